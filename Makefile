@@ -1,0 +1,93 @@
+# ferry build.  Use ./build.sh; this Makefile is what it drives.
+#
+#   make O=build/rel                 release build (no test hooks)
+#   make O=build/test HOOKS=1        test build: fault points compiled in
+#   make O=build/asan HOOKS=1 SAN=1  ASan + UBSan
+#
+# Each folder is one static library made of every .c in it except main.c;
+# the tools and the unit tests link those archives (never copies of their
+# sources).  Dependencies point one way:
+#   core <- formats <- verify <- {mkmedia, applymedia}
+O	?= build/rel
+CC	?= cc
+PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lgcrypt
+PREFIX	?= /usr/local
+VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+	   -Wno-format-nonliteral -fno-strict-aliasing
+CPPFLAGS += -I. $(PKG_CFLAGS) -D_GNU_SOURCE -DFERRY_VERSION='"$(VERSION)"' \
+	   -DFERRY_LOCALEDIR='"$(PREFIX)/share/locale"'
+ifeq ($(HOOKS),1)
+CPPFLAGS += -DFERRY_TEST_HOOKS
+endif
+ifeq ($(SAN),1)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+else
+CPPFLAGS += -D_FORTIFY_SOURCE=2
+endif
+LDLIBS	+= $(PKG_LIBS) -lpthread
+
+LIBDIRS	:= core formats verify mkmedia applymedia
+srcs	= $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
+objs	= $(patsubst %.c,$(O)/%.o,$(call srcs,$(1)))
+LIBS	:= $(O)/libapplymedia.a $(O)/libmkmedia.a $(O)/libverify.a \
+	   $(O)/libformats.a $(O)/libcore.a
+TOOLS	:= $(O)/mkmedia $(O)/applymedia $(O)/verifymedia
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNITS	:= $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/lib/*.c)
+HELPERS	:= $(patsubst tests/lib/%.c,$(O)/tests/%,$(HELPER_SRCS))
+MOS	:= $(patsubst po/%.po,$(O)/locale/%/LC_MESSAGES/ferry.mo,$(wildcard po/*.po))
+
+all: $(TOOLS) $(UNITS) $(HELPERS) $(MOS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+define lib_rule
+$(O)/lib$(1).a: $(call objs,$(1))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && $(AR) rcs $$@ $$^
+endef
+$(foreach d,$(LIBDIRS),$(eval $(call lib_rule,$(d))))
+
+$(O)/mkmedia: $(O)/mkmedia/main.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+$(O)/applymedia: $(O)/applymedia/main.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+$(O)/verifymedia: $(O)/verify/main.o $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
+$(O)/tests/%: $(O)/tests/lib/%.o $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
+
+$(O)/locale/%/LC_MESSAGES/ferry.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 docs/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	for mo in $(MOS); do l=$${mo#$(O)/locale/}; \
+	    install -D -m 0644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$l; done
+
+clean:
+	rm -rf build
+
+.PHONY: all install clean
+.SECONDARY:
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

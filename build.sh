@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# build.sh: the single entry point.  See README.md.
+#   deps      install the Debian packages the build, tests and benches need
+#   build     release build in build/rel (warnings are errors)
+#   test      deps + test build (fault points compiled in) + the whole suite
+#   demo      deps + build + the bundled sample scenario (samples/demo.sh)
+#   asan      the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   valgrind  the integration tests with every tool under valgrind memcheck
+#   fuzz [S]  each libFuzzer target for S seconds (default 60)
+#   crash [N] the long crash campaign: N random kill -9 trials (default 1000)
+#   bench     benchmarks; writes docs/BENCHMARKS.md
+#   install   make install (PREFIX=/usr/local)
+#   clean
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+DEBS=(build-essential pkg-config gettext
+      libarchive-dev libgpgme-dev libblkid-dev libzstd-dev libjansson-dev
+      libgcrypt20-dev libcurl4-openssl-dev libcmocka-dev
+      gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3
+      dosfstools e2fsprogs util-linux nginx-light faketime jq curl
+      valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time
+      procps psmisc)
+
+deps() {
+	local missing=()
+	for p in "${DEBS[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		echo "build.sh: dependencies present"
+		return 0
+	fi
+	echo "build.sh: installing ${missing[*]}"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	    --no-install-recommends "${missing[@]}" >/dev/null
+	# nginx is started by the tests on a private port, never as a service.
+	$sudo systemctl disable --now nginx >/dev/null 2>&1 || true
+}
+
+mk() { make -s -j"$JOBS" "$@"; }
+
+build()      { mk O=build/rel; echo "build.sh: built build/rel/{mkmedia,applymedia,verifymedia}"; }
+build_test() { mk O=build/test HOOKS=1; }
+build_asan() { mk O=build/asan HOOKS=1 SAN=1 CC=clang; }
+
+cmd=${1:-build}
+shift || true
+case "$cmd" in
+deps)	deps ;;
+build)	deps; build ;;
+test)	deps; build_test; exec tests/run.sh build/test "$@" ;;
+demo)	deps; build; exec samples/demo.sh build/rel "$@" ;;
+asan)	deps; build_asan
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	exec tests/run.sh build/asan "$@" ;;
+valgrind) deps; build_test; FERRY_VALGRIND=1 exec tests/run.sh build/test "$@" ;;
+fuzz)	deps; exec tests/fuzz/run.sh "${1:-60}" ;;
+crash)	deps; build_test; exec tests/crash/campaign.sh build/test "${1:-1000}" ;;
+bench)	deps; build; exec bench/run.sh build/rel "$@" ;;
+install) deps; mk O=build/rel; make O=build/rel install ;;
+clean)	rm -rf build ;;
+*)	echo "usage: build.sh deps|build|test|demo|asan|valgrind|fuzz|crash|bench|install|clean" >&2
+	exit 2 ;;
+esac

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault: the test-build implementation of FY_FAULT() (see fault.h).
+ */
+#include "core/fault.h"
+
+#ifdef FERRY_TEST_HOOKS
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct {
+	int	 parsed;
+	char	 name[128];
+	long	 nth;
+	char	 action[16];
+	long	 seen;
+} arm;
+
+static void
+parse_env(void)
+{
+	const char *s = getenv("FERRY_FAULT");
+	const char *c1, *c2;
+
+	arm.parsed = 1;
+	if (s == NULL || (c1 = strchr(s, ':')) == NULL ||
+	    (c2 = strchr(c1 + 1, ':')) == NULL ||
+	    (size_t)(c1 - s) >= sizeof(arm.name))
+		return;
+	memcpy(arm.name, s, (size_t)(c1 - s));
+	arm.nth = strtol(c1 + 1, NULL, 10);
+	snprintf(arm.action, sizeof(arm.action), "%s", c2 + 1);
+}
+
+int
+fault_point(const char *name)
+{
+	const char *log = getenv("FERRY_FAULT_LOG");
+	int fd;
+
+	if (log != NULL && (fd = open(log, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0644)) != -1) {
+		dprintf(fd, "%s\n", name);
+		close(fd);
+	}
+	if (!arm.parsed)
+		parse_env();
+	if (arm.name[0] == '\0' || strcmp(arm.name, name) != 0)
+		return 0;
+	if (++arm.seen != arm.nth)
+		return 0;
+	if (strcmp(arm.action, "kill") == 0)
+		raise(SIGKILL);
+	if (strcmp(arm.action, "eio") == 0) {
+		errno = EIO;
+		return -1;
+	}
+	if (strcmp(arm.action, "enospc") == 0) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return 0;
+}
+#else
+typedef int fault_unused;	/* ISO C forbids an empty translation unit */
+#endif

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault: named crash and I/O-fault points at every durability step.
+ * Compiled in only for test builds (-DFERRY_TEST_HOOKS); in release builds
+ * FY_FAULT() is a constant 0 and costs nothing.
+ *
+ * FERRY_FAULT="<name>:<n>:<action>" arms the n-th time (1-based) point
+ * <name> is passed; action is kill (raise SIGKILL), eio or enospc (the
+ * point returns -1 with errno set, and the caller treats it exactly like a
+ * failed syscall).  FERRY_FAULT_LOG=<file> appends every point passed, one
+ * name per line, so tests can enumerate the points of a clean run.
+ */
+#ifndef FERRY_FAULT_H
+#define FERRY_FAULT_H
+
+#ifdef FERRY_TEST_HOOKS
+int	fault_point(const char *name);
+#define FY_FAULT(name)	fault_point(name)
+#else
+#define FY_FAULT(name)	0
+#endif
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * i18n: gettext for user-facing messages (catalogue po/ja.po, domain
+ * "ferry").  Libraries wrap message formats in _() at the point they record
+ * an error; the tool calls say_init() once, which selects the locale.
+ */
+#ifndef FERRY_I18N_H
+#define FERRY_I18N_H
+
+#include <libintl.h>
+
+#define FERRY_TEXTDOMAIN	"ferry"
+#define _(s)	gettext(s)
+#define N_(s)	(s)
+
+#endif

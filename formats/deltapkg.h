@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deltapkg: a delta package turns one version's tree into the next
+ * (formats/SPEC.md §7).  Every file of the target tree is either copied
+ * from the old tree (same SHA-256 at any path: unchanged, renamed or
+ * copied), or decoded from a delta blob against one old file, or stored
+ * whole.  Removed files are simply absent from the target listing; modes
+ * come from the target listing.  The package must be SHA-256-checked
+ * before deltapkg_apply() reads it.
+ */
+#ifndef FERRY_DELTAPKG_H
+#define FERRY_DELTAPKG_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "formats/delta.h"
+#include "formats/tree.h"
+
+/* Write the package turning `from` (files under fromfd) into `to` (files
+ * under tofd) to outfd. */
+int	deltapkg_write(int fromfd, const struct tree *from, int tofd,
+	    const struct tree *to, const struct delta_opts *o, int outfd,
+	    struct fy_err *e);
+/* Apply the package read from pkgfd: fromfd holds exactly `from`; dstfd is
+ * an empty directory that will hold exactly `to` (verified file by file;
+ * fsync'ed when `sync`). */
+int	deltapkg_apply(int pkgfd, const char *where, int fromfd,
+	    const struct tree *from, const struct tree *to, int dstfd, int sync,
+	    struct fy_err *e);
+
+#endif
