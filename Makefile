@@ -10,7 +10,7 @@
 #   core <- formats <- verify <- {mkmedia, applymedia}
 O	?= build/rel
 CC	?= cc
-PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libcurl
+PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libcurl libdivsufsort
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lgcrypt
 PREFIX	?= /usr/local
@@ -18,7 +18,8 @@ VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-	   -Wno-format-nonliteral -fno-strict-aliasing
+	   -Wno-format-nonliteral -Wno-format-truncation \
+	   -fno-strict-aliasing
 CPPFLAGS += -I. $(PKG_CFLAGS) -D_GNU_SOURCE -DFERRY_VERSION='"$(VERSION)"' \
 	   -DFERRY_LOCALEDIR='"$(PREFIX)/share/locale"'
 ifeq ($(HOOKS),1)
@@ -35,7 +36,7 @@ LDLIBS	+= $(PKG_LIBS) -lpthread
 
 LIBDIRS	:= core formats verify mkmedia applymedia
 srcs	= $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
-objs	= $(patsubst %.c,$(O)/%.o,$(call srcs,$(1)))
+objs	= $(patsubst %.c,$(O)/obj/%.o,$(call srcs,$(1)))
 LIBS	:= $(O)/libapplymedia.a $(O)/libmkmedia.a $(O)/libverify.a \
 	   $(O)/libformats.a $(O)/libcore.a
 TOOLS	:= $(O)/mkmedia $(O)/applymedia $(O)/verifymedia
@@ -47,9 +48,10 @@ MOS	:= $(patsubst po/%.po,$(O)/locale/%/LC_MESSAGES/ferry.mo,$(wildcard po/*.po)
 
 all: $(TOOLS) $(UNITS) $(HELPERS) $(MOS)
 
-$(O)/%.o: %.c
+$(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 define lib_rule
 $(O)/lib$(1).a: $(call objs,$(1))
@@ -58,17 +60,17 @@ $(O)/lib$(1).a: $(call objs,$(1))
 endef
 $(foreach d,$(LIBDIRS),$(eval $(call lib_rule,$(d))))
 
-$(O)/mkmedia: $(O)/mkmedia/main.o $(LIBS)
+$(O)/mkmedia: $(O)/obj/mkmedia/main.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
-$(O)/applymedia: $(O)/applymedia/main.o $(LIBS)
+$(O)/applymedia: $(O)/obj/applymedia/main.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
-$(O)/verifymedia: $(O)/verify/main.o $(LIBS)
+$(O)/verifymedia: $(O)/obj/verify/main.o $(LIBS)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBS)
+$(O)/tests/test_%: $(O)/obj/tests/unit/test_%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS) -lcmocka
-$(O)/tests/%: $(O)/tests/lib/%.o $(LIBS)
+$(O)/tests/%: $(O)/obj/tests/lib/%.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS) $(LDLIBS)
 

@@ -41,7 +41,7 @@ enum fy_code {
 struct fy_err {
 	enum fy_code	code;
 	int		sys_errno;	/* errno at the failure, or 0 */
-	char		where[512];	/* file or object the error is about */
+	char		where[1100];	/* file or object the error is about */
 	char		msg[512];	/* one line, lower case, no period */
 };
 

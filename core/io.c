@@ -5,7 +5,6 @@
  * instant, either the old one or the new one, and once the function
  * returned 0 the new one survives a power cut.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -281,17 +280,17 @@ io_mkdirs(int dirfd, const char *path, struct fy_err *e)
 }
 
 static int
-remove_at(int dirfd, const char *name, struct fy_err *e)
+remove_at(int pfd, const char *name, struct fy_err *e)
 {
 	struct dirent *de;
 	DIR *d;
 	int fd, rc = 0;
 
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+	if (unlinkat(pfd, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return fy_fail_errno(e, FY_E_IO, name, "cannot remove");
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd == -1)
 		return fy_fail_errno(e, FY_E_IO, name, "cannot open directory");
@@ -305,7 +304,7 @@ remove_at(int dirfd, const char *name, struct fy_err *e)
 		rc = remove_at(dirfd(d), de->d_name, e);
 	}
 	closedir(d);
-	if (rc == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) == -1 &&
+	if (rc == 0 && unlinkat(pfd, name, AT_REMOVEDIR) == -1 &&
 	    errno != ENOENT)
 		rc = fy_fail_errno(e, FY_E_IO, name, "cannot remove directory");
 	return rc;

@@ -23,16 +23,26 @@ struct blk_info {
 	uint64_t	size_bytes;
 };
 
-/* What is mounted at (or holds) path?  Device from mountinfo, then
- * probed with libblkid; a plain directory on a non-block fs gives
- * device "" and the fs type from mountinfo. */
+/* What is mounted at (or holds) path?  The mount is the longest mount
+ * point above realpath(path) in /proc/self/mountinfo; its device is
+ * found by major:minor and probed with libblkid (a device we may not
+ * read keeps mountinfo's fs type, with no label or uuid); a directory on
+ * a non-block fs gives device "" and the fs type from mountinfo.
+ * free_bytes and size_bytes are statvfs() of path.  FY_E_NOTFOUND,
+ * FY_E_IO. */
 int	blk_probe_path(const char *path, struct blk_info *out,
 	    struct fy_err *e);
-/* Probe a device or image file directly (no mount needed). */
+/* Probe a device or image file directly (no mount needed); a mounted
+ * device also gets its mount point and statvfs() figures.  Two file
+ * system signatures on one device are FY_E_FORMAT (never guessed).
+ * FY_E_NOTFOUND, FY_E_USAGE (neither a block device nor a file), FY_E_IO. */
 int	blk_probe_device(const char *dev, struct blk_info *out,
 	    struct fy_err *e);
-/* Every block device/partition libblkid knows, with its mount point if
- * any.  *out is malloc'ed. */
+/* Every block device and partition in /sys/class/block with a non-zero
+ * size (detached loop devices and empty drives are left out), sorted by
+ * device, probed with libblkid (fstype "" when no file system or the node
+ * cannot be read) and with its first mount point, if any.  size_bytes is
+ * the device size.  *out is malloc'ed (NULL when *n is 0). */
 int	blk_list(struct blk_info **out, size_t *n, struct fy_err *e);
 /* Largest single file the file system takes (FAT: 4 GiB - 1), or
  * UINT64_MAX. */

@@ -21,16 +21,30 @@ struct delta_opts {
 	int	workers;	/* threads the encoder may use (0 = 1) */
 };
 
-/* Encode; *out is malloc'ed. */
+/* Methods (the blob's first byte; formats/SPEC-delta.md). */
+#define DELTA_M_ZSTD	1	/* whole new file, one zstd frame */
+#define DELTA_M_PATCH	2	/* zstd frame with the old file as prefix */
+#define DELTA_M_BSD	3	/* suffix-array control/diff/extra streams */
+
+/* Encode: tries method 2 (when old is not empty), method 3 (binary files,
+ * in a second thread when o->workers >= 2) and method 1, and keeps the
+ * smallest.  *out is malloc'ed.  FY_E_USAGE for a level outside 1..22,
+ * FY_E_INTERNAL when memory runs out. */
 int	delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	    size_t newlen, const struct delta_opts *o, uint8_t **out,
 	    size_t *outlen, struct fy_err *e);
 /* Decode exactly `want` bytes into dst (caller-allocated, `want` long).
- * Fails FY_E_INTEGRITY / FY_E_UNSAFE on a bad or oversized blob. */
+ * Fails FY_E_INTEGRITY on a malformed blob or one that does not produce
+ * exactly `want` bytes, FY_E_UNSAFE on a frame whose window exceeds what
+ * oldlen + want justify (and LIMIT_WINDOW_LOG), FY_E_FORMAT on an unknown
+ * method byte.  The caller still checks the SHA-256 of dst. */
 int	delta_decode(const uint8_t *old, size_t oldlen, const uint8_t *blob,
 	    size_t bloblen, uint8_t *dst, size_t want, const char *where,
 	    struct fy_err *e);
-/* Upper bound of the decoder's heap for these sizes (documented formula). */
+/* Upper bound of the memory a decode needs, the caller's old and dst
+ * buffers included: oldlen + 2 * want + 4 MiB (saturating). */
 uint64_t delta_decode_mem_bound(uint64_t oldlen, uint64_t want);
+/* The method of a blob, or -1 when it is empty (for statistics). */
+int	delta_method(const uint8_t *blob, size_t bloblen);
 
 #endif

@@ -5,9 +5,13 @@
  * alphanumeric.  It is compared as a sequence of runs: digit runs compare
  * numerically (leading zeros ignored), letter runs by byte value,
  * separators (. _ + -) split runs, '~' sorts before anything (pre-release),
- * a longer sequence that extends a shorter one is newer.
+ * a longer sequence that extends a shorter one is newer, and at the same
+ * position a digit run is newer than a letter run (rpm's rule).  So the
+ * order of what can stand at one position is: '~' < end of string <
+ * letters < digits.
  *   27456 < 27457;  15.697.00 < 15.697.80;  5.80.0.1297 < 5.80.0.1300;
- *   2026.11.23-2 < 2026.11.23-10;  1.0~rc1 < 1.0;  1.0 < 1.0.1
+ *   2026.11.23-2 < 2026.11.23-10;  1.0~rc1 < 1.0;  1.0 < 1.0.1;
+ *   1.0 < 1.0a < 1.0.1
  * Two different strings may compare equal ("1.01" and "1.1"); mkmedia
  * refuses to ingest a version equal to an existing one.
  */

@@ -6,8 +6,9 @@
  * signatures from memory buffers, and judges each signature itself:
  * status, summary bits, primary fingerprint in the pinned set, signing
  * subkey not revoked/expired at the trusted time, hash algorithm SHA-256
- * or stronger.  gpgme_op_verify()'s return code and the VALID bit are
- * never the verdict.  Signing uses the caller's GNUPGHOME and gpg-agent;
+ * or stronger, key EdDSA, ECDSA or RSA of 3072 bits or more.
+ * gpgme_op_verify()'s return code and the VALID bit are never the
+ * verdict.  Signing uses the caller's GNUPGHOME and gpg-agent;
  * no private key ever enters ferry's memory.
  */
 #ifndef FERRY_GPG_H
@@ -24,15 +25,21 @@
 struct gpg_verifier;
 
 /* Create a verifier: a private home holding the public keys of `keyring`
- * (a binary or armored keyring file).  `pinned` are primary fingerprints
- * (full length, case-insensitive).  Keys in the keyring that are not
- * pinned are ignored for trust. */
+ * (a binary or armored keyring file of at most LIMIT_KEYSET_BYTES, public
+ * keys only).  `pinned` are primary fingerprints (full length,
+ * case-insensitive, at least one).  Keys in the keyring that are not
+ * pinned are ignored for trust.  *out is set only on success; the caller
+ * frees it with gpg_verifier_free().  FY_E_CONFIG (keyring missing, too
+ * big, not OpenPGP, holds secret keys; no or malformed pins), FY_E_IO,
+ * FY_E_INTERNAL (no gpg engine). */
 int	gpg_verifier_new(const char *keyring, const char *const *pinned,
 	    size_t npinned, struct gpg_verifier **out, struct fy_err *e);
-/* Import more public keys (from a verified key-set statement). */
+/* Import more public keys (from a verified key-set statement); FY_E_FORMAT
+ * if they are not importable public keys. */
 int	gpg_verifier_import(struct gpg_verifier *v, const uint8_t *keys,
 	    size_t len, struct fy_err *e);
-/* Replace the pinned set (after walking a key rotation chain). */
+/* Replace the pinned set (after walking a key rotation chain).  On
+ * FY_E_CONFIG (none, or one not a full fingerprint) the old set stays. */
 int	gpg_verifier_pin(struct gpg_verifier *v, const char *const *pinned,
 	    size_t npinned, struct fy_err *e);
 void	gpg_verifier_free(struct gpg_verifier *v);	/* removes the home */
@@ -44,26 +51,39 @@ struct gpg_signers {
 };
 
 /* Verify `data` against detached signatures sigs[0..nsigs-1] (each a
- * separate binary signature file, framing pre-checked).  Succeeds when at
- * least `threshold` distinct pinned keys made good signatures; each key
- * counts once.  Key expiry is judged against `now` (the trusted time), not
- * gpg's clock.  On failure the message says why the best candidate failed
- * ("bad signature", "signed by key X, which is not pinned", "key X is
- * revoked", "2 of 3 required signatures", "not a detached signature"). */
+ * separate binary signature file; sigframe_check() runs on each here).
+ * Succeeds when at least `threshold` (0 means 1) distinct pinned primary
+ * keys made good signatures; each key counts once.  Key, subkey and
+ * signature expiry are judged against `now` (the trusted time) and must
+ * also pass gpg's own clock; revoked keys never count.  *out (may be NULL)
+ * is written only on success.  FY_E_SIGNATURE, with `where` and one line
+ * naming full fingerprints: "bad signature", "signed by key X, which is
+ * not pinned", "signing key X is revoked", "signing key X expired on
+ * 2025-01-02 (trusted time 2026-11-23)", "signature uses SHA-1, which is
+ * refused", "not a binary detached signature: ...".  With several files
+ * the first refusal is prefixed "signature N: "; below a threshold > 1 the
+ * message is "1 of 2 required signatures from pinned keys; <first
+ * refusal>".  FY_E_CONFIG for threshold > LIMIT_SIGS. */
 int	gpg_verify(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	    const uint8_t *const *sigs, const size_t *siglens, size_t nsigs,
 	    unsigned threshold, int64_t now, const char *where,
 	    struct gpg_signers *out, struct fy_err *e);
 
-/* Sign `data` with key `fpr` from `gnupghome` (NULL: $GNUPGHOME or
- * ~/.gnupg); binary detached signature, SHA-256 or stronger digest. */
+/* Sign `data` with key `fpr` (primary fingerprint; gpg picks its signing
+ * subkey) from `gnupghome` (NULL: $GNUPGHOME or ~/.gnupg); binary detached
+ * signature.  GPGME cannot choose the digest, so the result is checked:
+ * a digest weaker than SHA-256 is FY_E_SIGNATURE, as is any gpg failure;
+ * FY_E_CONFIG if the secret key is not there.  *sig (free()) is written
+ * only on success and already passes sigframe_check(). */
 int	gpg_sign(const char *gnupghome, const char *fpr, const uint8_t *data,
 	    size_t len, uint8_t **sig, size_t *siglen, struct fy_err *e);
-/* Export the public key(s) `fprs` from gnupghome (binary). */
+/* Export the public key(s) `fprs` (full fingerprints) from gnupghome as
+ * one binary keyring; *out (free()) only on success.  FY_E_CONFIG if a key
+ * is not there. */
 int	gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
 	    uint8_t **out, size_t *outlen, struct fy_err *e);
-/* Is this a full fingerprint (40 or 64 hex digits)? Normalises to upper
- * case in place. */
+/* Is this a full fingerprint (40 or 64 hex digits)?  Returns 1 and
+ * normalises to upper case in place, or 0 and leaves it alone. */
 int	gpg_fpr_normalise(char *fpr);
 
 #endif

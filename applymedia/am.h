@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * am: the applymedia commands.  main.c fills struct am_opts and calls one
+ * am_* function; they share the preparation in prepare.c: open the state
+ * (locked for apply), open and verify the medium, check replay, time and
+ * publisher policies, and plan every component.
+ */
+#ifndef FERRY_AM_H
+#define FERRY_AM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "applymedia/config.h"
+#include "applymedia/plan.h"
+#include "applymedia/state.h"
+#include "verify/media_check.h"
+
+struct am_opts {
+	const char	*root;		/* --root */
+	const char	*config;	/* --config */
+	const char	*source;
+	const char	*component;	/* --component */
+	const char	*to;		/* --to VERSION */
+	int		 allow_downgrade;
+	int		 allow_expired;
+	int		 check_local;
+	int		 json;
+	int		 wait;		/* --wait for the lock */
+	int64_t		 now;		/* clock (FERRY_TEST_NOW in tests) */
+};
+
+enum job_state { JOB_WORK, JOB_SKIP, JOB_DONE };
+
+struct job {
+	const struct cfg_component *cc;
+	const struct mf_component *mc;
+	struct gen	 local;
+	int		 have_local;
+	int		 local_ok;
+	struct plan	 plan;
+	struct gen	 newg;
+	int		 have_new;
+	enum job_state	 st;
+	char		 note[300];	/* why skipped, or the result */
+	int		 fell_back;
+};
+
+struct run {
+	const struct am_opts *o;
+	struct cfg	 cfg;
+	struct state	*st;
+	struct source	*src;
+	struct media	*md;
+	int64_t		 trusted_now;
+	struct job	 jobs[CFG_MAX_COMPONENTS];
+	size_t		 njobs;
+	json_t		*out;		/* --json document */
+};
+
+/* prepare.c */
+int	am_prepare(struct run *r, const struct am_opts *o, int locked,
+	    struct fy_err *e);
+void	am_release(struct run *r);
+/* Refusals are logged ("refused medium X: reason") and on_failure runs. */
+void	am_report_failure(struct run *r, const char *what,
+	    const struct fy_err *e);
+
+int	am_plan(const struct am_opts *o, struct fy_err *e);
+int	am_apply(const struct am_opts *o, struct fy_err *e);
+int	am_status(const struct am_opts *o, struct fy_err *e);
+int	am_rollback(const struct am_opts *o, struct fy_err *e);
+int	am_verify(const struct am_opts *o, struct fy_err *e);
+int	am_pin(const struct am_opts *o, int pin, struct fy_err *e);
+
+#endif

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apply: `applymedia apply` and `applymedia plan`.
+ *   spool   every package the plans need is copied off the medium once,
+ *           hashed while copied; then the medium may be removed
+ *   stage   every component's new generation is built and verified
+ *           (a failed delta falls back to the base once, never more)
+ *   switch  per component: pre_switch hook, atomic switch, post_switch and
+ *           health_check hooks; a failing hook switches back
+ *   record  counters, history, syslog; old generations collected
+ * A failure before the switch leaves the client exactly as it was.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/io.h"
+#include "core/say.h"
+#include "applymedia/am.h"
+#include "applymedia/hooks.h"
+#include "applymedia/stage.h"
+#include "applymedia/switch.h"
+
+struct fetch_ctx {
+	struct progress	*p;
+	uint64_t	 base;
+};
+
+static void
+on_progress(void *arg, uint64_t bytes)
+{
+	struct fetch_ctx *f = arg;
+
+	progress_update(f->p, f->base + bytes);
+}
+
+static uint64_t
+plan_files(const struct plan *p, const struct mf_file **out, size_t *n)
+{
+	uint64_t bytes = 0;
+	size_t i;
+
+	*n = 0;
+	if (p->base != NULL) {
+		out[(*n)++] = p->base->base;
+		bytes += p->base->base->size;
+	}
+	for (i = 0; i < p->nsteps; i++) {
+		out[(*n)++] = p->steps[i]->file;
+		bytes += p->steps[i]->file->size;
+	}
+	return bytes;
+}
+
+static int
+fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
+    struct fetch_ctx *fc, struct fy_err *e)
+{
+	char name[DIGEST_HEXLEN + 1];
+	struct fy_err ignore = { 0 };
+
+	stage_spool_name(f, name);
+	if (digest_check_file(spoolfd, name, f->size, f->sha256, &ignore) == 0)
+		return 0;
+	(void)unlinkat(spoolfd, name, 0);
+	if (source_fetch(r->src, f->path, f->size, f->sha256, spoolfd, name,
+	    on_progress, fc, e) == -1)
+		return -1;
+	fc->base += f->size;
+	return 0;
+}
+
+static int
+spool(struct run *r, int spoolfd, uint64_t *read, struct fy_err *e)
+{
+	const struct mf_file *files[PLAN_MAX_STEPS + 1];
+	struct fetch_ctx fc = { 0 };
+	uint64_t total = 0;
+	size_t i, k, n;
+
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].st == JOB_WORK)
+			total += plan_files(&r->jobs[i].plan, files, &n);
+	fc.p = progress_begin(_("reading medium"), total);
+	for (i = 0; i < r->njobs; i++) {
+		if (r->jobs[i].st != JOB_WORK)
+			continue;
+		plan_files(&r->jobs[i].plan, files, &n);
+		for (k = 0; k < n; k++)
+			if (fetch_one(r, spoolfd, files[k], &fc, e) == -1) {
+				progress_end(fc.p);
+				return -1;
+			}
+	}
+	progress_end(fc.p);
+	*read = fc.base;
+	return 0;
+}
+
+static int
+space_check(struct run *r, struct fy_err *e)
+{
+	struct statvfs sv;
+	const struct mf_file *files[PLAN_MAX_STEPS + 1];
+	uint64_t need = 64u << 20, avail;
+	size_t i, n;
+
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].st == JOB_WORK)
+			need += plan_files(&r->jobs[i].plan, files, &n) +
+			    r->jobs[i].plan.target->tree.total +
+			    r->jobs[i].plan.target->tree.total / 10;
+	if (fstatvfs(r->st->fd, &sv) == -1)
+		return fy_fail_errno(e, FY_E_IO, r->st->dir, "statvfs failed");
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (avail < need)
+		return fy_fail(e, FY_E_NOSPACE, r->st->dir, _("%llu MiB free, "
+		    "%llu MiB needed to spool and stage this update; nothing "
+		    "was changed"), (unsigned long long)(avail >> 20),
+		    (unsigned long long)((need + (1 << 20) - 1) >> 20));
+	return 0;
+}
+
+/* Stage one job; on a failing delta try the base once. */
+static int
+stage_job(struct run *r, struct job *j, int spoolfd, uint64_t *read,
+    struct fy_err *e)
+{
+	struct stage_req sr = { .spoolfd = spoolfd, .m = r->md->m, .c = j->mc,
+	    .p = &j->plan, .local = j->have_local ? &j->local : NULL,
+	    .now = r->o->now };
+	struct plan_input in = { .c = j->mc, .target = j->plan.target->version,
+	    .no_deltas = 1 };
+	struct fetch_ctx fc = { 0 };
+	struct fy_err first;
+	int compfd, rc;
+
+	if ((compfd = gen_dir(r->st, j->cc->name, 1, e)) == -1)
+		return -1;
+	sr.compfd = compfd;
+	rc = stage_generation(&sr, &j->newg, e);
+	if (rc == -1 && j->plan.nsteps > 0 && (e->code == FY_E_INTEGRITY ||
+	    e->code == FY_E_FORMAT || e->code == FY_E_UNSAFE)) {
+		first = *e;
+		fy_clear(e);
+		if (plan_make(&in, &j->plan, e) == 0) {
+			say_warn(_("%s: delta failed (%s: %s); falling back to "
+			    "the base of %s"), j->cc->name, first.where,
+			    first.msg, j->plan.target->version);
+			j->fell_back = 1;
+			if (fetch_one(r, spoolfd, j->plan.base->base, &fc,
+			    e) == 0) {
+				*read += fc.base;
+				rc = stage_generation(&sr, &j->newg, e);
+			}
+		} else
+			*e = first;	/* no base: report the delta failure */
+	}
+	close(compfd);
+	if (rc == 0)
+		j->have_new = 1;
+	return rc;
+}
+
+static void
+env_for(const struct run *r, const struct job *j, const char *event,
+    struct hook_env *env)
+{
+	env->event = event;
+	env->component = j->cc->name;
+	env->from = j->have_local ? j->local.version : "";
+	env->to = j->newg.version;
+	env->path = j->cc->path;
+	env->medium = r->md->m->medium_id;
+	env->message = "";
+}
+
+/* Hooks and the commit of one component. */
+static int
+switch_job(struct run *r, struct job *j, struct fy_err *e)
+{
+	struct hook_env env;
+	struct fy_err be = { 0 };
+	int compfd, rc = -1;
+
+	if ((compfd = gen_dir(r->st, j->cc->name, 0, e)) == -1)
+		return -1;
+	env_for(r, j, "pre_switch", &env);
+	if (hook_run(j->cc->pre_switch, j->cc->timeout, &env, e) == -1)
+		goto out;
+	if (switch_commit(&r->cfg, r->st, compfd, j->cc, j->newg.id,
+	    j->have_local ? j->local.id : NULL, e) == -1)
+		goto out;
+	env_for(r, j, "post_switch", &env);
+	if (hook_run(j->cc->post_switch, j->cc->timeout, &env, e) == 0) {
+		env_for(r, j, "health_check", &env);
+		if (hook_run(j->cc->health_check, j->cc->timeout, &env,
+		    e) == 0) {
+			rc = 0;
+			goto out;
+		}
+	}
+	/* A hook failed after the switch: go back to what was there. */
+	if (j->have_local) {
+		char target[300];
+
+		snprintf(target, sizeof(target), "gens/%s", j->local.id);
+		if (io_replace_symlink(compfd, "current", target, &be) == 0) {
+			env_for(r, j, "post_switch", &env);
+			env.to = j->local.version;
+			hook_run(j->cc->post_switch, j->cc->timeout, &env, &be);
+			snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
+			    strlen(e->msg), _("; rolled back to %s"),
+			    j->local.version);
+			state_log(r->st, "rollback", j->cc->name,
+			    j->newg.version, j->local.version, r->md->m->medium_id,
+			    r->md->m->serial, "ok", "%s rolled back to %s",
+			    j->cc->name, j->local.version);
+		}
+	}
+out:
+	close(compfd);
+	return rc;
+}
+
+static void
+print_plan(const struct run *r, const struct job *j)
+{
+	char how[400];
+
+	if (j->st == JOB_SKIP) {
+		say_info("%s: %s", j->cc->name, j->note);
+		return;
+	}
+	plan_describe(&j->plan, how, sizeof(how));
+	say_info(_("%s: %s -> %s via %s; %llu bytes to read, %llu bytes on "
+	    "disk"), j->cc->name, j->have_local ? j->local.version : _("none"),
+	    j->plan.target->version, how, (unsigned long long)j->plan.bytes,
+	    (unsigned long long)(j->plan.bytes + j->plan.target->tree.total));
+	(void)r;
+}
+
+static void
+print_notices(const struct run *r)
+{
+	const struct manifest *m = r->md->m;
+	size_t i, k;
+
+	for (i = 0; i < m->nnotices; i++) {
+		int concerns = m->notices[i].component == NULL;
+
+		for (k = 0; !concerns && k < r->cfg.nc; k++)
+			concerns = strcmp(r->cfg.c[k].name,
+			    m->notices[i].component) == 0;
+		if (concerns)
+			say_info(_("notice%s%s: %s"), m->notices[i].component ?
+			    " for " : "", m->notices[i].component ?
+			    m->notices[i].component : "", m->notices[i].text);
+	}
+}
+
+static json_t *
+job_json(const struct job *j)
+{
+	char how[400] = "";
+	json_t *o;
+
+	if (j->st != JOB_SKIP)
+		plan_describe(&j->plan, how, sizeof(how));
+	o = json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:I, s:b}", "component",
+	    j->cc->name, "from", j->have_local ? j->local.version : NULL, "to",
+	    j->plan.target ? j->plan.target->version : NULL, "status",
+	    j->st == JOB_SKIP ? "skipped" : j->st == JOB_DONE ? "applied" :
+	    "planned", "path", j->st == JOB_SKIP ? j->note : how, "bytes",
+	    (json_int_t)(j->st == JOB_SKIP ? 0 : j->plan.bytes), "fallback",
+	    j->fell_back);
+	return o;
+}
+
+static void
+emit_json(const struct run *r, const char *result)
+{
+	json_t *a = json_array(), *doc;
+	size_t i;
+
+	for (i = 0; i < r->njobs; i++)
+		json_array_append_new(a, job_json(&r->jobs[i]));
+	doc = json_pack("{s:s, s:s, s:I, s:s, s:o}", "medium",
+	    r->md->m->medium_id, "publisher", r->md->m->publisher, "serial",
+	    (json_int_t)r->md->m->serial, "result", result, "components", a);
+	json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
+	fputc('\n', stdout);
+	json_decref(doc);
+}
+
+int
+am_plan(const struct am_opts *o, struct fy_err *e)
+{
+	struct run r;
+	size_t i;
+
+	if (am_prepare(&r, o, 0, e) == -1) {
+		am_release(&r);
+		return -1;
+	}
+	if (o->json)
+		emit_json(&r, "planned");
+	else {
+		say_info(_("medium %s (serial %llu) from %s, signed by %s"),
+		    r.md->m->medium_id, (unsigned long long)r.md->m->serial,
+		    r.md->m->publisher, r.md->signers.fpr[0]);
+		print_notices(&r);
+		for (i = 0; i < r.njobs; i++)
+			print_plan(&r, &r.jobs[i]);
+	}
+	am_release(&r);
+	return 0;
+}
+
+static int
+apply_all(struct run *r, uint64_t *read, struct fy_err *e)
+{
+	size_t i;
+	int spoolfd, rc = -1;
+
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].st == JOB_WORK && switch_check_path(&r->cfg,
+		    r->st, r->jobs[i].cc, e) == -1)
+			return -1;
+	if (space_check(r, e) == -1 || io_mkdirs(r->st->fd, "spool", e) == -1 ||
+	    (spoolfd = io_open_dir(r->st->fd, "spool", e)) == -1)
+		return -1;
+	if (spool(r, spoolfd, read, e) == -1)
+		goto out;
+	say_verbose(_("all packages copied and verified; the medium may be "
+	    "removed now"));
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].st == JOB_WORK &&
+		    stage_job(r, &r->jobs[i], spoolfd, read, e) == -1)
+			goto out;
+	for (i = 0; i < r->njobs; i++) {
+		struct job *j = &r->jobs[i];
+		char how[400];
+
+		if (j->st != JOB_WORK)
+			continue;
+		if (switch_job(r, j, e) == -1)
+			goto out;
+		j->st = JOB_DONE;
+		plan_describe(&j->plan, how, sizeof(how));
+		state_log(r->st, "apply", j->cc->name, j->have_local ?
+		    j->local.version : NULL, j->newg.version,
+		    r->md->m->medium_id, r->md->m->serial, "ok", "%s %s applied "
+		    "from medium %s (%s)", j->cc->name, j->newg.version,
+		    r->md->m->medium_id, how);
+		say_info(_("%s: %s -> %s applied via %s"), j->cc->name,
+		    j->have_local ? j->local.version : _("none"),
+		    j->newg.version, how);
+	}
+	rc = 0;
+out:
+	close(spoolfd);
+	return rc;
+}
+
+int
+am_apply(const struct am_opts *o, struct fy_err *e)
+{
+	struct fy_err ge = { 0 };
+	struct run r;
+	uint64_t read = 0;
+	size_t i, done = 0;
+	int compfd, rc = -1;
+
+	if (am_prepare(&r, o, 1, e) == -1) {
+		am_release(&r);
+		return -1;
+	}
+	print_notices(&r);
+	for (i = 0; i < r.njobs; i++)
+		if (r.jobs[i].st == JOB_SKIP && !o->json)
+			say_info("%s: %s", r.jobs[i].cc->name, r.jobs[i].note);
+	if (apply_all(&r, &read, e) == -1) {
+		am_report_failure(&r, "failed", e);
+		goto out;
+	}
+	for (i = 0; i < r.njobs; i++)
+		done += r.jobs[i].st == JOB_DONE;
+	/* Accept the medium: counters move only after the switch.  A medium
+	 * that changed nothing leaves the state byte for byte as it was. */
+	if (done > 0 && state_accept(r.st, r.md->m->publisher, r.md->m->serial,
+	    r.md->m->medium_id, r.md->raw_sha256, r.md->m->created, e) == -1)
+		goto out;
+	for (i = 0; i < r.njobs; i++)
+		if (r.jobs[i].st == JOB_DONE &&
+		    (compfd = gen_dir(r.st, r.jobs[i].cc->name, 0, &ge)) != -1) {
+			if (switch_gc(compfd, r.cfg.keep, &ge) == -1)
+				say_warn("%s", ge.msg);
+			close(compfd);
+		}
+	io_remove_tree(r.st->fd, "spool", &ge);
+	if (o->json)
+		emit_json(&r, done ? "applied" : "up-to-date");
+	else if (done == 0)
+		say_info(_("nothing to do: every component is up to date"));
+	else
+		say_info(_("%zu component(s) updated from medium %s; %llu bytes "
+		    "read from the medium"), done, r.md->m->medium_id,
+		    (unsigned long long)read);
+	rc = 0;
+out:
+	am_release(&r);
+	return rc;
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * applymedia: parse, call one command, report.  See docs/man/applymedia.1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/say.h"
+#include "applymedia/am.h"
+
+static const char usage_text[] =
+"usage: applymedia [options] COMMAND [ARGS]\n"
+"\n"
+"commands:\n"
+"  status [SOURCE]            installed versions, generations, history;\n"
+"                             with SOURCE also what the medium offers\n"
+"  plan SOURCE                what apply would do; changes nothing\n"
+"  apply SOURCE               verify, stage, switch atomically\n"
+"  rollback COMPONENT         back to the previous generation (then pinned)\n"
+"  pin COMPONENT | unpin COMPONENT\n"
+"  verify [COMPONENT]         check installed trees against their listing\n"
+"\n"
+"SOURCE: a medium root, its ferry/ folder, an ISO image, or http(s)://\n"
+"\n"
+"options:\n"
+"  --config FILE        client configuration (default /etc/ferry/client.conf)\n"
+"  --root DIR           take every configured absolute path below DIR\n"
+"  --component C        only this component\n"
+"  --to VERSION         apply this version instead of the newest\n"
+"  --check-local        hash the installed tree before planning\n"
+"  --allow-downgrade    accept an older medium or version (logged)\n"
+"  --allow-expired      accept an expired medium (loud, logged)\n"
+"  --wait               wait for another applymedia instead of failing\n"
+"  --json  --quiet  --verbose  --help  --version\n"
+"\n"
+"exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
+"  7 replay/downgrade, 8 no path, 9 unsafe, 10 switch, 11 hook, 12 expired,\n"
+"  13 prerequisite, 14 no space, 15 busy, 16 incomplete, 17 config,\n"
+"  18 not found, 19 wrong medium, 70 internal (docs/EXIT-CODES.md)\n";
+
+enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_CHECK_LOCAL, OPT_COMPONENT,
+	OPT_CONFIG, OPT_JSON, OPT_ROOT, OPT_TO, OPT_WAIT };
+
+static const struct option longopts[] = {	/* keep sorted */
+	{ "allow-downgrade",	no_argument,	   NULL, OPT_ALLOW_DOWN },
+	{ "allow-expired",	no_argument,	   NULL, OPT_ALLOW_EXP },
+	{ "check-local",	no_argument,	   NULL, OPT_CHECK_LOCAL },
+	{ "component",		required_argument, NULL, OPT_COMPONENT },
+	{ "config",		required_argument, NULL, OPT_CONFIG },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "root",		required_argument, NULL, OPT_ROOT },
+	{ "to",			required_argument, NULL, OPT_TO },
+	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "wait",		no_argument,	   NULL, OPT_WAIT },
+	{ NULL,			0,		   NULL, 0 },
+};
+
+static int
+bad_usage(const char *why, const char *arg)
+{
+	fprintf(stderr, "applymedia: %s%s%s\n", why, arg ? ": " : "",
+	    arg ? arg : "");
+	fputs(usage_text, stderr);
+	return fy_exit_code(FY_E_USAGE);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct am_opts o = { 0 };
+	struct fy_err e = { 0 };
+	const char *cmd, *tnow;
+	int ch, rc, nargs;
+
+	say_init("applymedia");
+	/* Tests inject the clock; production uses the real one. */
+	tnow = getenv("FERRY_TEST_NOW");
+	o.now = tnow ? strtoll(tnow, NULL, 10) : (int64_t)time(NULL);
+	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'q': say_set_level(SAY_QUIET); break;
+		case 'v': say_set_level(SAY_VERBOSE); break;
+		case 'V': printf("applymedia %s\n", FERRY_VERSION); return 0;
+		case OPT_ALLOW_DOWN: o.allow_downgrade = 1; break;
+		case OPT_ALLOW_EXP: o.allow_expired = 1; break;
+		case OPT_CHECK_LOCAL: o.check_local = 1; break;
+		case OPT_COMPONENT: o.component = optarg; break;
+		case OPT_CONFIG: o.config = optarg; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_ROOT: o.root = optarg; break;
+		case OPT_TO: o.to = optarg; break;
+		case OPT_WAIT: o.wait = 1; break;
+		default:
+			fputs(usage_text, stderr);
+			return fy_exit_code(FY_E_USAGE);
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("no command given", NULL);
+	cmd = argv[optind++];
+	nargs = argc - optind;
+	if (o.json && say_level() == SAY_NORMAL)
+		say_set_level(SAY_QUIET);	/* stdout is the document */
+	if (strcmp(cmd, "status") == 0 && nargs <= 1) {
+		o.source = nargs ? argv[optind] : NULL;
+		rc = am_status(&o, &e);
+	} else if (strcmp(cmd, "plan") == 0 && nargs == 1) {
+		o.source = argv[optind];
+		rc = am_plan(&o, &e);
+	} else if (strcmp(cmd, "apply") == 0 && nargs == 1) {
+		o.source = argv[optind];
+		rc = am_apply(&o, &e);
+	} else if (strcmp(cmd, "rollback") == 0 && nargs == 1) {
+		o.component = argv[optind];
+		rc = am_rollback(&o, &e);
+	} else if ((strcmp(cmd, "pin") == 0 || strcmp(cmd, "unpin") == 0) &&
+	    nargs == 1) {
+		o.component = argv[optind];
+		rc = am_pin(&o, strcmp(cmd, "pin") == 0, &e);
+	} else if (strcmp(cmd, "verify") == 0 && nargs <= 1) {
+		o.component = nargs ? argv[optind] : NULL;
+		rc = am_verify(&o, &e);
+	} else
+		return bad_usage("unknown command or wrong number of arguments",
+		    cmd);
+	if (rc == -1) {
+		say_error(&e);
+		return fy_exit_code(e.code);
+	}
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan: from the local version to the target with the fewest bytes read
+ * from the medium.  A pure function of the component's manifest entry and
+ * the local state: no I/O, no globals (tests/unit/test_plan.c).
+ *
+ * The graph: one node per listed version; a base package of version v is
+ * an edge from "nothing" to v costing its size; a delta a->b is an edge
+ * costing its size; the local version, when its tree matches the listing,
+ * is a start costing 0.  Dijkstra finds the cheapest way to the target
+ * (ties: fewer packages); cycles, gaps, several bases and unreachable
+ * versions are all just graph shapes.
+ */
+#ifndef FERRY_PLAN_H
+#define FERRY_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "formats/manifest.h"
+
+#define PLAN_MAX_STEPS	64
+
+enum plan_kind {
+	PLAN_NOTHING,		/* already at the target */
+	PLAN_BASE,		/* base of the target */
+	PLAN_CHAIN,		/* deltas from the local version */
+	PLAN_BASE_CHAIN,	/* base of an older version, then deltas */
+};
+
+struct plan_input {
+	const struct mf_component *c;
+	const char	*local;		/* installed version, NULL: none */
+	int		 local_ok;	/* local tree equals its listing */
+	const char	*target;	/* NULL: newest on the medium */
+	int		 no_deltas;	/* fallback: bases only */
+};
+
+struct plan {
+	enum plan_kind	 kind;
+	const struct mf_version *target;
+	const struct mf_version *base;	/* whose base is read, or NULL */
+	const struct mf_delta *steps[PLAN_MAX_STEPS];
+	size_t		 nsteps;
+	uint64_t	 bytes;		/* read from the medium */
+};
+
+int	plan_make(const struct plan_input *in, struct plan *out,
+	    struct fy_err *e);
+/* "base 8.0.1", "delta 8.0.0 -> 8.0.1", "base 8.0.0, delta 8.0.0 -> 8.0.1" */
+void	plan_describe(const struct plan *p, char *buf, size_t n);
+
+#endif

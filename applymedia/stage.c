@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stage: one new generation per component (see stage.h).  Each step of a
+ * delta chain writes a fresh directory that deltapkg_apply() verifies
+ * against that version's listing; the intermediate is removed once the
+ * next step is done.  The final tree is verified once more as a whole
+ * (no extra or missing entry) before it is published.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fault.h"
+#include "core/i18n.h"
+#include "core/io.h"
+#include "formats/deltapkg.h"
+#include "formats/package.h"
+#include "applymedia/stage.h"
+
+void
+stage_spool_name(const struct mf_file *f, char out[DIGEST_HEXLEN + 1])
+{
+	digest_to_hex(f->sha256, out);
+}
+
+static void
+gen_id(const struct mf_version *v, uint64_t serial, char *out, size_t n)
+{
+	uint8_t d[DIGEST_LEN];
+	char hex[DIGEST_HEXLEN + 1], safe[70];
+	size_t i;
+
+	tree_digest(&v->tree, d);
+	digest_to_hex(d, hex);
+	snprintf(safe, sizeof(safe), "%s", v->version);
+	for (i = 0; safe[i]; i++)
+		if (safe[i] == '/')
+			safe[i] = '_';
+	snprintf(out, n, "%s-%.8s-s%llu", safe, hex, (unsigned long long)serial);
+}
+
+static int
+open_pkg(int spoolfd, const struct mf_file *f, struct fy_err *e)
+{
+	char name[DIGEST_HEXLEN + 1];
+
+	stage_spool_name(f, name);
+	return io_open_regular(spoolfd, name, NULL, e);
+}
+
+/* An existing complete generation with this id and the right tree? */
+static int
+reuse(int gensfd, const char *id, const struct tree *t)
+{
+	struct fy_err ignore = { 0 };
+	char path[300];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/tree", id);
+	if ((fd = io_open_dir(gensfd, path, &ignore)) == -1)
+		return 0;
+	ok = tree_verify(fd, t, &ignore) == 0;
+	close(fd);
+	if (!ok)
+		io_remove_tree(gensfd, id, &ignore);
+	return ok;
+}
+
+static int
+mkdir_open(int dirfd, const char *name, struct fy_err *e)
+{
+	if (mkdirat(dirfd, name, 0755) == -1)
+		return fy_fail_errno(e, FY_E_SWITCH, name, "cannot create");
+	return io_open_dir(dirfd, name, e);
+}
+
+/* Run the plan into stagefd/tree. */
+static int
+build_tree(const struct stage_req *r, int gensfd, int stagefd,
+    struct fy_err *e)
+{
+	const struct plan *p = r->p;
+	const struct tree *cur_tree;
+	char cur[16] = "", next[16], where[300];
+	int curfd = -1, outfd, pkg, rc = -1;
+	size_t k;
+
+	if (p->base != NULL) {
+		if ((pkg = open_pkg(r->spoolfd, p->base->base, e)) == -1)
+			return -1;
+		if ((curfd = mkdir_open(stagefd, "w0", e)) == -1) {
+			close(pkg);
+			return -1;
+		}
+		rc = package_extract_base(pkg, p->base->base->path,
+		    &p->base->tree, curfd, p->nsteps == 0, e);
+		close(pkg);
+		if (rc == -1)
+			goto out;
+		snprintf(cur, sizeof(cur), "w0");
+		cur_tree = &p->base->tree;
+	} else {
+		snprintf(where, sizeof(where), "%s/tree", r->local->id);
+		if ((curfd = io_open_dir(gensfd, where, e)) == -1)
+			return -1;
+		cur_tree = &r->local->tree;
+	}
+	for (k = 0; k < p->nsteps; k++) {
+		const struct mf_delta *d = p->steps[k];
+		const struct mf_version *to = mf_version_find(r->c, d->to);
+
+		snprintf(next, sizeof(next), "w%zu", k + 1);
+		if ((outfd = mkdir_open(stagefd, next, e)) == -1)
+			goto out;
+		if ((pkg = open_pkg(r->spoolfd, d->file, e)) == -1) {
+			close(outfd);
+			goto out;
+		}
+		rc = deltapkg_apply(pkg, d->file->path, curfd, cur_tree,
+		    &to->tree, outfd, k + 1 == p->nsteps, e);
+		close(pkg);
+		close(curfd);
+		curfd = outfd;
+		if (rc == -1)
+			goto out;
+		if (cur[0] != '\0' && io_remove_tree(stagefd, cur, e) == -1)
+			goto out;
+		snprintf(cur, sizeof(cur), "%s", next);
+		cur_tree = &to->tree;
+	}
+	rc = -1;
+	if (renameat(stagefd, cur, stagefd, "tree") == -1) {
+		fy_fail_errno(e, FY_E_SWITCH, "tree", "cannot rename staged tree");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (curfd != -1)
+		close(curfd);
+	return rc;
+}
+
+int
+stage_generation(const struct stage_req *r, struct gen *out, struct fy_err *e)
+{
+	const struct mf_version *t = r->p->target;
+	char stage[300];
+	int gensfd, stagefd = -1, treefd = -1, rc = -1;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	tree_init(&out->tree);
+	gen_id(t, r->m->serial, out->id, sizeof(out->id));
+	snprintf(out->component, sizeof(out->component), "%s", r->c->name);
+	snprintf(out->variant, sizeof(out->variant), "%s", r->c->variant);
+	snprintf(out->version, sizeof(out->version), "%s", t->version);
+	snprintf(out->publisher, sizeof(out->publisher), "%s", r->m->publisher);
+	snprintf(out->medium_id, sizeof(out->medium_id), "%s", r->m->medium_id);
+	out->serial = r->m->serial;
+	out->signed_time = r->m->created;
+	out->installed = r->now;
+	plan_describe(r->p, out->path, sizeof(out->path));
+	for (i = 0; i < t->tree.n; i++)
+		if (tree_add(&out->tree, t->tree.v[i].path, t->tree.v[i].type,
+		    t->tree.v[i].mode, t->tree.v[i].size, t->tree.v[i].sha256,
+		    e) == -1)
+			return -1;
+	if ((gensfd = io_open_dir(r->compfd, "gens", e)) == -1)
+		return -1;
+	if (reuse(gensfd, out->id, &t->tree)) {
+		close(gensfd);
+		return 0;
+	}
+	snprintf(stage, sizeof(stage), ".stage-%s.%ld", out->id, (long)getpid());
+	if (FY_FAULT("stage.mkdir") == -1) {
+		fy_fail_errno(e, FY_E_IO, stage, "cannot create");
+		goto out;
+	}
+	if ((stagefd = mkdir_open(gensfd, stage, e)) == -1)
+		goto out;
+	if (build_tree(r, gensfd, stagefd, e) == -1)
+		goto out;
+	if ((treefd = io_open_dir(stagefd, "tree", e)) == -1 ||
+	    tree_verify(treefd, &t->tree, e) == -1)
+		goto out;
+	if (gen_write_meta(stagefd, out, e) == -1)
+		goto out;
+	if (FY_FAULT("stage.syncfs") == -1 || syncfs(stagefd) == -1 ||
+	    io_fsync_dir(stagefd, ".", e) == -1) {
+		fy_fail_errno(e, FY_E_IO, stage, "cannot flush the new "
+		    "generation");
+		goto out;
+	}
+	if (FY_FAULT("gen.rename") == -1 ||
+	    renameat(gensfd, stage, gensfd, out->id) == -1) {
+		fy_fail_errno(e, FY_E_SWITCH, out->id, "cannot publish "
+		    "generation");
+		goto out;
+	}
+	if (FY_FAULT("gens.fsync") == -1) {
+		fy_fail_errno(e, FY_E_IO, "gens", "directory fsync failed");
+		goto out;
+	}
+	if (io_fsync_dir(gensfd, ".", e) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (treefd != -1)
+		close(treefd);
+	if (stagefd != -1)
+		close(stagefd);
+	if (rc == -1) {
+		struct fy_err ignore = { 0 };
+
+		io_remove_tree(gensfd, stage, &ignore);
+		gen_free(out);
+	}
+	close(gensfd);
+	return rc;
+}

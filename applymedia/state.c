@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * state: lock, recovery, counters and history (see state.h).
+ * Invariant: after state_open() returned, no staging directory, temporary
+ * link or temporary file of a previous run exists, every "current" link
+ * names a complete generation, and the counters are at least what the
+ * installed generations prove.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/fault.h"
+#include "core/i18n.h"
+#include "core/io.h"
+#include "core/say.h"
+#include "applymedia/state.h"
+
+#define STATE_FILE	"state.json"
+#define STATE_MAX	(1u << 20)
+#define META_MAX	(64u << 20)
+
+static json_t *
+doc_of(const struct state *s)
+{
+	return (json_t *)s->doc;
+}
+
+static int
+load_doc(struct state *s, struct fy_err *e)
+{
+	uint8_t *buf;
+	size_t len;
+	json_error_t je;
+	json_t *d;
+
+	if (!io_exists(s->fd, STATE_FILE)) {
+		s->doc = json_pack("{s:{}, s:I, s:{}}", "publishers",
+		    "newest_signed_time", (json_int_t)0, "pins");
+		return 0;
+	}
+	if (io_read_bounded(s->fd, STATE_FILE, STATE_MAX, &buf, &len, e) == -1)
+		return -1;
+	d = json_loadb((char *)buf, len, 0, &je);
+	free(buf);
+	if (d == NULL || !json_is_object(json_object_get(d, "publishers")) ||
+	    !json_is_object(json_object_get(d, "pins"))) {
+		json_decref(d);
+		return fy_fail(e, FY_E_FORMAT, STATE_FILE, _("corrupt client "
+		    "state; restore it from backup or remove it to start "
+		    "afresh (replay protection is then re-derived from the "
+		    "installed generations)"));
+	}
+	s->doc = d;
+	return 0;
+}
+
+static int
+save_doc(struct state *s, struct fy_err *e)
+{
+	char *txt = json_dumps(doc_of(s), JSON_SORT_KEYS | JSON_INDENT(1));
+	int rc;
+
+	if (txt == NULL)
+		return fy_fail(e, FY_E_INTERNAL, STATE_FILE, "out of memory");
+	rc = FY_FAULT("state.write") == -1 ?
+	    fy_fail_errno(e, FY_E_IO, STATE_FILE, "write failed") :
+	    io_replace_file(s->fd, STATE_FILE, txt, strlen(txt), 0644, e);
+	free(txt);
+	return rc;
+}
+
+void
+gen_free(struct gen *g)
+{
+	tree_free(&g->tree);
+}
+
+int
+gen_write_meta(int gendirfd, const struct gen *g, struct fy_err *e)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, "
+	    "s:s, s:o}", "id", g->id, "component", g->component, "variant",
+	    g->variant, "version", g->version, "publisher", g->publisher,
+	    "medium_id", g->medium_id, "serial", (json_int_t)g->serial,
+	    "signed_time", (json_int_t)g->signed_time, "installed",
+	    (json_int_t)g->installed, "path", g->path, "tree",
+	    tree_to_json(&g->tree));
+	char *txt = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	int rc;
+
+	json_decref(j);
+	if (txt == NULL)
+		return fy_fail(e, FY_E_INTERNAL, "meta.json", "out of memory");
+	rc = io_replace_file(gendirfd, "meta.json", txt, strlen(txt), 0644, e);
+	free(txt);
+	return rc;
+}
+
+static void
+cpy(char *dst, size_t n, json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	snprintf(dst, n, "%s", v ? v : "");
+}
+
+int
+gen_read(int compfd, const char *link, struct gen *out, struct fy_err *e)
+{
+	char target[300], meta[400];
+	uint8_t *buf;
+	size_t len;
+	ssize_t n;
+	json_t *j;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	tree_init(&out->tree);
+	n = readlinkat(compfd, link, target, sizeof(target) - 1);
+	if (n == -1)
+		return errno == ENOENT ? 1 : fy_fail_errno(e, FY_E_IO, link,
+		    "cannot read link");
+	target[n] = '\0';
+	if (strncmp(target, "gens/", 5) != 0 || strchr(target + 5, '/') ||
+	    strstr(target, ".."))
+		return fy_fail(e, FY_E_FORMAT, link, _("points outside the "
+		    "generations: %s"), target);
+	snprintf(meta, sizeof(meta), "%s/meta.json", target);
+	if (io_read_bounded(compfd, meta, META_MAX, &buf, &len, e) == -1)
+		return -1;
+	j = json_loadb((char *)buf, len, 0, NULL);
+	free(buf);
+	if (j == NULL)
+		return fy_fail(e, FY_E_FORMAT, meta, _("corrupt generation "
+		    "metadata"));
+	cpy(out->id, sizeof(out->id), j, "id");
+	cpy(out->component, sizeof(out->component), j, "component");
+	cpy(out->variant, sizeof(out->variant), j, "variant");
+	cpy(out->version, sizeof(out->version), j, "version");
+	cpy(out->publisher, sizeof(out->publisher), j, "publisher");
+	cpy(out->medium_id, sizeof(out->medium_id), j, "medium_id");
+	cpy(out->path, sizeof(out->path), j, "path");
+	out->serial = (uint64_t)json_integer_value(json_object_get(j, "serial"));
+	out->signed_time = json_integer_value(json_object_get(j,
+	    "signed_time"));
+	out->installed = json_integer_value(json_object_get(j, "installed"));
+	rc = tree_from_json(json_object_get(j, "tree"), &out->tree, meta, e);
+	json_decref(j);
+	return rc;
+}
+
+int
+gen_dir(struct state *s, const char *component, int create, struct fy_err *e)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "c/%s/gens", component);
+	if (create && io_mkdirs(s->fd, path, e) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "c/%s", component);
+	return io_open_dir(s->fd, path, e);
+}
+
+/* Remove staging leftovers and temporary links of one component; make
+ * sure "current" names a complete generation; raise counters. */
+static int
+recover_component(struct state *s, int compfd, const char *name,
+    struct fy_err *e)
+{
+	struct dirent *de;
+	struct gen g;
+	char target[300];
+	DIR *d;
+	int gfd, r;
+
+	(void)unlinkat(compfd, "current.tmp", 0);
+	(void)unlinkat(compfd, "previous.tmp", 0);
+	if ((gfd = io_open_dir(compfd, "gens", e)) == -1)
+		return e->code == FY_E_NOTFOUND ? (fy_clear(e), 0) : -1;
+	if ((d = fdopendir(gfd)) == NULL) {
+		close(gfd);
+		return fy_fail_errno(e, FY_E_IO, name, "cannot read gens");
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".stage-", 7) == 0) {
+			say_verbose("recovery: removing %s/%s", name, de->d_name);
+			if (io_remove_tree(dirfd(d), de->d_name, e) == -1)
+				break;
+		}
+	closedir(d);
+	if (fy_failed(e))
+		return -1;
+	r = gen_read(compfd, "current", &g, e);
+	if (r == -1) {
+		/* current names something unusable: fall back to previous */
+		struct fy_err pe = { 0 };
+		struct gen pg;
+
+		if (gen_read(compfd, "previous", &pg, &pe) != 0)
+			return -1;
+		fy_clear(e);
+		say_warn(_("%s: current generation unusable; switching back to "
+		    "%s"), name, pg.version);
+		snprintf(target, sizeof(target), "gens/%s", pg.id);
+		r = io_replace_symlink(compfd, "current", target, e);
+		gen_free(&pg);
+		return r;
+	}
+	if (r == 0) {
+		json_t *pubs = json_object_get(doc_of(s), "publishers");
+		json_t *p = json_object_get(pubs, g.publisher);
+		json_int_t have = json_integer_value(json_object_get(p,
+		    "serial"));
+		json_int_t t = json_integer_value(json_object_get(doc_of(s),
+		    "newest_signed_time"));
+
+		if (g.publisher[0] && (p == NULL || have < (json_int_t)g.serial))
+			json_object_set_new(pubs, g.publisher, json_pack(
+			    "{s:I, s:s}", "serial", (json_int_t)g.serial,
+			    "medium_id", g.medium_id));
+		if (t < g.signed_time)
+			json_object_set_new(doc_of(s), "newest_signed_time",
+			    json_integer(g.signed_time));
+		gen_free(&g);
+	}
+	return 0;
+}
+
+static int
+recover(struct state *s, struct fy_err *e)
+{
+	struct dirent *de;
+	DIR *d;
+	int cfd, fd;
+
+	(void)unlinkat(s->fd, STATE_FILE ".tmp", 0);
+	if (io_remove_tree(s->fd, "spool", e) == -1 ||
+	    io_mkdirs(s->fd, "c", e) == -1)
+		return -1;
+	if ((cfd = io_open_dir(s->fd, "c", e)) == -1)
+		return -1;
+	if ((d = fdopendir(cfd)) == NULL) {
+		close(cfd);
+		return fy_fail_errno(e, FY_E_IO, "c", "cannot read");
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if ((fd = io_open_dir(dirfd(d), de->d_name, e)) == -1)
+			break;
+		if (recover_component(s, fd, de->d_name, e) == -1) {
+			close(fd);
+			break;
+		}
+		close(fd);
+	}
+	closedir(d);
+	return fy_failed(e) ? -1 : 0;
+}
+
+static int
+open_common(const struct cfg *c, struct state **out, struct fy_err *e,
+    int create)
+{
+	struct state *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return fy_fail(e, FY_E_INTERNAL, "state", "out of memory");
+	s->fd = s->lockfd = -1;
+	cfg_rooted(c, c->state_dir, s->dir, sizeof(s->dir));
+	if (create && io_mkdirs(AT_FDCWD, s->dir, e) == -1)
+		goto fail;
+	if ((s->fd = io_open_dir(AT_FDCWD, s->dir, e)) == -1)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	free(s);
+	return -1;
+}
+
+int
+state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
+{
+	struct state *s;
+	char pid[32];
+
+	if (open_common(c, &s, e, 1) == -1)
+		return -1;
+	s->lockfd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0644);
+	if (s->lockfd == -1) {
+		fy_fail_errno(e, FY_E_IO, "lock", "cannot open");
+		goto fail;
+	}
+	if (flock(s->lockfd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
+		char other[32] = "?";
+		ssize_t n = pread(s->lockfd, other, sizeof(other) - 1, 0);
+
+		if (n > 0)
+			other[strcspn(other, "\n")] = '\0';
+		fy_fail(e, FY_E_BUSY, s->dir, _("another applymedia (pid %s) is "
+		    "working on this client; try again when it has finished"),
+		    other);
+		goto fail;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	/* The pid is only for the "busy" message; the flock is the lock. */
+	if (ftruncate(s->lockfd, 0) == 0 &&
+	    pwrite(s->lockfd, pid, strlen(pid), 0) == -1)
+		say_verbose("lock: cannot record pid: %s", strerror(errno));
+	if (load_doc(s, e) == -1 || recover(s, e) == -1)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	state_close(s);
+	return -1;
+}
+
+int
+state_open_ro(const struct cfg *c, struct state **out, struct fy_err *e)
+{
+	struct state *s;
+
+	if (open_common(c, &s, e, 0) == -1)
+		return -1;
+	if (load_doc(s, e) == -1) {
+		state_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+state_close(struct state *s)
+{
+	if (s == NULL)
+		return;
+	json_decref(doc_of(s));
+	if (s->lockfd != -1)
+		close(s->lockfd);	/* releases the flock */
+	if (s->fd != -1)
+		close(s->fd);
+	free(s);
+}
+
+uint64_t
+state_serial(const struct state *s, const char *publisher,
+    uint8_t sha[DIGEST_LEN], int *have_sha)
+{
+	json_t *p = json_object_get(json_object_get(doc_of(s), "publishers"),
+	    publisher);
+	const char *hex = json_string_value(json_object_get(p,
+	    "manifest_sha256"));
+
+	*have_sha = hex != NULL && digest_from_hex(hex, sha) == 0;
+	return (uint64_t)json_integer_value(json_object_get(p, "serial"));
+}
+
+int64_t
+state_newest_time(const struct state *s)
+{
+	return json_integer_value(json_object_get(doc_of(s),
+	    "newest_signed_time"));
+}
+
+int
+state_pinned(const struct state *s, const char *component)
+{
+	return json_object_get(json_object_get(doc_of(s), "pins"),
+	    component) != NULL;
+}
+
+int
+state_accept(struct state *s, const char *publisher, uint64_t serial,
+    const char *medium_id, const uint8_t sha[DIGEST_LEN], int64_t signed_time,
+    struct fy_err *e)
+{
+	char hex[DIGEST_HEXLEN + 1];
+	json_t *pubs = json_object_get(doc_of(s), "publishers");
+	json_t *p = json_object_get(pubs, publisher);
+
+	digest_to_hex(sha, hex);
+	if (p == NULL || (uint64_t)json_integer_value(json_object_get(p,
+	    "serial")) <= serial)
+		json_object_set_new(pubs, publisher, json_pack("{s:I, s:s, s:s}",
+		    "serial", (json_int_t)serial, "medium_id", medium_id,
+		    "manifest_sha256", hex));
+	if (state_newest_time(s) < signed_time)
+		json_object_set_new(doc_of(s), "newest_signed_time",
+		    json_integer(signed_time));
+	return save_doc(s, e);
+}
+
+int
+state_set_pin(struct state *s, const char *component, int pinned,
+    const char *why, struct fy_err *e)
+{
+	json_t *pins = json_object_get(doc_of(s), "pins");
+
+	if (pinned)
+		json_object_set_new(pins, component, json_string(why));
+	else
+		json_object_del(pins, component);
+	return save_doc(s, e);
+}
+
+int
+state_log(struct state *s, const char *event, const char *component,
+    const char *from, const char *to, const char *medium_id, uint64_t serial,
+    const char *result, const char *fmt, ...)
+{
+	char msg[1024], t[32], *line;
+	struct tm tm;
+	time_t now = time(NULL);
+	va_list ap;
+	json_t *j;
+	int fd, rc = 0;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gmtime_r(&now, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:s, s:s}",
+	    "time", t, "event", event, "component", component, "from", from,
+	    "to", to, "medium", medium_id, "serial", (json_int_t)serial,
+	    "result", result, "message", msg);
+	line = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(j);
+	openlog("applymedia", LOG_PID, LOG_DAEMON);
+	syslog(strcmp(result, "ok") == 0 ? LOG_INFO : LOG_ERR, "%s", msg);
+	closelog();
+	if (line == NULL)
+		return -1;
+	fd = openat(s->fd, "history.jsonl", O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -1 || dprintf(fd, "%s\n", line) < 0 || fsync(fd) == -1)
+		rc = -1;	/* history is best effort: never fail an apply */
+	if (fd != -1)
+		close(fd);
+	free(line);
+	return rc;
+}

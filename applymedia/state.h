@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * state: the client's state directory (docs/FORMAT-CLIENT.md).
+ *   lock                      flock()ed by the running applymedia
+ *   state.json                counters: per publisher the highest serial
+ *                             accepted (and that manifest's hash), the
+ *                             newest signed time ever accepted, pins
+ *   history.jsonl             one JSON line per event, fsync'ed
+ *   spool/                    packages copied from the medium
+ *   c/<component>/gens/<id>/  immutable generations: tree/ + meta.json
+ *   c/<component>/current     -> gens/<id>   THE commit point
+ *   c/<component>/previous    -> gens/<id>   rollback target
+ * Everything in state.json can be re-derived from the generations'
+ * meta.json (recovery takes the maximum), so a crash between the switch
+ * and the bookkeeping never weakens replay protection.
+ */
+#ifndef FERRY_STATE_H
+#define FERRY_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/digest.h"
+#include "core/err.h"
+#include "formats/tree.h"
+#include "applymedia/config.h"
+
+struct state {
+	int		 fd;		/* state directory */
+	int		 lockfd;
+	char		 dir[1024];	/* rooted path of the state directory */
+	void		*doc;		/* json_t: state.json */
+};
+
+/* Generation metadata (gens/<id>/meta.json). */
+struct gen {
+	char		 id[160];
+	char		 component[65];
+	char		 variant[65];
+	char		 version[65];
+	char		 publisher[65];
+	char		 medium_id[65];
+	uint64_t	 serial;
+	int64_t		 signed_time;	/* manifest created */
+	int64_t		 installed;
+	char		 path[200];	/* how it was made: "base 8.0.1", ... */
+	struct tree	 tree;
+};
+
+/* Create if needed, lock (FY_E_BUSY if another applymedia holds it; wait
+ * when `wait` is set), recover leftovers of a crashed run. */
+int	state_open(const struct cfg *c, int wait, struct state **out,
+	    struct fy_err *e);
+/* Open without locking and without recovery, for read-only commands
+ * (status); never writes. */
+int	state_open_ro(const struct cfg *c, struct state **out, struct fy_err *e);
+void	state_close(struct state *s);
+
+uint64_t state_serial(const struct state *s, const char *publisher,
+	    uint8_t sha[DIGEST_LEN], int *have_sha);
+int64_t	 state_newest_time(const struct state *s);
+int	 state_pinned(const struct state *s, const char *component);
+/* Durable updates (state.json.tmp, fsync, rename, fsync). */
+int	 state_accept(struct state *s, const char *publisher, uint64_t serial,
+	    const char *medium_id, const uint8_t sha[DIGEST_LEN],
+	    int64_t signed_time, struct fy_err *e);
+int	 state_set_pin(struct state *s, const char *component, int pinned,
+	    const char *why, struct fy_err *e);
+/* Append one event to history.jsonl and syslog.  `fmt` is the plain-words
+ * message ("patterns 2026.11.23-1 applied from medium x-7"). */
+int	 state_log(struct state *s, const char *event, const char *component,
+	    const char *from, const char *to, const char *medium_id,
+	    uint64_t serial, const char *result, const char *fmt, ...)
+	    __attribute__((format(printf, 9, 10)));
+
+/* Component directories and generations. */
+int	 gen_dir(struct state *s, const char *component, int create,
+	    struct fy_err *e);		/* fd of c/<component> */
+/* Read the generation a link ("current", "previous") points to: 0 found,
+ * 1 none, -1 error. */
+int	 gen_read(int compfd, const char *link, struct gen *out,
+	    struct fy_err *e);
+int	 gen_write_meta(int gendirfd, const struct gen *g, struct fy_err *e);
+void	 gen_free(struct gen *g);
+
+#endif

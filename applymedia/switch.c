@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * switch: commit point, application link and generation GC (switch.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fault.h"
+#include "core/i18n.h"
+#include "core/io.h"
+#include "applymedia/switch.h"
+
+static void
+link_target(const struct state *s, const char *comp, char *out, size_t n)
+{
+	snprintf(out, n, "%s/c/%s/current/tree", s->dir, comp);
+}
+
+int
+switch_check_path(const struct cfg *c, const struct state *s,
+    const struct cfg_component *cc, struct fy_err *e)
+{
+	char path[CFG_PATH * 2], want[1200], got[1200];
+	struct stat st;
+	ssize_t n;
+
+	cfg_rooted(c, cc->path, path, sizeof(path));
+	link_target(s, cc->name, want, sizeof(want));
+	if (lstat(path, &st) == -1)
+		return errno == ENOENT ? 0 : fy_fail_errno(e, FY_E_CONFIG, path,
+		    "cannot inspect");
+	if (!S_ISLNK(st.st_mode))
+		return fy_fail(e, FY_E_CONFIG, path, _("exists and is not "
+		    "managed by ferry; move the old installation away (ferry "
+		    "makes this path a link to the live generation)"));
+	if ((n = readlink(path, got, sizeof(got) - 1)) == -1)
+		return fy_fail_errno(e, FY_E_CONFIG, path, "cannot read link");
+	got[n] = '\0';
+	if (strcmp(got, want) != 0)
+		return fy_fail(e, FY_E_CONFIG, path, _("is a link to %s, not to "
+		    "ferry's %s"), got, want);
+	return 0;
+}
+
+static int
+ensure_app_link(const struct cfg *c, const struct state *s,
+    const struct cfg_component *cc, struct fy_err *e)
+{
+	char path[CFG_PATH * 2], want[1200], dir[CFG_PATH * 2], *slash;
+	const char *leaf;
+	struct stat st;
+	int dfd, rc;
+
+	cfg_rooted(c, cc->path, path, sizeof(path));
+	if (lstat(path, &st) == 0)
+		return switch_check_path(c, s, cc, e);
+	link_target(s, cc->name, want, sizeof(want));
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	leaf = path + (slash - dir) + 1;
+	if (io_mkdirs(AT_FDCWD, dir, e) == -1 ||
+	    (dfd = io_open_dir(AT_FDCWD, dir, e)) == -1)
+		return -1;
+	rc = io_replace_symlink(dfd, leaf, want, e);
+	close(dfd);
+	return rc;
+}
+
+int
+switch_commit(const struct cfg *c, const struct state *s, int compfd,
+    const struct cfg_component *cc, const char *new_id, const char *old_id,
+    struct fy_err *e)
+{
+	char target[300];
+
+	if (old_id != NULL && strcmp(old_id, new_id) != 0) {
+		snprintf(target, sizeof(target), "gens/%s", old_id);
+		if (io_replace_symlink(compfd, "previous", target, e) == -1)
+			return -1;
+	}
+	snprintf(target, sizeof(target), "gens/%s", new_id);
+	if (FY_FAULT("switch.before") == -1)
+		return fy_fail_errno(e, FY_E_SWITCH, "current", "cannot switch");
+	if (io_replace_symlink(compfd, "current", target, e) == -1)
+		return -1;
+	if (FY_FAULT("switch.after") == -1)
+		return fy_fail_errno(e, FY_E_SWITCH, "current", "after switch");
+	return ensure_app_link(c, s, cc, e);
+}
+
+struct aged {
+	char	name[256];
+	time_t	mtime;
+};
+
+static int
+cmp_aged(const void *a, const void *b)
+{
+	const struct aged *x = a, *y = b;
+
+	return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 :
+	    strcmp(x->name, y->name);
+}
+
+static void
+link_name(int compfd, const char *link, char *out, size_t n)
+{
+	char t[300];
+	ssize_t r = readlinkat(compfd, link, t, sizeof(t) - 1);
+
+	out[0] = '\0';
+	if (r > 5) {
+		t[r] = '\0';
+		snprintf(out, n, "%s", t + 5);	/* skip "gens/" */
+	}
+}
+
+int
+switch_gc(int compfd, unsigned keep, struct fy_err *e)
+{
+	char cur[256], prev[256];
+	struct aged *v = NULL, *nv;
+	size_t n = 0, i, kept = 2;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int gfd, rc = 0;
+
+	link_name(compfd, "current", cur, sizeof(cur));
+	link_name(compfd, "previous", prev, sizeof(prev));
+	if ((gfd = io_open_dir(compfd, "gens", e)) == -1)
+		return -1;
+	if ((d = fdopendir(gfd)) == NULL) {
+		close(gfd);
+		return fy_fail_errno(e, FY_E_IO, "gens", "cannot read");
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, cur) == 0 ||
+		    strcmp(de->d_name, prev) == 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    (nv = realloc(v, (n + 1) * sizeof(*v))) == NULL)
+			continue;
+		v = nv;
+		snprintf(v[n].name, sizeof(v[n].name), "%s", de->d_name);
+		v[n++].mtime = st.st_mtime;
+	}
+	if (n > 0)
+		qsort(v, n, sizeof(*v), cmp_aged);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (kept < keep) {
+			kept++;
+			continue;
+		}
+		rc = io_remove_tree(dirfd(d), v[i].name, e);
+	}
+	if (rc == 0 && FY_FAULT("gc.fsync") == 0)
+		rc = io_fsync_dir(dirfd(d), ".", e);
+	closedir(d);
+	free(v);
+	return rc;
+}

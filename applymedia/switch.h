@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * switch: the one place the client changes version.  Before the rename of
+ * c/<comp>/current the old generation is live; after it, the new one.
+ * The application's path (config "path") is a symbolic link, created once,
+ * to <state>/c/<comp>/current/tree, so the application always resolves
+ * through the single commit point.
+ */
+#ifndef FERRY_SWITCH_H
+#define FERRY_SWITCH_H
+
+#include "applymedia/config.h"
+#include "applymedia/state.h"
+
+/* Is the application path free or already ours?  FY_E_CONFIG if it is a
+ * real directory or a link elsewhere (nothing is changed). */
+int	switch_check_path(const struct cfg *c, const struct state *s,
+	    const struct cfg_component *cc, struct fy_err *e);
+/* previous -> old (if any), current -> new, app link if missing. */
+int	switch_commit(const struct cfg *c, const struct state *s, int compfd,
+	    const struct cfg_component *cc, const char *new_id,
+	    const char *old_id, struct fy_err *e);
+/* Keep `keep` generations (current, previous, then newest); remove the
+ * rest. */
+int	switch_gc(int compfd, unsigned keep, struct fy_err *e);
+
+#endif

@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * delta: the single-file codec (formats/SPEC-delta.md).  A blob is one
+ * method byte and a payload; the encoder tries the methods that can win
+ * for this pair of files and keeps the smallest.  Invariant: delta_decode()
+ * writes exactly `want` bytes into the caller's buffer or fails; whatever
+ * the blob holds it never reads or writes outside the buffers it was
+ * given, and its own heap stays within delta_decode_mem_bound().
+ */
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_getFrameHeader */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zstd.h>
+
+#include "formats/delta.h"
+#include "formats/delta_bsd.h"
+#include "formats/limits.h"
+
+enum {
+	M_ZSTD = 1,	/* one zstd frame of the new file, no reference */
+	M_PATCH = 2,	/* one zstd frame with the old file as prefix */
+	M_BSD = 3,	/* suffix-array streams, see delta_bsd.c */
+};
+
+#define WHERE_ENC	"(delta encoder)"
+/* Heap the decoder keeps besides the buffers of old, new and method 3's
+ * stream buffer: a single-shot DCtx (~160 KiB), a streaming DCtx for a
+ * 1 MiB window (~1.2 MiB) and a 64 KiB chunk.  Rounded up. */
+#define DELTA_CTX_BYTES	((uint64_t)4 << 20)
+/* Only files with a NUL byte in their first MiB (executables, archives,
+ * images) try method 3: on text it lost to method 2 in every pair of the
+ * benchmark corpus and costs 4 bytes of suffix array per old byte. */
+#define BSD_SNIFF	((size_t)1 << 20)
+#define BSD_MIN		64
+
+/* Smallest w with 2^w >= v, clamped to zstd's and our window limits. */
+static int
+wlog_for(uint64_t v)
+{
+	int w = ZSTD_WINDOWLOG_MIN;
+
+	while (w < LIMIT_WINDOW_LOG && ((uint64_t)1 << w) < v)
+		w++;
+	return w;
+}
+
+/* Level, window and match-finder tables no larger than the window needs:
+ * level 19's defaults (2^24 chain, 2^22 hash entries) alone cost 80 MiB,
+ * more than a 4 MiB window can use. */
+static int
+set_params(ZSTD_CCtx *c, int level, int wlog, size_t srclen, size_t dictlen)
+{
+	ZSTD_compressionParameters cp = ZSTD_getCParams(level, srclen,
+	    dictlen);
+	unsigned clog = cp.chainLog < (unsigned)wlog ? cp.chainLog :
+	    (unsigned)wlog;
+	unsigned hlog = cp.hashLog < (unsigned)wlog - 1 ? cp.hashLog :
+	    (unsigned)wlog - 1;
+
+	return ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel,
+	    level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, wlog)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_chainLog,
+	    (int)clog)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_hashLog,
+	    (int)hlog)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0)) ?
+	    -1 : 0;
+}
+
+int
+delta_zstd(const uint8_t *src, size_t len, int level, int wlog,
+    uint8_t **out, size_t *outlen, struct fy_err *e)
+{
+	ZSTD_CCtx *c = NULL;
+	uint8_t *buf = NULL;
+	size_t cap = ZSTD_compressBound(len), r;
+	int rc = -1;
+
+	if ((c = ZSTD_createCCtx()) == NULL || (buf = malloc(cap)) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+		goto out;
+	}
+	if (set_params(c, level, wlog, len, 0) == -1 ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c,
+	    ZSTD_c_enableLongDistanceMatching, wlog > 27))) {
+		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd parameters refused");
+		goto out;
+	}
+	r = ZSTD_compress2(c, buf, cap, src, len);
+	if (ZSTD_isError(r)) {
+		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd: %s",
+		    ZSTD_getErrorName(r));
+		goto out;
+	}
+	*out = buf;
+	*outlen = r;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	ZSTD_freeCCtx(c);
+	return rc;
+}
+
+int
+delta_frame_check(const uint8_t *f, size_t flen, uint64_t want,
+    uint64_t maxwin, const char *where, struct fy_err *e)
+{
+	ZSTD_frameHeader h;
+	size_t r;
+
+	r = ZSTD_getFrameHeader(&h, f, flen);
+	if (ZSTD_isError(r) || r != 0)
+		return fy_fail(e, FY_E_INTEGRITY, where,
+		    "delta frame truncated or not a zstd frame");
+	if (h.frameType != ZSTD_frame || h.dictID != 0)
+		return fy_fail(e, FY_E_INTEGRITY, where,
+		    "delta frame is skippable or names a dictionary");
+	if (h.frameContentSize != want)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta frame "
+		    "declares %llu bytes, manifest says %llu",
+		    h.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN ? 0ULL :
+		    (unsigned long long)h.frameContentSize,
+		    (unsigned long long)want);
+	if (h.windowSize > maxwin)
+		return fy_fail(e, FY_E_UNSAFE, where, "delta frame window of "
+		    "%llu bytes, at most %llu allowed",
+		    (unsigned long long)h.windowSize,
+		    (unsigned long long)maxwin);
+	r = ZSTD_findFrameCompressedSize(f, flen);
+	if (ZSTD_isError(r) || r != flen)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta frame "
+		    "truncated, or data after it");
+	return 0;
+}
+
+static int
+enc_patch(const uint8_t *old, size_t oldlen, const uint8_t *nw,
+    size_t newlen, int level, int workers, uint8_t **out, size_t *outlen,
+    struct fy_err *e)
+{
+	ZSTD_CCtx *c = NULL;
+	uint8_t *buf = NULL;
+	size_t cap = ZSTD_compressBound(newlen) + 1, r;
+	int rc = -1;
+
+	if ((c = ZSTD_createCCtx()) == NULL || (buf = malloc(cap)) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+		goto out;
+	}
+	if (set_params(c, level, wlog_for((uint64_t)oldlen + newlen), newlen,
+	    oldlen) == -1 ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c,
+	    ZSTD_c_enableLongDistanceMatching, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_refPrefix(c, old, oldlen))) {
+		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd parameters refused");
+		goto out;
+	}
+	/* Without thread support in libzstd this fails; one thread is fine. */
+	if (workers > 1)
+		(void)ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers);
+	buf[0] = M_PATCH;
+	r = ZSTD_compress2(c, buf + 1, cap - 1, nw, newlen);
+	if (ZSTD_isError(r)) {
+		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd: %s",
+		    ZSTD_getErrorName(r));
+		goto out;
+	}
+	*out = buf;
+	*outlen = r + 1;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	ZSTD_freeCCtx(c);
+	return rc;
+}
+
+static int
+enc_whole(const uint8_t *nw, size_t newlen, int level, uint8_t **out,
+    size_t *outlen, struct fy_err *e)
+{
+	uint8_t *f = NULL, *buf;
+	size_t flen = 0;
+
+	if (delta_zstd(nw, newlen, level, wlog_for(newlen), &f, &flen,
+	    e) == -1)
+		return -1;
+	if ((buf = malloc(flen + 1)) == NULL) {
+		free(f);
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+	}
+	buf[0] = M_ZSTD;
+	memcpy(buf + 1, f, flen);
+	free(f);
+	*out = buf;
+	*outlen = flen + 1;
+	return 0;
+}
+
+struct bsd_job {
+	const uint8_t	*old, *nw;
+	size_t		 oldlen, newlen;
+	int		 level, rc;
+	uint8_t		*out;
+	size_t		 outlen;
+	struct fy_err	 e;
+};
+
+static void *
+bsd_run(void *arg)
+{
+	struct bsd_job *j = arg;
+
+	j->rc = delta_bsd_encode(j->old, j->oldlen, j->nw, j->newlen,
+	    j->level, &j->out, &j->outlen, &j->e);
+	return NULL;
+}
+
+static int
+bsd_worth_trying(const uint8_t *old, size_t oldlen, const uint8_t *nw,
+    size_t newlen)
+{
+	(void)old;
+	return oldlen >= BSD_MIN && newlen >= BSD_MIN &&
+	    oldlen <= DELTA_BSD_MAX_OLD &&
+	    memchr(nw, 0, newlen < BSD_SNIFF ? newlen : BSD_SNIFF) != NULL;
+}
+
+/* Keep the smaller of *best and (b, blen); ties keep *best (cheaper to
+ * decode: candidates arrive in order of decoding cost). */
+static void
+keep(uint8_t **best, size_t *bestlen, uint8_t *b, size_t blen)
+{
+	if (b == NULL)
+		return;
+	if (*best == NULL || blen < *bestlen) {
+		free(*best);
+		*best = b;
+		*bestlen = blen;
+	} else
+		free(b);
+}
+
+int
+delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
+    size_t newlen, const struct delta_opts *o, uint8_t **out,
+    size_t *outlen, struct fy_err *e)
+{
+	struct bsd_job job = { .old = old, .oldlen = oldlen, .nw = new_,
+	    .newlen = newlen, .rc = 0 };
+	pthread_t th;
+	uint8_t *best = NULL, *b = NULL;
+	size_t bestlen = 0, blen = 0, probe;
+	int level, workers, bsd, threaded = 0, rc = -1;
+
+	level = (o != NULL && o->level != 0) ? o->level : 19;
+	if (level < 1 || level > ZSTD_maxCLevel())
+		return fy_fail(e, FY_E_USAGE, WHERE_ENC, "compression level "
+		    "%d, expected 1..%d", level, ZSTD_maxCLevel());
+	workers = (o != NULL && o->workers > 1) ? o->workers : 1;
+	job.level = level;
+	bsd = bsd_worth_trying(old, oldlen, new_, newlen);
+	/* Method 3 and method 2 run side by side when we may use two
+	 * threads; zstd then gets what is left. */
+	if (bsd && workers > 1) {
+		if (pthread_create(&th, NULL, bsd_run, &job) != 0)
+			return fy_fail_errno(e, FY_E_INTERNAL, WHERE_ENC,
+			    "cannot start a thread");
+		threaded = 1;
+		workers--;
+	}
+	if (oldlen > 0) {
+		if (enc_patch(old, oldlen, new_, newlen, level, workers, &b,
+		    &blen, e) == -1)
+			goto out;
+		keep(&best, &bestlen, b, blen);
+		b = NULL;
+	}
+	if (threaded) {
+		pthread_join(th, NULL);
+		threaded = 0;
+	} else if (bsd)
+		bsd_run(&job);
+	if (bsd) {
+		if (job.rc == -1) {
+			fy_fail(e, job.e.code, job.e.where, "%s", job.e.msg);
+			goto out;
+		}
+		if ((b = malloc(job.outlen + 1)) == NULL) {
+			fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+			goto out;
+		}
+		b[0] = M_BSD;
+		memcpy(b + 1, job.out, job.outlen);
+		free(job.out);
+		job.out = NULL;
+		keep(&best, &bestlen, b, job.outlen + 1);
+		b = NULL;
+	}
+	/* The whole file at `level` costs as much as a delta; skip it when a
+	 * delta is already four times smaller than a level-1 frame, which
+	 * level 22 has never beaten by that much. */
+	if (best != NULL) {
+		if (enc_whole(new_, newlen, 1, &b, &blen, e) == -1)
+			goto out;
+		probe = blen;
+		free(b);
+		b = NULL;
+		if (bestlen <= probe / 4)
+			goto done;
+	}
+	if (enc_whole(new_, newlen, level, &b, &blen, e) == -1)
+		goto out;
+	/* A whole frame wins ties: it decodes without the old file. */
+	if (best != NULL && blen <= bestlen) {
+		free(best);
+		best = NULL;
+	}
+	keep(&best, &bestlen, b, blen);
+	b = NULL;
+done:
+	*out = best;
+	*outlen = bestlen;
+	best = NULL;
+	rc = 0;
+out:
+	if (threaded)
+		pthread_join(th, NULL);
+	free(job.out);
+	free(best);
+	return rc;
+}
+
+static int
+dec_zstd(const uint8_t *old, size_t oldlen, const uint8_t *p, size_t plen,
+    uint8_t *dst, size_t want, const char *where, struct fy_err *e)
+{
+	uint64_t maxwin = (uint64_t)1 << wlog_for((uint64_t)oldlen + want);
+	ZSTD_DCtx *d = NULL;
+	size_t r;
+	int rc = -1;
+
+	if (delta_frame_check(p, plen, want, maxwin, where, e) == -1)
+		return -1;
+	if ((d = ZSTD_createDCtx()) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax,
+	    wlog_for((uint64_t)oldlen + want))) ||
+	    (oldlen > 0 && ZSTD_isError(ZSTD_DCtx_refPrefix(d, old,
+	    oldlen)))) {
+		fy_fail(e, FY_E_INTERNAL, where, "zstd context setup failed");
+		goto out;
+	}
+	r = ZSTD_decompressDCtx(d, dst, want, p, plen);
+	if (ZSTD_isError(r) || r != want) {
+		fy_fail(e, FY_E_INTEGRITY, where, "delta does not apply: %s",
+		    ZSTD_isError(r) ? ZSTD_getErrorName(r) : "short output");
+		goto out;
+	}
+	rc = 0;
+out:
+	ZSTD_freeDCtx(d);
+	return rc;
+}
+
+int
+delta_decode(const uint8_t *old, size_t oldlen, const uint8_t *blob,
+    size_t bloblen, uint8_t *dst, size_t want, const char *where,
+    struct fy_err *e)
+{
+	if (bloblen < 1)
+		return fy_fail(e, FY_E_INTEGRITY, where, "empty delta blob");
+	switch (blob[0]) {
+	case M_ZSTD:
+		return dec_zstd(NULL, 0, blob + 1, bloblen - 1, dst, want,
+		    where, e);
+	case M_PATCH:
+		return dec_zstd(old, oldlen, blob + 1, bloblen - 1, dst, want,
+		    where, e);
+	case M_BSD:
+		return delta_bsd_decode(old, oldlen, blob + 1, bloblen - 1,
+		    dst, want, where, e);
+	default:
+		return fy_fail(e, FY_E_FORMAT, where, "unknown delta method "
+		    "%u", blob[0]);
+	}
+}
+
+int
+delta_method(const uint8_t *blob, size_t bloblen)
+{
+	return bloblen < 1 ? -1 : blob[0];
+}
+
+uint64_t
+delta_decode_mem_bound(uint64_t oldlen, uint64_t want)
+{
+	uint64_t m = oldlen;
+
+	/* old + want (the caller's buffers) + want (method 3's streams) +
+	 * DELTA_CTX_BYTES, saturating instead of wrapping. */
+	if (want > UINT64_MAX - m || (m += want) > UINT64_MAX - want ||
+	    (m += want) > UINT64_MAX - DELTA_CTX_BYTES)
+		return UINT64_MAX;
+	return m + DELTA_CTX_BYTES;
+}

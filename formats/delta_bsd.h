@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * delta_bsd: the suffix-array method of the delta codec (internal to
+ * formats/delta.c; formats/SPEC-delta.md "method 3").  bsdiff's idea --
+ * approximate matches against the old file, found with a suffix array,
+ * turned into control, difference and extra streams -- with each stream
+ * compressed by zstd instead of bzip2.  Payloads here exclude the method
+ * byte.
+ */
+#ifndef FERRY_DELTA_BSD_H
+#define FERRY_DELTA_BSD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+/* Largest old file the encoder indexes (the suffix array is 4 bytes per
+ * old byte). */
+#define DELTA_BSD_MAX_OLD	((size_t)512 << 20)
+/* Window of the control stream's zstd frame: it is decoded streaming. */
+#define DELTA_BSD_CTRL_WLOG	20
+
+int	delta_bsd_encode(const uint8_t *old, size_t oldlen,
+	    const uint8_t *new_, size_t newlen, int level, uint8_t **out,
+	    size_t *outlen, struct fy_err *e);
+/* Heap: one buffer of `want` bytes plus two zstd contexts (see
+ * delta_decode_mem_bound()). */
+int	delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
+	    size_t plen, uint8_t *dst, size_t want, const char *where,
+	    struct fy_err *e);
+
+/* Shared with delta.c: one zstd frame, exactly `want` bytes, window at
+ * most `maxwin`, nothing after it. */
+int	delta_frame_check(const uint8_t *f, size_t flen, uint64_t want,
+	    uint64_t maxwin, const char *where, struct fy_err *e);
+/* Compress src as one frame with content size, no checksum. */
+int	delta_zstd(const uint8_t *src, size_t len, int level, int wlog,
+	    uint8_t **out, size_t *outlen, struct fy_err *e);
+
+#endif

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deltapkg: the delta package container (formats/SPEC-delta.md): an
+ * uncompressed, reproducible tar whose first member delta.json says, for
+ * every file of the target tree in order, whether it is copied from an old
+ * path or decoded from the next blob member.  Invariant: apply writes a
+ * file only after its bytes matched the target listing's size and
+ * SHA-256, creates nothing the target listing does not name, and ends
+ * with tree_verify(); a package that names anything else is refused.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zstd.h>
+
+#include "core/digest.h"
+#include "core/io.h"
+#include "formats/deltapkg.h"
+#include "formats/deltapkg_int.h"
+#include "formats/limits.h"
+
+/* The old file a new file is encoded against: the same path, else the
+ * first old file with the same base name (a move), else none. */
+static const struct tree_entry *
+pick_base(const struct tree *from, const char *path)
+{
+	const struct tree_entry *x = tree_find(from, path);
+	const char *b = strrchr(path, '/'), *c;
+	size_t i;
+
+	if (x != NULL && x->type == TREE_FILE)
+		return x;
+	b = b ? b + 1 : path;
+	for (i = 0; i < from->n; i++) {
+		x = &from->v[i];
+		c = strrchr(x->path, '/');
+		if (x->type == TREE_FILE && strcmp(c ? c + 1 : x->path, b) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* The old file with this content, preferring the same path. */
+static const struct tree_entry *
+pick_copy(const struct tree *from, const struct tree_entry *t)
+{
+	const struct tree_entry *x = tree_find(from, t->path);
+
+	if (x != NULL && x->type == TREE_FILE && x->size == t->size &&
+	    memcmp(x->sha256, t->sha256, DIGEST_LEN) == 0)
+		return x;
+	x = tree_find_sha(from, t->sha256);
+	return (x != NULL && x->size == t->size) ? x : NULL;
+}
+
+static json_t *
+make_index(const struct tree *from, const struct tree *to)
+{
+	const struct tree_entry *t, *x;
+	json_t *files = json_array(), *o, *idx;
+	uint8_t d[DIGEST_LEN];
+	char hf[DIGEST_HEXLEN + 1], ht[DIGEST_HEXLEN + 1], name[BLOB_NAMELEN];
+	size_t i, nblob = 0;
+
+	tree_digest(from, d);
+	digest_to_hex(d, hf);
+	tree_digest(to, d);
+	digest_to_hex(d, ht);
+	for (i = 0; files != NULL && i < to->n; i++) {
+		t = &to->v[i];
+		if (t->type != TREE_FILE)
+			continue;
+		if ((x = pick_copy(from, t)) != NULL)
+			o = json_pack("{s:s, s:s}", "path", t->path, "copy",
+			    x->path);
+		else {
+			snprintf(name, sizeof(name), BLOB_FMT, ++nblob);
+			x = pick_base(from, t->path);
+			o = x ? json_pack("{s:s, s:s, s:s}", "path", t->path,
+			    "blob", name, "base", x->path) :
+			    json_pack("{s:s, s:s}", "path", t->path, "blob",
+			    name);
+		}
+		if (o == NULL || json_array_append_new(files, o) == -1) {
+			json_decref(files);
+			return NULL;
+		}
+	}
+	idx = json_pack("{s:i, s:s, s:s, s:o}", "format", INDEX_FORMAT,
+	    "from", hf, "to", ht, "files", files);
+	return idx;
+}
+
+static int
+add_member(struct archive *a, const char *name, const void *buf, size_t len,
+    struct fy_err *e)
+{
+	struct archive_entry *ae = archive_entry_new();
+	int rc = -1;
+
+	if (ae == NULL)
+		return fy_fail(e, FY_E_INTERNAL, name, "out of memory");
+	archive_entry_set_pathname(ae, name);
+	archive_entry_set_filetype(ae, AE_IFREG);
+	archive_entry_set_perm(ae, 0644);
+	archive_entry_set_size(ae, (la_int64_t)len);
+	archive_entry_set_mtime(ae, 0, 0);
+	archive_entry_set_uid(ae, 0);
+	archive_entry_set_gid(ae, 0);
+	if (archive_write_header(a, ae) != ARCHIVE_OK ||
+	    (len > 0 && archive_write_data(a, buf, len) != (la_ssize_t)len))
+		fy_fail(e, FY_E_IO, name, "cannot write tar member: %s",
+		    archive_error_string(a));
+	else
+		rc = 0;
+	archive_entry_free(ae);
+	return rc;
+}
+
+int
+deltapkg_write(int fromfd, const struct tree *from, int tofd,
+    const struct tree *to, const struct delta_opts *o, int outfd,
+    struct fy_err *e)
+{
+	struct archive *a = NULL;
+	json_t *idx = NULL, *f;
+	const struct tree_entry *base;
+	uint8_t *ob = NULL, *nb = NULL, *blob = NULL;
+	char *js = NULL;
+	size_t i, bloblen = 0;
+	int rc = -1;
+
+	if ((idx = make_index(from, to)) == NULL ||
+	    (js = json_dumps(idx, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, INDEX_NAME, "out of memory");
+		goto out;
+	}
+	if ((a = archive_write_new()) == NULL ||
+	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 512) != ARCHIVE_OK ||
+	    archive_write_open_fd(a, outfd) != ARCHIVE_OK) {
+		fy_fail(e, FY_E_IO, "(delta package)", "cannot start tar: %s",
+		    a ? archive_error_string(a) : "out of memory");
+		goto out;
+	}
+	if (add_member(a, INDEX_NAME, js, strlen(js), e) == -1)
+		goto out;
+	json_array_foreach(json_object_get(idx, "files"), i, f) {
+		if (json_object_get(f, "blob") == NULL)
+			continue;
+		if (deltapkg_read_listed(tofd, tree_find(to, json_string_value(
+		    json_object_get(f, "path"))), &nb, e) == -1)
+			goto out;
+		base = json_object_get(f, "base") ? tree_find(from,
+		    json_string_value(json_object_get(f, "base"))) : NULL;
+		if (base != NULL && deltapkg_read_listed(fromfd, base, &ob, e) == -1)
+			goto out;
+		if (delta_encode(ob, base ? base->size : 0, nb,
+		    tree_find(to, json_string_value(json_object_get(f,
+		    "path")))->size, o, &blob, &bloblen, e) == -1 ||
+		    add_member(a, json_string_value(json_object_get(f,
+		    "blob")), blob, bloblen, e) == -1)
+			goto out;
+		free(ob);
+		free(nb);
+		free(blob);
+		ob = nb = blob = NULL;
+	}
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		fy_fail(e, FY_E_IO, "(delta package)", "cannot finish tar: %s",
+		    archive_error_string(a));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (a != NULL)
+		archive_write_free(a);
+	free(ob);
+	free(nb);
+	free(blob);
+	free(js);
+	json_decref(idx);
+	return rc;
+}

@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * manifest: strict parse of verified manifest bytes, canonical emit.
+ * Invariant: a struct manifest returned by manifest_parse_verified() has
+ * only valid identifiers, versions and paths, each medium file listed once,
+ * and every package reference points into files[].
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/i18n.h"
+#include "formats/layout.h"
+#include "formats/limits.h"
+#include "formats/manifest.h"
+#include "formats/version.h"
+
+#define MAX_SERIAL	((1ull << 53) - 1)
+
+int
+manifest_time_parse(const char *s, int64_t *out)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	if (s == NULL || strlen(s) != 20)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	*out = (int64_t)t;
+	return 0;
+}
+
+void
+manifest_time_fmt(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Nesting depth of JSON text, counted outside strings, before jansson
+ * sees it (jansson's own limit is 2048, far beyond what we accept). */
+static int
+depth_ok(const uint8_t *b, size_t n)
+{
+	int depth = 0, instr = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (instr) {
+			if (b[i] == '\\')
+				i++;
+			else if (b[i] == '"')
+				instr = 0;
+		} else if (b[i] == '"')
+			instr = 1;
+		else if (b[i] == '{' || b[i] == '[') {
+			if (++depth > LIMIT_JSON_DEPTH)
+				return 0;
+		} else if (b[i] == '}' || b[i] == ']')
+			depth--;
+	}
+	return 1;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static void
+free_component(struct mf_component *c)
+{
+	size_t i, j;
+
+	free(c->name);
+	free(c->variant);
+	for (i = 0; i < c->nversions; i++) {
+		struct mf_version *v = &c->versions[i];
+
+		free(v->version);
+		tree_free(&v->tree);
+		for (j = 0; j < v->nreqs; j++) {
+			free(v->reqs[j].component);
+			free(v->reqs[j].min_version);
+		}
+		free(v->reqs);
+	}
+	free(c->versions);
+	for (i = 0; i < c->ndeltas; i++) {
+		free(c->deltas[i].from);
+		free(c->deltas[i].to);
+	}
+	free(c->deltas);
+}
+
+void
+manifest_free(struct manifest *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	free(m->publisher);
+	free(m->channel);
+	free(m->medium_id);
+	free(m->builder);
+	free(m->keyset_id);
+	for (i = 0; i < m->nnotices; i++) {
+		free(m->notices[i].component);
+		free(m->notices[i].text);
+	}
+	free(m->notices);
+	for (i = 0; i < m->ncomponents; i++)
+		free_component(&m->components[i]);
+	free(m->components);
+	for (i = 0; i < m->nfiles; i++)
+		free(m->files[i].path);
+	free(m->files);
+	free(m);
+}
+
+static int
+cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const struct mf_file *)a)->path,
+	    ((const struct mf_file *)b)->path);
+}
+
+const struct mf_file *
+manifest_file(const struct manifest *m, const char *path)
+{
+	struct mf_file key = { .path = (char *)path };
+
+	if (m->nfiles == 0)
+		return NULL;
+	return bsearch(&key, m->files, m->nfiles, sizeof(key), cmp_file);
+}
+
+const struct mf_component *
+manifest_component(const struct manifest *m, const char *name,
+    const char *variant)
+{
+	size_t i;
+
+	if (variant == NULL)
+		variant = "";
+	for (i = 0; i < m->ncomponents; i++)
+		if (strcmp(m->components[i].name, name) == 0 &&
+		    strcmp(m->components[i].variant, variant) == 0)
+			return &m->components[i];
+	return NULL;
+}
+
+const struct mf_version *
+mf_version_find(const struct mf_component *c, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < c->nversions; i++)
+		if (strcmp(c->versions[i].version, version) == 0)
+			return &c->versions[i];
+	return NULL;
+}
+
+const struct mf_version *
+mf_version_newest(const struct mf_component *c)
+{
+	return c->nversions ? &c->versions[c->nversions - 1] : NULL;
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+struct pctx {
+	struct manifest	*m;
+	const char	*where;
+	struct fy_err	*e;
+};
+
+static int
+bad(struct pctx *p, const char *what, const json_error_t *je)
+{
+	return fy_fail(p->e, FY_E_FORMAT, p->where, "%s%s%s", what,
+	    je ? ": " : "", je ? je->text : "");
+}
+
+static struct mf_file *
+file_ref(struct pctx *p, const char *path)
+{
+	struct mf_file *f = (struct mf_file *)manifest_file(p->m, path);
+
+	if (f == NULL)
+		fy_fail(p->e, FY_E_FORMAT, p->where, _("package %s is not "
+		    "listed in files"), path);
+	return f;
+}
+
+static int
+parse_files(struct pctx *p, json_t *arr)
+{
+	json_error_t je;
+	size_t i;
+
+	if (!json_is_array(arr) || json_array_size(arr) > LIMIT_FILES)
+		return bad(p, _("files is not a list of at most 200000"), NULL);
+	p->m->files = calloc(json_array_size(arr) + 1, sizeof(*p->m->files));
+	if (p->m->files == NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "out of memory");
+	for (i = 0; i < json_array_size(arr); i++) {
+		struct mf_file *f = &p->m->files[i];
+		const char *path, *sha;
+		json_int_t size;
+
+		if (json_unpack_ex(json_array_get(arr, i), &je, JSON_STRICT,
+		    "{s:s, s:I, s:s}", "path", &path, "size", &size,
+		    "sha256", &sha) == -1)
+			return bad(p, _("bad files entry"), &je);
+		if (!layout_file_ok(path))
+			return fy_fail(p->e, FY_E_UNSAFE, p->where, _("file "
+			    "path %s is not allowed on a medium"), path);
+		if (size < 0 || digest_from_hex(sha, f->sha256) == -1)
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s: "
+			    "bad size or sha256"), path);
+		if ((f->path = strdup(path)) == NULL)
+			return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+		f->size = (uint64_t)size;
+		p->m->nfiles++;
+	}
+	qsort(p->m->files, p->m->nfiles, sizeof(*p->m->files), cmp_file);
+	for (i = 1; i < p->m->nfiles; i++)
+		if (strcmp(p->m->files[i - 1].path, p->m->files[i].path) == 0)
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s "
+			    "is listed twice"), p->m->files[i].path);
+	return 0;
+}
+
+static int
+cmp_version(const void *a, const void *b)
+{
+	return version_cmp(((const struct mf_version *)a)->version,
+	    ((const struct mf_version *)b)->version);
+}
+
+static int
+parse_reqs(struct pctx *p, struct mf_version *v, json_t *arr)
+{
+	json_error_t je;
+	size_t i;
+
+	if (arr == NULL)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > LIMIT_COMPONENTS)
+		return bad(p, _("requires is not a list"), NULL);
+	if ((v->reqs = calloc(json_array_size(arr) + 1, sizeof(*v->reqs))) ==
+	    NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	for (i = 0; i < json_array_size(arr); i++) {
+		const char *comp, *min;
+
+		if (json_unpack_ex(json_array_get(arr, i), &je, JSON_STRICT,
+		    "{s:s, s:s}", "component", &comp, "min", &min) == -1)
+			return bad(p, _("bad requires entry"), &je);
+		if (!layout_id_ok(comp) || !version_valid(min))
+			return bad(p, _("bad requires component or version"),
+			    NULL);
+		v->reqs[i].component = strdup(comp);
+		v->reqs[i].min_version = strdup(min);
+		v->nreqs++;
+		if (v->reqs[i].component == NULL || v->reqs[i].min_version == NULL)
+			return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	}
+	return 0;
+}
+
+static int
+parse_version(struct pctx *p, struct mf_version *v, json_t *o)
+{
+	const char *ver, *released = NULL, *base = NULL;
+	json_t *tree, *reqs = NULL;
+	int over_any = 1;
+	json_error_t je;
+
+	if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s?s, s?s, s?b, s?o, "
+	    "s:o}", "version", &ver, "released", &released, "base", &base,
+	    "base_over_any", &over_any, "requires", &reqs, "tree", &tree) == -1)
+		return bad(p, _("bad version entry"), &je);
+	if (!version_valid(ver))
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("version %s is "
+		    "not a valid version string"), ver);
+	if ((v->version = strdup(ver)) == NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	if (released != NULL && manifest_time_parse(released,
+	    &v->released) == -1)
+		return bad(p, _("bad released time"), NULL);
+	v->base_any_older = over_any;
+	if (base != NULL && (v->base = file_ref(p, base)) == NULL)
+		return -1;
+	if (parse_reqs(p, v, reqs) == -1)
+		return -1;
+	return tree_from_json(tree, &v->tree, p->where, p->e);
+}
+
+static int
+parse_deltas(struct pctx *p, struct mf_component *c, json_t *arr)
+{
+	json_error_t je;
+	size_t i;
+
+	if (arr == NULL)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > LIMIT_VERSIONS * 8)
+		return bad(p, _("deltas is not a list"), NULL);
+	if ((c->deltas = calloc(json_array_size(arr) + 1,
+	    sizeof(*c->deltas))) == NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	for (i = 0; i < json_array_size(arr); i++) {
+		struct mf_delta *d = &c->deltas[i];
+		const char *from, *to, *file;
+
+		if (json_unpack_ex(json_array_get(arr, i), &je, JSON_STRICT,
+		    "{s:s, s:s, s:s}", "from", &from, "to", &to, "file",
+		    &file) == -1)
+			return bad(p, _("bad delta entry"), &je);
+		if (mf_version_find(c, from) == NULL ||
+		    mf_version_find(c, to) == NULL || strcmp(from, to) == 0)
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("delta "
+			    "%s -> %s of %s names a version not listed"), from,
+			    to, c->name);
+		d->from = strdup(from);
+		d->to = strdup(to);
+		c->ndeltas++;
+		if (d->from == NULL || d->to == NULL)
+			return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+		if ((d->file = file_ref(p, file)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_component(struct pctx *p, struct mf_component *c, json_t *o)
+{
+	const char *name, *variant = "";
+	json_t *versions, *deltas = NULL;
+	json_error_t je;
+	size_t i;
+
+	if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s?s, s:o, s?o}",
+	    "name", &name, "variant", &variant, "versions", &versions,
+	    "deltas", &deltas) == -1)
+		return bad(p, _("bad component entry"), &je);
+	if (!layout_id_ok(name) || (*variant && !layout_id_ok(variant)))
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("component name "
+		    "or variant %s is not a valid identifier"), name);
+	c->name = strdup(name);
+	c->variant = strdup(variant);
+	if (c->name == NULL || c->variant == NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	if (!json_is_array(versions) || json_array_size(versions) == 0 ||
+	    json_array_size(versions) > LIMIT_VERSIONS)
+		return bad(p, _("versions is not a non-empty list"), NULL);
+	if ((c->versions = calloc(json_array_size(versions),
+	    sizeof(*c->versions))) == NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	for (i = 0; i < json_array_size(versions); i++) {
+		c->nversions++;
+		if (parse_version(p, &c->versions[i],
+		    json_array_get(versions, i)) == -1)
+			return -1;
+	}
+	qsort(c->versions, c->nversions, sizeof(*c->versions), cmp_version);
+	for (i = 1; i < c->nversions; i++)
+		if (version_cmp(c->versions[i - 1].version,
+		    c->versions[i].version) == 0)
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("version "
+			    "%s of %s is listed twice"), c->versions[i].version,
+			    name);
+	return parse_deltas(p, c, deltas);
+}
+
+static int
+parse_top(struct pctx *p, json_t *root)
+{
+	const char *format, *publisher, *channel, *created, *expires = NULL;
+	const char *medium_id, *builder = "", *keyset = "";
+	json_t *notices = NULL, *components, *files;
+	json_int_t fv, serial;
+	json_error_t je;
+	struct manifest *m = p->m;
+	size_t i;
+
+	if (!json_is_object(root))
+		return bad(p, _("not a JSON object"), NULL);
+	if (json_unpack_ex(root, &je, 0, "{s:s, s:I}", "format", &format,
+	    "format_version", &fv) == -1 || strcmp(format, LAYOUT_FORMAT) != 0)
+		return bad(p, _("not a ferry manifest"), NULL);
+	if (fv != LAYOUT_FORMAT_VERSION)
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("format version "
+		    "%lld is not supported (this ferry reads version %d)"),
+		    (long long)fv, LAYOUT_FORMAT_VERSION);
+	m->format_version = (int)fv;
+	if (json_unpack_ex(root, &je, JSON_STRICT, "{s:s, s:I, s:s, s:s, "
+	    "s:I, s:s, s?s, s:s, s?s, s?s, s?o, s:o, s:o}", "format", &format,
+	    "format_version", &fv, "publisher", &publisher, "channel",
+	    &channel, "serial", &serial, "created", &created, "expires",
+	    &expires, "medium_id", &medium_id, "builder", &builder, "keyset",
+	    &keyset, "notices", &notices, "components", &components, "files",
+	    &files) == -1)
+		return bad(p, _("bad manifest"), &je);
+	if (!layout_id_ok(publisher) || !layout_id_ok(channel) ||
+	    !layout_id_ok(medium_id))
+		return bad(p, _("publisher, channel or medium id is not a "
+		    "valid identifier"), NULL);
+	if (serial < 0 || (uint64_t)serial > MAX_SERIAL)
+		return bad(p, _("serial out of range"), NULL);
+	if (manifest_time_parse(created, &m->created) == -1 ||
+	    (expires != NULL && manifest_time_parse(expires, &m->expires) == -1))
+		return bad(p, _("bad created or expires time"), NULL);
+	m->serial = (uint64_t)serial;
+	m->publisher = strdup(publisher);
+	m->channel = strdup(channel);
+	m->medium_id = strdup(medium_id);
+	m->builder = strdup(builder);
+	m->keyset_id = strdup(keyset);
+	if (!m->publisher || !m->channel || !m->medium_id || !m->builder ||
+	    !m->keyset_id)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	if (parse_files(p, files) == -1)
+		return -1;
+	if (notices != NULL) {
+		if (!json_is_array(notices) || json_array_size(notices) > 64)
+			return bad(p, _("notices is not a list"), NULL);
+		m->notices = calloc(json_array_size(notices) + 1,
+		    sizeof(*m->notices));
+		if (m->notices == NULL)
+			return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+		for (i = 0; i < json_array_size(notices); i++) {
+			const char *comp = NULL, *text;
+
+			if (json_unpack_ex(json_array_get(notices, i), &je,
+			    JSON_STRICT, "{s?s, s:s}", "component", &comp,
+			    "text", &text) == -1 ||
+			    strlen(text) > LIMIT_NOTICE_BYTES)
+				return bad(p, _("bad notice"), &je);
+			m->notices[i].component = dup_or_null(comp);
+			m->notices[i].text = strdup(text);
+			m->nnotices++;
+		}
+	}
+	if (!json_is_array(components) ||
+	    json_array_size(components) > LIMIT_COMPONENTS)
+		return bad(p, _("components is not a list"), NULL);
+	if ((m->components = calloc(json_array_size(components) + 1,
+	    sizeof(*m->components))) == NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	for (i = 0; i < json_array_size(components); i++) {
+		m->ncomponents++;
+		if (parse_component(p, &m->components[i],
+		    json_array_get(components, i)) == -1)
+			return -1;
+		if (manifest_component(m, m->components[i].name,
+		    m->components[i].variant) != &m->components[i])
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("component"
+			    " %s is listed twice"), m->components[i].name);
+	}
+	return 0;
+}
+
+int
+manifest_parse_verified(const uint8_t *buf, size_t len, const char *where,
+    struct manifest **out, struct fy_err *e)
+{
+	struct pctx p = { .where = where, .e = e };
+	json_error_t je;
+	json_t *root;
+	int rc;
+
+	if (len > LIMIT_MANIFEST_BYTES)
+		return fy_fail(e, FY_E_FORMAT, where, _("manifest larger than "
+		    "%u bytes"), LIMIT_MANIFEST_BYTES);
+	if (!depth_ok(buf, len))
+		return fy_fail(e, FY_E_FORMAT, where, _("JSON nested deeper "
+		    "than %d levels"), LIMIT_JSON_DEPTH);
+	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL)
+		return fy_fail(e, FY_E_FORMAT, where, _("invalid JSON at line "
+		    "%d: %s"), je.line, je.text);
+	if ((p.m = calloc(1, sizeof(*p.m))) == NULL) {
+		json_decref(root);
+		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	}
+	rc = parse_top(&p, root);
+	json_decref(root);
+	if (rc == -1) {
+		manifest_free(p.m);
+		return -1;
+	}
+	*out = p.m;
+	return 0;
+}
+
+/* --- emitting ------------------------------------------------------------ */
+
+static json_t *
+emit_version(const struct mf_version *v)
+{
+	json_t *o = json_object(), *reqs;
+	char t[21];
+	size_t i;
+
+	json_object_set_new(o, "version", json_string(v->version));
+	if (v->released) {
+		manifest_time_fmt(v->released, t);
+		json_object_set_new(o, "released", json_string(t));
+	}
+	if (v->base)
+		json_object_set_new(o, "base", json_string(v->base->path));
+	if (!v->base_any_older)
+		json_object_set_new(o, "base_over_any", json_false());
+	if (v->nreqs) {
+		reqs = json_array();
+		for (i = 0; i < v->nreqs; i++)
+			json_array_append_new(reqs, json_pack("{s:s, s:s}",
+			    "component", v->reqs[i].component, "min",
+			    v->reqs[i].min_version));
+		json_object_set_new(o, "requires", reqs);
+	}
+	json_object_set_new(o, "tree", tree_to_json(&v->tree));
+	return o;
+}
+
+static json_t *
+emit_component(const struct mf_component *c)
+{
+	json_t *o = json_object(), *vs = json_array(), *ds;
+	size_t i;
+
+	json_object_set_new(o, "name", json_string(c->name));
+	if (c->variant && *c->variant)
+		json_object_set_new(o, "variant", json_string(c->variant));
+	for (i = 0; i < c->nversions; i++)
+		json_array_append_new(vs, emit_version(&c->versions[i]));
+	json_object_set_new(o, "versions", vs);
+	if (c->ndeltas) {
+		ds = json_array();
+		for (i = 0; i < c->ndeltas; i++)
+			json_array_append_new(ds, json_pack("{s:s, s:s, s:s}",
+			    "from", c->deltas[i].from, "to", c->deltas[i].to,
+			    "file", c->deltas[i].file->path));
+		json_object_set_new(o, "deltas", ds);
+	}
+	return o;
+}
+
+char *
+manifest_emit(const struct manifest *m, size_t *len)
+{
+	json_t *root = json_object(), *a;
+	char t[21], hex[DIGEST_HEXLEN + 1], *s;
+	size_t i;
+
+	json_object_set_new(root, "format", json_string(LAYOUT_FORMAT));
+	json_object_set_new(root, "format_version",
+	    json_integer(LAYOUT_FORMAT_VERSION));
+	json_object_set_new(root, "publisher", json_string(m->publisher));
+	json_object_set_new(root, "channel", json_string(m->channel));
+	json_object_set_new(root, "serial", json_integer((json_int_t)m->serial));
+	manifest_time_fmt(m->created, t);
+	json_object_set_new(root, "created", json_string(t));
+	if (m->expires) {
+		manifest_time_fmt(m->expires, t);
+		json_object_set_new(root, "expires", json_string(t));
+	}
+	json_object_set_new(root, "medium_id", json_string(m->medium_id));
+	if (m->builder && *m->builder)
+		json_object_set_new(root, "builder", json_string(m->builder));
+	if (m->keyset_id && *m->keyset_id)
+		json_object_set_new(root, "keyset", json_string(m->keyset_id));
+	if (m->nnotices) {
+		a = json_array();
+		for (i = 0; i < m->nnotices; i++) {
+			json_t *n = json_pack("{s:s}", "text", m->notices[i].text);
+
+			if (m->notices[i].component)
+				json_object_set_new(n, "component",
+				    json_string(m->notices[i].component));
+			json_array_append_new(a, n);
+		}
+		json_object_set_new(root, "notices", a);
+	}
+	a = json_array();
+	for (i = 0; i < m->ncomponents; i++)
+		json_array_append_new(a, emit_component(&m->components[i]));
+	json_object_set_new(root, "components", a);
+	a = json_array();
+	for (i = 0; i < m->nfiles; i++) {
+		digest_to_hex(m->files[i].sha256, hex);
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "path",
+		    m->files[i].path, "size", (json_int_t)m->files[i].size,
+		    "sha256", hex));
+	}
+	json_object_set_new(root, "files", a);
+	s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(1) |
+	    JSON_ENSURE_ASCII);
+	json_decref(root);
+	if (s != NULL) {
+		size_t n = strlen(s);
+		char *r = realloc(s, n + 2);
+
+		if (r == NULL) {
+			free(s);
+			return NULL;
+		}
+		r[n] = '\n';
+		r[n + 1] = '\0';
+		s = r;
+		if (len)
+			*len = n + 1;
+	}
+	return s;
+}

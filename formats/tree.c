@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tree: listings of component versions (see tree.h).  The invariant: a
+ * listing that passed tree_sort() or tree_from_json() holds only clean,
+ * unique (also ignoring case) paths, and every parent directory of a file
+ * is itself listed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "formats/limits.h"
+#include "formats/tree.h"
+
+/* Length of a valid UTF-8 sequence at s (no overlongs, no surrogates), or 0. */
+static size_t
+utf8_seq(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+bool
+tree_path_ok(const char *p)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t comp = 0, depth = 1, n;
+
+	if (p == NULL || *p == '\0' || strlen(p) > LIMIT_PATH_BYTES)
+		return false;
+	if (*p == '/')
+		return false;
+	for (;;) {
+		const unsigned char *start = s;
+
+		comp = 0;
+		while (*s != '\0' && *s != '/') {
+			if (*s < 0x20 || *s == 0x7f || *s == '\\' ||
+			    strchr("<>:\"|?*", *s) != NULL)
+				return false;
+			if ((n = utf8_seq(s)) == 0)
+				return false;
+			s += n;
+			comp += n;
+		}
+		if (comp == 0 || comp > LIMIT_NAME_BYTES)
+			return false;
+		if ((comp == 1 && start[0] == '.') ||
+		    (comp == 2 && start[0] == '.' && start[1] == '.'))
+			return false;
+		/* Windows drops a trailing dot or space: "a." == "a". */
+		if (s[-1] == '.' || s[-1] == ' ')
+			return false;
+		if (*s == '\0')
+			return true;
+		if (++depth > LIMIT_PATH_DEPTH)
+			return false;
+		s++;			/* skip '/'; "a//b" and "a/" fail above */
+	}
+}
+
+void
+tree_init(struct tree *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void
+tree_free(struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].path);
+	free(t->v);
+	tree_init(t);
+}
+
+int
+tree_add(struct tree *t, const char *path, enum tree_type type, uint32_t mode,
+    uint64_t size, const uint8_t *sha256, struct fy_err *e)
+{
+	struct tree_entry *nv, *x;
+
+	if (!tree_path_ok(path))
+		return fy_fail(e, FY_E_UNSAFE, path, _("path is not a clean "
+		    "relative name"));
+	if (t->n >= LIMIT_FILES)
+		return fy_fail(e, FY_E_FORMAT, path, _("more than %d entries"),
+		    LIMIT_FILES);
+	if ((t->n & (t->n - 1)) == 0) {		/* grow at powers of two */
+		nv = realloc(t->v, (t->n ? t->n * 2 : 16) * sizeof(*nv));
+		if (nv == NULL)
+			return fy_fail(e, FY_E_INTERNAL, path, "out of memory");
+		t->v = nv;
+	}
+	x = &t->v[t->n];
+	memset(x, 0, sizeof(*x));
+	if ((x->path = strdup(path)) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, path, "out of memory");
+	x->type = type;
+	x->mode = mode;
+	if (type == TREE_FILE) {
+		x->size = size;
+		if (sha256 != NULL)
+			memcpy(x->sha256, sha256, DIGEST_LEN);
+		t->total += size;
+	}
+	t->n++;
+	return 0;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_entry *)a)->path,
+	    ((const struct tree_entry *)b)->path);
+}
+
+static int
+cmp_ptr_nocase(const void *a, const void *b)
+{
+	return strcasecmp((*(struct tree_entry *const *)a)->path,
+	    (*(struct tree_entry *const *)b)->path);
+}
+
+int
+tree_sort(struct tree *t, const char *where, struct fy_err *e)
+{
+	struct tree_entry **p;
+	const struct tree_entry *parent;
+	char buf[LIMIT_PATH_BYTES + 1], *slash;
+	size_t i;
+	int rc = 0;
+
+	if (t->n == 0)
+		return 0;
+	qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
+	for (i = 1; i < t->n; i++)
+		if (strcmp(t->v[i - 1].path, t->v[i].path) == 0)
+			return fy_fail(e, FY_E_FORMAT, where, _("path %s is "
+			    "listed twice"), t->v[i].path);
+	if ((p = malloc(t->n * sizeof(*p))) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	for (i = 0; i < t->n; i++)
+		p[i] = &t->v[i];
+	qsort(p, t->n, sizeof(*p), cmp_ptr_nocase);
+	for (i = 1; i < t->n && rc == 0; i++)
+		if (strcasecmp(p[i - 1]->path, p[i]->path) == 0)
+			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %s and %s "
+			    "differ only in case (they collide on FAT and "
+			    "NTFS)"), p[i - 1]->path, p[i]->path);
+	free(p);
+	/* Every parent must be a listed directory. */
+	for (i = 0; i < t->n && rc == 0; i++) {
+		snprintf(buf, sizeof(buf), "%s", t->v[i].path);
+		if ((slash = strrchr(buf, '/')) == NULL)
+			continue;
+		*slash = '\0';
+		parent = tree_find(t, buf);
+		if (parent == NULL || parent->type != TREE_DIR)
+			rc = fy_fail(e, FY_E_FORMAT, where, _("%s is listed but "
+			    "its directory %s is not"), t->v[i].path, buf);
+	}
+	return rc;
+}
+
+const struct tree_entry *
+tree_find(const struct tree *t, const char *path)
+{
+	struct tree_entry key = { .path = (char *)path };
+
+	if (t->n == 0)
+		return NULL;
+	return bsearch(&key, t->v, t->n, sizeof(*t->v), cmp_entry);
+}
+
+const struct tree_entry *
+tree_find_sha(const struct tree *t, const uint8_t sha256[DIGEST_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].type == TREE_FILE &&
+		    memcmp(t->v[i].sha256, sha256, DIGEST_LEN) == 0)
+			return &t->v[i];
+	return NULL;
+}
+
+/* Recursive scan of dirfd, names prefixed by `prefix`. */
+static int
+scan_dir(int dirfd, const char *prefix, int depth, struct tree *out,
+    struct fy_err *e)
+{
+	char path[LIMIT_PATH_BYTES + 2];
+	uint8_t sha[DIGEST_LEN];
+	struct dirent *de;
+	struct stat st;
+	uint64_t size;
+	DIR *d;
+	int fd, sub, rc = 0;
+
+	if (depth > LIMIT_PATH_DEPTH)
+		return fy_fail(e, FY_E_UNSAFE, prefix, _("directories nested "
+		    "deeper than %d"), LIMIT_PATH_DEPTH);
+	if ((fd = dup(dirfd)) == -1)
+		return fy_fail_errno(e, FY_E_IO, prefix, "dup failed");
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return fy_fail_errno(e, FY_E_IO, prefix, "cannot read directory");
+	}
+	rewinddir(d);
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix,
+		    *prefix ? "/" : "", de->d_name) >= sizeof(path)) {
+			rc = fy_fail(e, FY_E_UNSAFE, prefix, _("path too long"));
+			break;
+		}
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			rc = fy_fail_errno(e, FY_E_IO, path, "cannot stat");
+			break;
+		}
+		if (S_ISLNK(st.st_mode))
+			rc = fy_fail(e, FY_E_UNSAFE, path, _("symbolic links "
+			    "are not allowed in a component"));
+		else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			rc = fy_fail(e, FY_E_UNSAFE, path, _("device, fifo or "
+			    "socket is not allowed in a component"));
+		else if (st.st_mode & (S_ISUID | S_ISGID))
+			rc = fy_fail(e, FY_E_UNSAFE, path, _("setuid or setgid "
+			    "file is not allowed in a component"));
+		else if (S_ISDIR(st.st_mode)) {
+			rc = tree_add(out, path, TREE_DIR, 0755, 0, NULL, e);
+			if (rc == 0 && (sub = openat(dirfd, de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC)) == -1)
+				rc = fy_fail_errno(e, FY_E_IO, path,
+				    "cannot open directory");
+			else if (rc == 0) {
+				rc = scan_dir(sub, path, depth + 1, out, e);
+				close(sub);
+			}
+		} else {
+			rc = digest_file(dirfd, de->d_name, sha, &size, e);
+			if (rc == -1 && e->where[0] != '\0')
+				snprintf(e->where, sizeof(e->where), "%s", path);
+			if (rc == 0)
+				rc = tree_add(out, path, TREE_FILE,
+				    (st.st_mode & 0111) ? 0755 : 0644, size,
+				    sha, e);
+		}
+	}
+	if (rc == 0 && errno != 0)
+		rc = fy_fail_errno(e, FY_E_IO, prefix, "cannot read directory");
+	closedir(d);
+	return rc;
+}
+
+int
+tree_scan(int dirfd, struct tree *out, struct fy_err *e)
+{
+	struct tree t;
+
+	tree_init(&t);
+	if (scan_dir(dirfd, "", 0, &t, e) == -1 ||
+	    tree_sort(&t, ".", e) == -1) {
+		tree_free(&t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+int
+tree_verify(int dirfd, const struct tree *t, struct fy_err *e)
+{
+	struct tree got;
+	const struct tree_entry *a, *b;
+	char hex[DIGEST_HEXLEN + 1];
+	size_t i;
+	int rc = -1;
+
+	if (tree_scan(dirfd, &got, e) == -1) {
+		if (e->code == FY_E_UNSAFE || e->code == FY_E_FORMAT)
+			e->code = FY_E_INTEGRITY;
+		return -1;
+	}
+	for (i = 0; i < got.n; i++)
+		if (tree_find(t, got.v[i].path) == NULL) {
+			fy_fail(e, FY_E_INTEGRITY, got.v[i].path,
+			    _("not in the listing (extra file)"));
+			goto out;
+		}
+	for (i = 0; i < t->n; i++) {
+		a = &t->v[i];
+		if ((b = tree_find(&got, a->path)) == NULL) {
+			fy_fail(e, FY_E_INTEGRITY, a->path, _("missing"));
+			goto out;
+		}
+		if (a->type != b->type) {
+			fy_fail(e, FY_E_INTEGRITY, a->path, _("is a %s, listing "
+			    "says %s"), b->type == TREE_DIR ? "directory" :
+			    "file", a->type == TREE_DIR ? "directory" : "file");
+			goto out;
+		}
+		if (a->type != TREE_FILE)
+			continue;
+		if (a->size != b->size) {
+			fy_fail(e, FY_E_INTEGRITY, a->path, _("%llu bytes, "
+			    "listing says %llu"), (unsigned long long)b->size,
+			    (unsigned long long)a->size);
+			goto out;
+		}
+		if (memcmp(a->sha256, b->sha256, DIGEST_LEN) != 0) {
+			digest_to_hex(b->sha256, hex);
+			fy_fail(e, FY_E_INTEGRITY, a->path, _("sha256 differs "
+			    "from listing (content changed)"));
+			goto out;
+		}
+		if (a->mode != b->mode) {
+			fy_fail(e, FY_E_INTEGRITY, a->path, _("mode %04o, "
+			    "listing says %04o"), b->mode, a->mode);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	tree_free(&got);
+	return rc;
+}
+
+json_t *
+tree_to_json(const struct tree *t)
+{
+	char hex[DIGEST_HEXLEN + 1], mode[8];
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct tree_entry *x = &t->v[i];
+
+		snprintf(mode, sizeof(mode), "%04o", x->mode);
+		if (x->type == TREE_DIR) {
+			o = json_pack("{s:s, s:s, s:s}", "path", x->path,
+			    "type", "dir", "mode", mode);
+		} else {
+			digest_to_hex(x->sha256, hex);
+			o = json_pack("{s:s, s:s, s:s, s:I, s:s}", "path",
+			    x->path, "type", "file", "mode", mode, "size",
+			    (json_int_t)x->size, "sha256", hex);
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static int
+entry_from_json(const json_t *o, struct tree *t, const char *where,
+    struct fy_err *e)
+{
+	const char *path = NULL, *type = NULL, *mode = NULL, *sha = NULL;
+	json_int_t size = -1;
+	uint8_t digest[DIGEST_LEN];
+	json_error_t je;
+	int isdir;
+
+	if (json_unpack_ex((json_t *)o, &je, JSON_STRICT, "{s:s, s:s, s:s, "
+	    "s?I, s?s}", "path", &path, "type", &type, "mode", &mode,
+	    "size", &size, "sha256", &sha) == -1)
+		return fy_fail(e, FY_E_FORMAT, where, _("bad tree entry: %s"),
+		    je.text);
+	if (!tree_path_ok(path))
+		return fy_fail(e, FY_E_UNSAFE, where, _("tree path %s is not a "
+		    "clean relative name"), path);
+	isdir = strcmp(type, "dir") == 0;
+	if (!isdir && strcmp(type, "file") != 0)
+		return fy_fail(e, FY_E_FORMAT, where, _("%s: unknown type %s"),
+		    path, type);
+	if (isdir) {
+		if (strcmp(mode, "0755") != 0 || size != -1 || sha != NULL)
+			return fy_fail(e, FY_E_FORMAT, where, _("%s: bad "
+			    "directory entry"), path);
+		return tree_add(t, path, TREE_DIR, 0755, 0, NULL, e);
+	}
+	if (strcmp(mode, "0644") != 0 && strcmp(mode, "0755") != 0)
+		return fy_fail(e, FY_E_FORMAT, where, _("%s: mode %s not "
+		    "allowed"), path, mode);
+	if (size < 0 || (uint64_t)size > (1ull << 50))
+		return fy_fail(e, FY_E_FORMAT, where, _("%s: size missing or "
+		    "out of range"), path);
+	if (sha == NULL || digest_from_hex(sha, digest) == -1)
+		return fy_fail(e, FY_E_FORMAT, where, _("%s: sha256 is not 64 "
+		    "lower-case hex digits"), path);
+	return tree_add(t, path, TREE_FILE, mode[1] == '7' ? 0755 : 0644,
+	    (uint64_t)size, digest, e);
+}
+
+int
+tree_from_json(const json_t *j, struct tree *out, const char *where,
+    struct fy_err *e)
+{
+	struct tree t;
+	size_t i;
+
+	if (!json_is_array(j))
+		return fy_fail(e, FY_E_FORMAT, where, _("tree is not a list"));
+	if (json_array_size(j) > LIMIT_FILES)
+		return fy_fail(e, FY_E_FORMAT, where, _("tree has more than %d "
+		    "entries"), LIMIT_FILES);
+	tree_init(&t);
+	for (i = 0; i < json_array_size(j); i++)
+		if (entry_from_json(json_array_get(j, i), &t, where, e) == -1)
+			goto fail;
+	if (tree_sort(&t, where, e) == -1)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	tree_free(&t);
+	return -1;
+}
+
+void
+tree_digest(const struct tree *t, uint8_t out[DIGEST_LEN])
+{
+	struct digest *d = digest_new();
+	char hex[DIGEST_HEXLEN + 1], line[LIMIT_PATH_BYTES + 128];
+	size_t i;
+	int n;
+
+	if (d == NULL)
+		abort();
+	for (i = 0; i < t->n; i++) {
+		const struct tree_entry *x = &t->v[i];
+
+		if (x->type == TREE_DIR)
+			n = snprintf(line, sizeof(line), "d %04o %s\n", x->mode,
+			    x->path);
+		else {
+			digest_to_hex(x->sha256, hex);
+			n = snprintf(line, sizeof(line), "f %04o %llu %s %s\n",
+			    x->mode, (unsigned long long)x->size, hex, x->path);
+		}
+		digest_update(d, line, (size_t)n);
+	}
+	digest_final(d, out);
+	digest_free(d);
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * build: `mkmedia build`.  Select, write (folder, stick or ISO), then read
+ * the result back through verify/media_check exactly as a client would,
+ * with the public halves of the signing keys, before saying "done".
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/io.h"
+#include "core/say.h"
+#include "formats/blk.h"
+#include "formats/iso.h"
+#include "formats/layout.h"
+#include "mkmedia/emit.h"
+#include "mkmedia/mkmedia.h"
+#include "mkmedia/select.h"
+#include "verify/media_check.h"
+
+static void
+self_report(void *arg, const struct fy_err *err)
+{
+	struct fy_err *first = arg;
+
+	if (!fy_failed(first))
+		*first = *err;
+}
+
+/* Verify the written medium as a client would. */
+static int
+self_check(const char *where, const struct mk_opts *o, struct fy_err *e)
+{
+	char keyring[] = "/tmp/ferry-selfcheck.XXXXXX";
+	struct trust t = { 0 };
+	struct source *src = NULL;
+	struct media *md = NULL;
+	struct fy_err first = { 0 };
+	enum fy_code worst;
+	uint8_t *keys = NULL;
+	size_t klen;
+	int fd = -1, rc = -1;
+
+	if (gpg_export(o->gnupghome, o->sign_keys, o->nsign, &keys, &klen,
+	    e) == -1)
+		return -1;
+	if ((fd = mkstemp(keyring)) == -1) {
+		free(keys);
+		return fy_fail_errno(e, FY_E_IO, keyring, "cannot create");
+	}
+	if (io_write_all(fd, keys, klen, keyring, e) == -1)
+		goto out;
+	t.keyring = keyring;
+	t.fprs = o->sign_keys;
+	t.nfprs = o->nsign;
+	t.threshold = (unsigned)o->nsign;
+	t.now = o->now;
+	if (source_open(where, &src, e) == -1 || media_open(src, &t, &md,
+	    e) == -1)
+		goto out;
+	if (media_check_files(md, self_report, &first, &worst) > 0) {
+		*e = first;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
+		    strlen(e->msg), " (self-check of the new medium failed)");
+	media_free(md);
+	source_free(src);
+	close(fd);
+	unlink(keyring);
+	free(keys);
+	return rc;
+}
+
+/* Bytes still to write on the target (files not already in place). */
+static uint64_t
+bytes_needed(const char *root, const struct selection *s)
+{
+	char path[1200];
+	struct stat st;
+	uint64_t need = 0;
+	size_t i;
+
+	for (i = 0; i < s->m->nfiles; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", root, LAYOUT_DIR,
+		    s->m->files[i].path);
+		if (stat(path, &st) == 0 && (uint64_t)st.st_size ==
+		    s->m->files[i].size)
+			continue;
+		need += s->m->files[i].size;
+	}
+	return need + (1u << 20);	/* manifest, sums, readme */
+}
+
+static int
+check_target(const char *root, const struct selection *s,
+    const struct mk_opts *o, struct fy_err *e)
+{
+	struct blk_info bi;
+	uint64_t need, maxf;
+	size_t i;
+
+	if (io_mkdirs(AT_FDCWD, root, e) == -1 || blk_probe_path(root, &bi,
+	    e) == -1)
+		return -1;
+	say_info(_("target %s: %s file system%s%s%s%s, %llu MiB free"),
+	    root, bi.fstype[0] ? bi.fstype : "unknown",
+	    bi.label[0] ? ", label " : "", bi.label,
+	    bi.uuid[0] ? ", uuid " : "", bi.uuid,
+	    (unsigned long long)(bi.free_bytes >> 20));
+	maxf = o->fat ? blk_max_file_size("vfat") : blk_max_file_size(bi.fstype);
+	for (i = 0; i < s->m->nfiles; i++)
+		if (s->m->files[i].size > maxf)
+			return fy_fail(e, FY_E_NOSPACE, s->m->files[i].path,
+			    _("%llu bytes is more than the largest file %s "
+			    "can hold (%llu)"), (unsigned long long)
+			    s->m->files[i].size, bi.fstype,
+			    (unsigned long long)maxf);
+	need = bytes_needed(root, s);
+	if (bi.free_bytes != 0 && need > bi.free_bytes)
+		return fy_fail(e, FY_E_NOSPACE, root, _("%llu bytes free, the "
+		    "medium needs %llu more; use a larger stick or --max-size"),
+		    (unsigned long long)bi.free_bytes, (unsigned long long)need);
+	return 0;
+}
+
+static int
+build_iso(struct repo *r, struct selection *s, const struct mk_opts *o,
+    struct emit_result *res, struct fy_err *e)
+{
+	char tmpl[1100];
+	struct fy_err ignore = { 0 };
+	struct stat st;
+	int rc;
+
+	snprintf(tmpl, sizeof(tmpl), "%s.d.XXXXXX", o->iso);
+	if (mkdtemp(tmpl) == NULL)
+		return fy_fail_errno(e, FY_E_IO, o->iso, "cannot create a "
+		    "temporary folder next to the image");
+	rc = emit_medium(r->fd, s, o, tmpl, res, e);
+	if (rc == 0)
+		rc = iso_write(tmpl, o->iso, o->label ? o->label : "FERRY", e);
+	io_remove_tree(AT_FDCWD, tmpl, &ignore);
+	if (rc == 0 && stat(o->iso, &st) == 0)
+		res->written = (uint64_t)st.st_size;
+	return rc;
+}
+
+int
+mk_build(const struct mk_opts *o, struct fy_err *e)
+{
+	struct repo *r = NULL;
+	struct selection s = { 0 };
+	struct emit_result res;
+	const char *target = o->iso ? o->iso : o->out;
+	int rc = -1;
+
+	if (o->nsign == 0)
+		return fy_fail(e, FY_E_USAGE, "build", _("--sign-key "
+		    "FINGERPRINT is required: a medium is always signed"));
+	if ((o->out == NULL) == (o->iso == NULL))
+		return fy_fail(e, FY_E_USAGE, "build", _("give exactly one of "
+		    "--out DIR and --iso FILE"));
+	if (repo_open(o->repo, &r, e) == -1)
+		return -1;
+	if (select_build(r, o, &s, e) == -1)
+		goto out;
+	if (o->out != NULL) {
+		if (check_target(o->out, &s, o, e) == -1 ||
+		    emit_medium(r->fd, &s, o, o->out, &res, e) == -1)
+			goto out;
+	} else if (build_iso(r, &s, o, &res, e) == -1)
+		goto out;
+	if (self_check(target, o, e) == -1)
+		goto out;
+	if (s.m->serial > r->serial) {
+		r->serial = s.m->serial;
+		if (repo_save(r, e) == -1)
+			goto out;
+	}
+	say_info(_("medium %s (serial %llu) written to %s: %llu bytes written, "
+	    "%llu bytes kept, %llu obsolete files removed"), s.m->medium_id,
+	    (unsigned long long)s.m->serial, target,
+	    (unsigned long long)res.written, (unsigned long long)res.kept,
+	    (unsigned long long)res.removed);
+	say_info(_("verified and flushed: safe to remove"));
+	rc = 0;
+out:
+	select_free(&s);
+	repo_free(r);
+	return rc;
+}

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deltas: which deltas a new version gets (the repository's policy) and
+ * making them.  chain: from the previous version; star: from each of the
+ * last W versions straight to the new one (a direct delta was always
+ * smaller than a chain of steps on our corpus: bench/ANCHORS.md); both.
+ * A window by age (window_days) drops older starting points, and a delta
+ * larger than max_fraction of the new base is not worth carrying.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/i18n.h"
+#include "core/io.h"
+#include "core/say.h"
+#include "formats/deltapkg.h"
+#include "mkmedia/mkmedia.h"
+
+static int
+have_delta(const struct repo_comp *c, const char *from, const char *to)
+{
+	size_t i;
+
+	for (i = 0; i < c->nd; i++)
+		if (strcmp(c->d[i].from, from) == 0 &&
+		    strcmp(c->d[i].to, to) == 0)
+			return 1;
+	return 0;
+}
+
+static int64_t
+vtime(const struct repo_version *v)
+{
+	return v->released ? v->released : v->added;
+}
+
+static int
+make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
+    const struct repo_version *to, struct fy_err *e)
+{
+	struct delta_opts dopt = { .level = r->policy.level, .workers = 2 };
+	char name[300], tmp[320], rec[320], path[400], hex[DIGEST_HEXLEN + 1];
+	uint8_t sha[DIGEST_LEN];
+	uint64_t size;
+	int cfd = -1, ffd = -1, tfd = -1, out = -1, rc = -1;
+	json_t *j;
+	char *s;
+
+	snprintf(name, sizeof(name), "deltas/%s__%s.fdelta", from->version,
+	    to->version);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	snprintf(rec, sizeof(rec), "deltas/%s__%s.json", from->version,
+	    to->version);
+	if ((cfd = io_open_dir(r->fd, c->dir, e)) == -1 ||
+	    io_mkdirs(cfd, "deltas", e) == -1)
+		goto out;
+	snprintf(path, sizeof(path), "%s/tree", from->version);
+	if ((ffd = io_open_dir(cfd, path, e)) == -1)
+		goto out;
+	snprintf(path, sizeof(path), "%s/tree", to->version);
+	if ((tfd = io_open_dir(cfd, path, e)) == -1)
+		goto out;
+	(void)unlinkat(cfd, tmp, 0);
+	if ((out = openat(cfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1) {
+		fy_fail_errno(e, FY_E_IO, tmp, "cannot create");
+		goto out;
+	}
+	if (deltapkg_write(ffd, &from->tree, tfd, &to->tree, &dopt, out,
+	    e) == -1 || io_fsync(out, tmp, e) == -1)
+		goto out;
+	close(out);
+	out = -1;
+	if (digest_file(cfd, tmp, sha, &size, e) == -1)
+		goto out;
+	if ((double)size > r->policy.max_fraction * (double)to->base_size) {
+		say_info(_("%s: no delta %s -> %s: %llu bytes is more than %.0f%% "
+		    "of the base (%llu bytes)"), c->name, from->version,
+		    to->version, (unsigned long long)size,
+		    r->policy.max_fraction * 100,
+		    (unsigned long long)to->base_size);
+		(void)unlinkat(cfd, tmp, 0);
+		rc = 0;
+		goto out;
+	}
+	if (renameat(cfd, tmp, cfd, name) == -1) {
+		fy_fail_errno(e, FY_E_IO, name, "cannot rename into place");
+		goto out;
+	}
+	digest_to_hex(sha, hex);
+	j = json_pack("{s:s, s:s, s:I, s:s}", "from", from->version, "to",
+	    to->version, "size", (json_int_t)size, "sha256", hex);
+	s = json_dumps(j, JSON_SORT_KEYS);
+	json_decref(j);
+	rc = io_replace_file(cfd, rec, s, strlen(s), 0644, e);
+	free(s);
+	if (rc == 0)
+		say_info(_("%s: delta %s -> %s: %llu bytes (base %llu)"),
+		    c->name, from->version, to->version,
+		    (unsigned long long)size, (unsigned long long)to->base_size);
+out:
+	if (out != -1) {
+		close(out);
+		(void)unlinkat(cfd, tmp, 0);
+	}
+	if (tfd != -1)
+		close(tfd);
+	if (ffd != -1)
+		close(ffd);
+	if (cfd != -1)
+		close(cfd);
+	return rc;
+}
+
+int
+mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,
+    struct fy_err *e)
+{
+	const struct repo_policy *p = &r->policy;
+	const struct repo_version *tv;
+	size_t i, idx = 0, taken = 0;
+
+	if (c == NULL || (tv = repo_version(c, to)) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, to, "version vanished");
+	if (p->mode == DELTA_NONE)
+		return 0;
+	for (i = 0; i < c->nv; i++)
+		if (&c->v[i] == tv)
+			idx = i;
+	for (i = idx; i-- > 0;) {
+		const struct repo_version *fv = &c->v[i];
+		int chain = (i + 1 == idx);
+		int star = (p->mode == DELTA_STAR || p->mode == DELTA_BOTH) &&
+		    taken < p->window;
+
+		if (p->window_days && vtime(tv) - vtime(fv) >
+		    (int64_t)p->window_days * 86400)
+			break;
+		if (!(chain && p->mode != DELTA_STAR) && !star)
+			break;
+		taken++;
+		if (have_delta(c, fv->version, tv->version))
+			continue;
+		if (make_one(r, c, fv, tv, e) == -1)
+			return -1;
+	}
+	return 0;
+}

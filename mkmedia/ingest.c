@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ingest: `mkmedia add COMPONENT VERSION SOURCE`.  SOURCE is a folder or
+ * any archive libarchive reads (.zip, .tar.gz, ...).  The version is
+ * staged under components/<c>/.incoming-*, listed, packaged as a base and
+ * published by one rename; deltas from recent versions follow (deltas.c).
+ * A released version never changes: the same content again is a no-op,
+ * different content is refused.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "core/beneath.h"
+#include "core/i18n.h"
+#include "core/io.h"
+#include "core/say.h"
+#include "formats/layout.h"
+#include "formats/limits.h"
+#include "formats/package.h"
+#include "formats/version.h"
+#include "mkmedia/mkmedia.h"
+#include "mkmedia/repo.h"
+
+#define COPY_BUF	(1u << 20)
+
+/* Copy fd -> new file rel under dstfd, checking size and hash. */
+static int
+copy_fd(int in, const char *rel, const struct tree_entry *x, int dstfd,
+    uint8_t *buf, struct fy_err *e)
+{
+	struct digest *d = digest_new();
+	uint8_t sha[DIGEST_LEN];
+	uint64_t seen = 0;
+	ssize_t n;
+	int out, rc = -1;
+
+	if (d == NULL)
+		return fy_fail(e, FY_E_INTERNAL, rel, "out of memory");
+	if ((out = beneath_create(dstfd, rel, x->mode, e)) == -1)
+		goto done;
+	while ((n = io_read_full(in, buf, COPY_BUF, rel, e)) > 0) {
+		seen += (uint64_t)n;
+		digest_update(d, buf, (size_t)n);
+		if (io_write_all(out, buf, (size_t)n, rel, e) == -1)
+			goto done;
+	}
+	if (n == -1)
+		goto done;
+	digest_final(d, sha);
+	if (seen != x->size || memcmp(sha, x->sha256, DIGEST_LEN) != 0) {
+		fy_fail(e, FY_E_INTEGRITY, rel, _("changed while being copied"));
+		goto done;
+	}
+	if (fchmod(out, x->mode) == -1 || io_fsync(out, rel, e) == -1) {
+		fy_fail_errno(e, FY_E_IO, rel, "cannot finish file");
+		goto done;
+	}
+	rc = 0;
+done:
+	if (out != -1 && close(out) == -1 && rc == 0)
+		rc = fy_fail_errno(e, FY_E_IO, rel, "close failed");
+	digest_free(d);
+	return rc;
+}
+
+/* Copy the listed tree from srcfd into dstfd. */
+static int
+copy_tree(int srcfd, const struct tree *t, int dstfd, struct fy_err *e)
+{
+	uint8_t *buf = malloc(COPY_BUF);
+	size_t i;
+	int in, dfd, rc = 0;
+
+	if (buf == NULL)
+		return fy_fail(e, FY_E_INTERNAL, "copy", "out of memory");
+	for (i = 0; i < t->n && rc == 0; i++) {
+		const struct tree_entry *x = &t->v[i];
+
+		if (x->type == TREE_DIR) {
+			if ((dfd = beneath_dir(dstfd, x->path, 1, e)) == -1)
+				rc = -1;
+			else
+				close(dfd);
+			continue;
+		}
+		if ((in = beneath_open(srcfd, x->path, e)) == -1) {
+			rc = -1;
+			break;
+		}
+		rc = copy_fd(in, x->path, x, dstfd, buf, e);
+		close(in);
+	}
+	free(buf);
+	return rc;
+}
+
+/* Extract an archive into dstfd: regular files and directories only. */
+static int
+extract_archive(const char *file, int dstfd, struct fy_err *e)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	uint8_t *buf = malloc(COPY_BUF);
+	char path[LIMIT_PATH_BYTES + 8];
+	int r, fd, rc = -1;
+	la_ssize_t n;
+
+	if (a == NULL || buf == NULL) {
+		fy_fail(e, FY_E_INTERNAL, file, "out of memory");
+		goto out;
+	}
+	archive_read_support_format_all(a);
+	archive_read_support_filter_all(a);
+	if (archive_read_open_filename(a, file, 1 << 16) != ARCHIVE_OK) {
+		fy_fail(e, FY_E_FORMAT, file, _("not a folder or a readable "
+		    "archive: %s"), archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		const char *p = archive_entry_pathname(ae);
+		size_t l;
+
+		while (p != NULL && strncmp(p, "./", 2) == 0)
+			p += 2;
+		if (p == NULL || *p == '\0' || strcmp(p, ".") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s", p);
+		l = strlen(path);
+		while (l > 0 && path[l - 1] == '/')
+			path[--l] = '\0';
+		if (!tree_path_ok(path)) {
+			fy_fail(e, FY_E_UNSAFE, file, _("entry %s: not a clean "
+			    "relative path"), path);
+			goto out;
+		}
+		switch (archive_entry_filetype(ae)) {
+		case AE_IFDIR:
+			if ((fd = beneath_dir(dstfd, path, 1, e)) == -1)
+				goto out;
+			close(fd);
+			continue;
+		case AE_IFREG:
+			if (archive_entry_hardlink(ae) == NULL)
+				break;
+			/* FALLTHROUGH */
+		default:
+			fy_fail(e, FY_E_UNSAFE, file, _("entry %s: links, devices "
+			    "and fifos are not allowed in a component"), path);
+			goto out;
+		}
+		if ((fd = beneath_create(dstfd, path, (archive_entry_perm(ae) &
+		    0111) ? 0755 : 0644, e)) == -1)
+			goto out;
+		while ((n = archive_read_data(a, buf, COPY_BUF)) > 0)
+			if (io_write_all(fd, buf, (size_t)n, path, e) == -1)
+				break;
+		if (n < 0)
+			fy_fail(e, FY_E_FORMAT, file, _("entry %s: %s"), path,
+			    archive_error_string(a));
+		if (!fy_failed(e))
+			io_fsync(fd, path, e);
+		close(fd);
+		if (fy_failed(e))
+			goto out;
+	}
+	if (r != ARCHIVE_EOF) {
+		fy_fail(e, FY_E_FORMAT, file, "%s", archive_error_string(a));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	archive_read_free(a);
+	return rc;
+}
+
+/* Fill stagefd/tree from SOURCE and list it into *t. */
+static int
+stage_source(const char *source, int stagefd, struct tree *t,
+    struct fy_err *e)
+{
+	struct stat st;
+	struct tree src;
+	int sfd, tfd, rc;
+
+	if (stat(source, &st) == -1)
+		return fy_fail_errno(e, FY_E_NOTFOUND, source, "cannot read");
+	if ((tfd = beneath_dir(stagefd, "tree", 1, e)) == -1)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		if ((sfd = io_open_dir(AT_FDCWD, source, e)) == -1) {
+			close(tfd);
+			return -1;
+		}
+		rc = tree_scan(sfd, &src, e);
+		if (rc == 0) {
+			rc = copy_tree(sfd, &src, tfd, e);
+			tree_free(&src);
+		}
+		close(sfd);
+	} else
+		rc = extract_archive(source, tfd, e);
+	if (rc == 0)
+		rc = tree_scan(tfd, t, e);
+	if (rc == 0 && t->n == 0)
+		rc = fy_fail(e, FY_E_FORMAT, source, _("is empty"));
+	close(tfd);
+	return rc;
+}
+
+static int
+write_base(int stagefd, struct repo_version *v, const struct repo *r,
+    struct fy_err *e)
+{
+	struct package_opts po = { .level = r->policy.level, .workers = 2 };
+	int tfd, out, rc;
+
+	if ((tfd = io_open_dir(stagefd, "tree", e)) == -1)
+		return -1;
+	out = openat(stagefd, "base.tar.zst", O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0644);
+	if (out == -1) {
+		close(tfd);
+		return fy_fail_errno(e, FY_E_IO, "base.tar.zst", "cannot create");
+	}
+	rc = package_write_base(tfd, &v->tree, &po, out, e);
+	if (rc == 0)
+		rc = io_fsync(out, "base.tar.zst", e);
+	close(out);
+	close(tfd);
+	if (rc == 0)
+		rc = digest_file(stagefd, "base.tar.zst", v->base_sha,
+		    &v->base_size, e);
+	return rc;
+}
+
+int
+mk_add(const struct mk_opts *o, struct fy_err *e)
+{
+	struct repo *r = NULL;
+	struct repo_comp *c;
+	struct repo_version v;
+	const struct repo_version *old = NULL;
+	char cdir[160], stage[256], hex[DIGEST_HEXLEN + 1];
+	uint8_t d1[DIGEST_LEN], d2[DIGEST_LEN];
+	int cfd = -1, sfd = -1, rc = -1;
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	tree_init(&v.tree);
+	if (!layout_id_ok(o->component) || (*o->variant &&
+	    !layout_id_ok(o->variant)))
+		return fy_fail(e, FY_E_USAGE, o->component, _("component and "
+		    "variant must be 1-64 characters of a-z 0-9 . _ -"));
+	if (!version_valid(o->version))
+		return fy_fail(e, FY_E_USAGE, o->version, _("not a valid version"
+		    " (1-64 characters of 0-9 A-Z a-z . _ + ~ -)"));
+	if (repo_open(o->repo, &r, e) == -1)
+		return -1;
+	repo_comp_dir(o->component, o->variant, cdir, sizeof(cdir));
+	if (io_mkdirs(r->fd, cdir, e) == -1 ||
+	    (cfd = io_open_dir(r->fd, cdir, e)) == -1)
+		goto out;
+	snprintf(stage, sizeof(stage), ".incoming-%s.%ld", o->version,
+	    (long)getpid());
+	if (io_remove_tree(cfd, stage, e) == -1)
+		goto out;
+	if (mkdirat(cfd, stage, 0755) == -1) {
+		fy_fail_errno(e, FY_E_IO, stage, "cannot create");
+		goto out;
+	}
+	if ((sfd = io_open_dir(cfd, stage, e)) == -1 ||
+	    stage_source(o->source, sfd, &v.tree, e) == -1)
+		goto out;
+	c = repo_comp(r, o->component, o->variant);
+	for (i = 0; c != NULL && i < c->nv; i++)
+		if (version_cmp(c->v[i].version, o->version) == 0)
+			old = &c->v[i];
+	if (old != NULL) {
+		tree_digest(&old->tree, d1);
+		tree_digest(&v.tree, d2);
+		if (strcmp(old->version, o->version) != 0 ||
+		    memcmp(d1, d2, DIGEST_LEN) != 0) {
+			fy_fail(e, FY_E_INTEGRITY, o->source, _("version %s of %s "
+			    "was already ingested with different content; a "
+			    "released version never changes"), old->version,
+			    o->component);
+			goto out;
+		}
+		say_info(_("%s %s is already in the repository with the same "
+		    "content; nothing to do"), o->component, o->version);
+		rc = 0;
+		goto out;
+	}
+	snprintf(v.comp, sizeof(v.comp), "%s", o->component);
+	snprintf(v.variant, sizeof(v.variant), "%s", o->variant);
+	snprintf(v.version, sizeof(v.version), "%s", o->version);
+	v.added = o->now;
+	v.released = o->released;
+	v.base_over_any = !o->no_base_over_any;
+	v.reqs = (struct repo_req *)o->reqs;
+	v.nreqs = o->nreqs;
+	if (write_base(sfd, &v, r, e) == -1 ||
+	    repo_version_save(sfd, &v, e) == -1 ||
+	    io_fsync_dir(sfd, ".", e) == -1)
+		goto out;
+	if (renameat(cfd, stage, cfd, o->version) == -1) {
+		fy_fail_errno(e, FY_E_IO, o->version, "cannot publish version");
+		goto out;
+	}
+	if (io_fsync_dir(cfd, ".", e) == -1)
+		goto out;
+	digest_to_hex(v.base_sha, hex);
+	say_info(_("added %s %s: %zu entries, %llu bytes; base package %llu "
+	    "bytes"), o->component, o->version, v.tree.n,
+	    (unsigned long long)v.tree.total,
+	    (unsigned long long)v.base_size);
+	/* Reload so the new version is in place, then make deltas. */
+	repo_free(r);
+	r = NULL;
+	if (repo_open(o->repo, &r, e) == -1)
+		goto out_noclean;
+	rc = mk_make_deltas(r, repo_comp(r, o->component, o->variant),
+	    o->version, e);
+	goto out_noclean;
+out:
+	if (cfd != -1 && sfd != -1) {
+		struct fy_err ignore = { 0 };
+
+		io_remove_tree(cfd, stage, &ignore);
+	}
+out_noclean:
+	v.reqs = NULL;
+	tree_free(&v.tree);
+	if (sfd != -1)
+		close(sfd);
+	if (cfd != -1)
+		close(cfd);
+	repo_free(r);
+	return rc;
+}

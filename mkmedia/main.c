@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkmedia: parse, call one command, report.  See docs/man/mkmedia.1.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/i18n.h"
+#include "core/say.h"
+#include "formats/manifest.h"
+#include "mkmedia/mkmedia.h"
+
+static const char usage_text[] =
+"usage: mkmedia [--repo DIR] COMMAND [options]\n"
+"\n"
+"commands:\n"
+"  init --publisher ID [--channel ID] [--deltas chain|star|both|none]\n"
+"       [--window N] [--window-days D] [--max-fraction F] [--level L]\n"
+"  add COMPONENT VERSION SOURCE [--variant V] [--requires COMP>=VER]...\n"
+"       [--released TIME] [--no-base-over-any]\n"
+"  list [--json]\n"
+"  build (--out DIR | --iso FILE [--label LABEL]) --sign-key FPR[,FPR...]\n"
+"       [--gnupghome DIR] [--expires DAYS] [--notice [COMP:]TEXT]...\n"
+"       [--component COMP[:VARIANT][=VERSION]]... [--max-size SIZE]\n"
+"       [--serial N] [--fat]\n"
+"\n"
+"common options: --repo DIR (default .), --quiet, --verbose, --json,\n"
+"  --help, --version\n"
+"\n"
+"exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
+"  9 unsafe, 14 no space, 18 not found, 70 internal (docs/EXIT-CODES.md)\n";
+
+enum {
+	OPT_CHANNEL = 256, OPT_DELTAS, OPT_EXPIRES, OPT_FAT, OPT_GNUPGHOME,
+	OPT_ISO, OPT_JSON, OPT_LABEL, OPT_LEVEL, OPT_MAXFRAC, OPT_MAXSIZE,
+	OPT_NOBASEANY, OPT_NOTICE, OPT_OUT, OPT_PUBLISHER, OPT_RELEASED,
+	OPT_REPO, OPT_REQUIRES, OPT_SERIAL, OPT_SIGNKEY, OPT_SINCE, OPT_VARIANT,
+	OPT_WINDOW, OPT_WINDAYS, OPT_COMPONENT,
+};
+
+static const struct option longopts[] = {	/* keep sorted */
+	{ "channel",		required_argument, NULL, OPT_CHANNEL },
+	{ "component",		required_argument, NULL, OPT_COMPONENT },
+	{ "deltas",		required_argument, NULL, OPT_DELTAS },
+	{ "expires",		required_argument, NULL, OPT_EXPIRES },
+	{ "fat",		no_argument,	   NULL, OPT_FAT },
+	{ "gnupghome",		required_argument, NULL, OPT_GNUPGHOME },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "iso",		required_argument, NULL, OPT_ISO },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "label",		required_argument, NULL, OPT_LABEL },
+	{ "level",		required_argument, NULL, OPT_LEVEL },
+	{ "max-fraction",	required_argument, NULL, OPT_MAXFRAC },
+	{ "max-size",		required_argument, NULL, OPT_MAXSIZE },
+	{ "no-base-over-any",	no_argument,	   NULL, OPT_NOBASEANY },
+	{ "notice",		required_argument, NULL, OPT_NOTICE },
+	{ "out",		required_argument, NULL, OPT_OUT },
+	{ "publisher",		required_argument, NULL, OPT_PUBLISHER },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "released",		required_argument, NULL, OPT_RELEASED },
+	{ "repo",		required_argument, NULL, OPT_REPO },
+	{ "requires",		required_argument, NULL, OPT_REQUIRES },
+	{ "serial",		required_argument, NULL, OPT_SERIAL },
+	{ "sign-key",		required_argument, NULL, OPT_SIGNKEY },
+	{ "since",		required_argument, NULL, OPT_SINCE },
+	{ "variant",		required_argument, NULL, OPT_VARIANT },
+	{ "verbose",		no_argument,	   NULL, 'v' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "window",		required_argument, NULL, OPT_WINDOW },
+	{ "window-days",	required_argument, NULL, OPT_WINDAYS },
+	{ NULL,			0,		   NULL, 0 },
+};
+
+/* "700M", "4.7G", "123" -> bytes; 0 on error. */
+static uint64_t
+parse_size(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v <= 0)
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': v *= 1e3; end++; break;
+	case 'm': case 'M': v *= 1e6; end++; break;
+	case 'g': case 'G': v *= 1e9; end++; break;
+	}
+	return *end == '\0' ? (uint64_t)v : 0;
+}
+
+static int
+bad_usage(const char *why, const char *arg)
+{
+	if (arg != NULL)
+		fprintf(stderr, "mkmedia: %s: %s\n", why, arg);
+	else
+		fprintf(stderr, "mkmedia: %s\n", why);
+	fputs(usage_text, stderr);
+	return fy_exit_code(FY_E_USAGE);
+}
+
+static int
+add_list(const char **list, size_t *n, const char *v)
+{
+	if (*n >= MK_MAX_LIST)
+		return -1;
+	list[(*n)++] = v;
+	return 0;
+}
+
+static int
+split_keys(struct mk_opts *o, char *arg)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",",
+	    &save))
+		if (add_list(o->sign_keys, &o->nsign, tok) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+parse_req(struct mk_opts *o, const char *arg)
+{
+	const char *ge = strstr(arg, ">=");
+
+	if (ge == NULL || ge == arg || o->nreqs >= MK_MAX_LIST ||
+	    (size_t)(ge - arg) >= sizeof(o->reqs[0].component))
+		return -1;
+	snprintf(o->reqs[o->nreqs].component, sizeof(o->reqs[0].component),
+	    "%.*s", (int)(ge - arg), arg);
+	snprintf(o->reqs[o->nreqs].min, sizeof(o->reqs[0].min), "%s", ge + 2);
+	o->nreqs++;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mk_opts o = { .repo = ".", .variant = "",
+	    .policy = { .mode = DELTA_STAR, .window = 4, .window_days = 0,
+	    .max_fraction = 0.5, .level = 19 } };
+	struct fy_err e = { 0 };
+	const char *cmd, *sde;
+	int ch, rc;
+
+	say_init("mkmedia");
+	sde = getenv("SOURCE_DATE_EPOCH");
+	o.now = sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
+	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'q': say_set_level(SAY_QUIET); break;
+		case 'v': say_set_level(SAY_VERBOSE); break;
+		case 'V': printf("mkmedia %s\n", FERRY_VERSION); return 0;
+		case OPT_CHANNEL: o.channel = optarg; break;
+		case OPT_COMPONENT:
+			if (add_list(o.only, &o.nonly, optarg) == -1)
+				return bad_usage("too many --component", NULL);
+			break;
+		case OPT_DELTAS:
+			if (repo_mode_parse(optarg, &o.policy.mode) == -1)
+				return bad_usage("--deltas takes chain, star, "
+				    "both or none", optarg);
+			break;
+		case OPT_EXPIRES: o.expires_days = atoll(optarg); break;
+		case OPT_FAT: o.fat = 1; break;
+		case OPT_GNUPGHOME: o.gnupghome = optarg; break;
+		case OPT_ISO: o.iso = optarg; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_LABEL: o.label = optarg; break;
+		case OPT_LEVEL: o.policy.level = atoi(optarg); break;
+		case OPT_MAXFRAC: o.policy.max_fraction = atof(optarg); break;
+		case OPT_MAXSIZE:
+			if ((o.max_size = parse_size(optarg)) == 0)
+				return bad_usage("bad size", optarg);
+			break;
+		case OPT_NOBASEANY: o.no_base_over_any = 1; break;
+		case OPT_NOTICE:
+			if (add_list(o.notices, &o.nnotices, optarg) == -1)
+				return bad_usage("too many --notice", NULL);
+			break;
+		case OPT_OUT: o.out = optarg; break;
+		case OPT_PUBLISHER: o.publisher = optarg; break;
+		case OPT_RELEASED:
+			if (manifest_time_parse(optarg, &o.released) == -1)
+				return bad_usage("--released takes "
+				    "YYYY-MM-DDTHH:MM:SSZ", optarg);
+			break;
+		case OPT_REPO: o.repo = optarg; break;
+		case OPT_REQUIRES:
+			if (parse_req(&o, optarg) == -1)
+				return bad_usage("--requires takes "
+				    "COMPONENT>=VERSION", optarg);
+			break;
+		case OPT_SERIAL: o.serial = strtoull(optarg, NULL, 10); break;
+		case OPT_SIGNKEY:
+			if (split_keys(&o, optarg) == -1)
+				return bad_usage("too many --sign-key", NULL);
+			break;
+		case OPT_SINCE: o.since = optarg; break;
+		case OPT_VARIANT: o.variant = optarg; break;
+		case OPT_WINDOW: o.policy.window = (unsigned)atoi(optarg); break;
+		case OPT_WINDAYS:
+			o.policy.window_days = (unsigned)atoi(optarg);
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return fy_exit_code(FY_E_USAGE);
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("no command given", NULL);
+	/* GNU getopt moved the command and its operands behind the options. */
+	cmd = argv[optind++];
+	if (strcmp(cmd, "init") == 0)
+		rc = mk_init(&o, &e);
+	else if (strcmp(cmd, "add") == 0) {
+		if (argc - optind != 3)
+			return bad_usage("add needs COMPONENT VERSION SOURCE",
+			    NULL);
+		o.component = argv[optind];
+		o.version = argv[optind + 1];
+		o.source = argv[optind + 2];
+		rc = mk_add(&o, &e);
+	} else if (strcmp(cmd, "list") == 0)
+		rc = mk_list(&o, &e);
+	else if (strcmp(cmd, "build") == 0)
+		rc = mk_build(&o, &e);
+	else
+		return bad_usage("unknown command", cmd);
+	if (rc == -1) {
+		say_error(&e);
+		return fy_exit_code(e.code);
+	}
+	return 0;
+}

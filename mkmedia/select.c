@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * select: choose the versions, bases and deltas of a medium (select.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "formats/layout.h"
+#include "formats/version.h"
+#include "mkmedia/select.h"
+
+struct pend {
+	char		path[256];
+	uint64_t	size;
+	uint8_t		sha[DIGEST_LEN];
+	char		src[512];
+};
+
+struct pick {			/* one component's choice */
+	struct repo_comp *c;
+	const struct repo_version *target;
+	int		*use_delta;	/* per c->d */
+	int		*use_version;	/* per c->v */
+};
+
+static int
+cmp_pend(const void *a, const void *b)
+{
+	return strcmp(((const struct pend *)a)->path,
+	    ((const struct pend *)b)->path);
+}
+
+/* Does --component select c, and with which version? */
+static int
+wanted(const struct mk_opts *o, const struct repo_comp *c, const char **ver)
+{
+	char name[200], *eq, *colon;
+	size_t i;
+
+	*ver = NULL;
+	if (o->nonly == 0)
+		return 1;
+	for (i = 0; i < o->nonly; i++) {
+		snprintf(name, sizeof(name), "%s", o->only[i]);
+		if ((eq = strchr(name, '=')) != NULL)
+			*eq++ = '\0';
+		if ((colon = strchr(name, ':')) != NULL)
+			*colon++ = '\0';
+		if (strcmp(name, c->name) == 0 && (colon == NULL ||
+		    strcmp(colon, c->variant) == 0)) {
+			*ver = eq ? o->only[i] + (eq - name) : NULL;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int64_t
+vtime(const struct repo_version *v)
+{
+	return v->released ? v->released : v->added;
+}
+
+static int
+pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
+    struct pick *p, struct fy_err *e)
+{
+	size_t i, j, idx = 0;
+	int *inwin;
+
+	p->c = c;
+	if (ver != NULL) {
+		if ((p->target = repo_version(c, ver)) == NULL)
+			return fy_fail(e, FY_E_NOTFOUND, c->name, _("version %s "
+			    "is not in the repository"), ver);
+	} else
+		p->target = &c->v[c->nv - 1];
+	for (i = 0; i < c->nv; i++)
+		if (&c->v[i] == p->target)
+			idx = i;
+	p->use_delta = calloc(c->nd + 1, sizeof(int));
+	p->use_version = calloc(c->nv + 1, sizeof(int));
+	inwin = calloc(c->nv + 1, sizeof(int));
+	if (!p->use_delta || !p->use_version || !inwin) {
+		free(inwin);
+		return fy_fail(e, FY_E_INTERNAL, c->name, "out of memory");
+	}
+	inwin[idx] = 1;
+	for (i = idx, j = 0; i-- > 0 && j < r->policy.window; j++) {
+		if (r->policy.window_days && vtime(p->target) - vtime(&c->v[i]) >
+		    (int64_t)r->policy.window_days * 86400)
+			break;
+		inwin[i] = 1;
+	}
+	p->use_version[idx] = 1;
+	for (i = 0; i < c->nd; i++) {
+		const struct repo_version *f = repo_version(c, c->d[i].from);
+		const struct repo_version *t = repo_version(c, c->d[i].to);
+
+		if (f == NULL || t == NULL || !inwin[f - c->v] ||
+		    !inwin[t - c->v])
+			continue;
+		p->use_delta[i] = 1;
+		p->use_version[f - c->v] = 1;
+		p->use_version[t - c->v] = 1;
+	}
+	free(inwin);
+	return 0;
+}
+
+/* --max-size: drop the delta with the oldest starting version, repeat. */
+static int
+fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
+    struct fy_err *e)
+{
+	uint64_t bases = 0, total;
+	size_t i, j;
+
+	(void)r;
+	for (i = 0; i < npk; i++)
+		bases += pk[i].target->base_size;
+	if (max == 0)
+		return 0;
+	if (bases > max)
+		return fy_fail(e, FY_E_NOSPACE, "--max-size", _("the newest base "
+		    "packages alone need %llu bytes, more than the %llu "
+		    "allowed"), (unsigned long long)bases,
+		    (unsigned long long)max);
+	for (;;) {
+		struct pick *bp = NULL;
+		size_t bd = 0;
+
+		total = bases;
+		for (i = 0; i < npk; i++)
+			for (j = 0; j < pk[i].c->nd; j++)
+				if (pk[i].use_delta[j]) {
+					total += pk[i].c->d[j].size;
+					if (bp == NULL || vtime(repo_version(
+					    pk[i].c, pk[i].c->d[j].from)) <
+					    vtime(repo_version(bp->c,
+					    bp->c->d[bd].from))) {
+						bp = &pk[i];
+						bd = j;
+					}
+				}
+		if (total + 65536 <= max || bp == NULL)
+			return 0;
+		bp->use_delta[bd] = 0;
+	}
+}
+
+static int
+add_pend(struct pend **v, size_t *n, const char *path, uint64_t size,
+    const uint8_t *sha, const char *src)
+{
+	struct pend *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	memset(&nv[*n], 0, sizeof(nv[*n]));
+	snprintf(nv[*n].path, sizeof(nv[*n].path), "%s", path);
+	nv[*n].size = size;
+	if (sha)
+		memcpy(nv[*n].sha, sha, DIGEST_LEN);
+	snprintf(nv[*n].src, sizeof(nv[*n].src), "%s", src ? src : "");
+	(*n)++;
+	return 0;
+}
+
+static int
+version_out(struct mf_version *mv, const struct repo_version *rv,
+    int with_base, const struct manifest *m, const struct repo_comp *c)
+{
+	char name[256];
+	size_t i;
+
+	mv->version = strdup(rv->version);
+	mv->released = rv->released;
+	mv->base_any_older = rv->base_over_any;
+	if (with_base) {
+		layout_base_name(c->name, c->variant, rv->version, rv->base_sha,
+		    name, sizeof(name));
+		mv->base = (struct mf_file *)manifest_file(m, name);
+	}
+	mv->reqs = calloc(rv->nreqs + 1, sizeof(*mv->reqs));
+	for (i = 0; mv->reqs && i < rv->nreqs; i++) {
+		mv->reqs[i].component = strdup(rv->reqs[i].component);
+		mv->reqs[i].min_version = strdup(rv->reqs[i].min);
+		mv->nreqs++;
+	}
+	/* The listing is copied entry by entry (tree_add owns its copies). */
+	tree_init(&mv->tree);
+	for (i = 0; i < rv->tree.n; i++) {
+		const struct tree_entry *x = &rv->tree.v[i];
+
+		if (tree_add(&mv->tree, x->path, x->type, x->mode, x->size,
+		    x->sha256, NULL) == -1)
+			return -1;
+	}
+	return mv->version != NULL && mv->reqs != NULL ? 0 : -1;
+}
+
+static int
+component_out(struct mf_component *mc, const struct pick *p,
+    const struct manifest *m)
+{
+	const struct repo_comp *c = p->c;
+	char name[256];
+	size_t i, nv = 0;
+
+	mc->name = strdup(c->name);
+	mc->variant = strdup(c->variant);
+	mc->versions = calloc(c->nv + 1, sizeof(*mc->versions));
+	mc->deltas = calloc(c->nd + 1, sizeof(*mc->deltas));
+	if (!mc->name || !mc->variant || !mc->versions || !mc->deltas)
+		return -1;
+	for (i = 0; i < c->nv; i++)
+		if (p->use_version[i]) {
+			mc->nversions = ++nv;
+			if (version_out(&mc->versions[nv - 1], &c->v[i],
+			    &c->v[i] == p->target, m, c) == -1)
+				return -1;
+		}
+	for (i = 0; i < c->nd; i++) {
+		struct mf_delta *d;
+
+		if (!p->use_delta[i])
+			continue;
+		d = &mc->deltas[mc->ndeltas++];
+		d->from = strdup(c->d[i].from);
+		d->to = strdup(c->d[i].to);
+		layout_delta_name(c->name, c->variant, c->d[i].from, c->d[i].to,
+		    c->d[i].sha, name, sizeof(name));
+		d->file = (struct mf_file *)manifest_file(m, name);
+		if (!d->from || !d->to || !d->file)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+notices_out(struct manifest *m, const struct mk_opts *o)
+{
+	size_t i, k;
+
+	if ((m->notices = calloc(o->nnotices + 1, sizeof(*m->notices))) == NULL)
+		return -1;
+	for (i = 0; i < o->nnotices; i++) {
+		const char *t = o->notices[i], *colon = strchr(t, ':');
+		struct mf_notice *n = &m->notices[m->nnotices++];
+
+		for (k = 0; colon != NULL && k < m->ncomponents; k++)
+			if ((size_t)(colon - t) == strlen(m->components[k].name) &&
+			    strncmp(t, m->components[k].name, colon - t) == 0) {
+				n->component = strndup(t, (size_t)(colon - t));
+				t = colon + 1;
+				while (*t == ' ')
+					t++;
+				break;
+			}
+		if ((n->text = strdup(t)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int
+select_build(struct repo *r, const struct mk_opts *o, struct selection *out,
+    struct fy_err *e)
+{
+	struct pick *pk = calloc(r->nc + 1, sizeof(*pk));
+	struct pend *pend = NULL;
+	struct manifest *m = calloc(1, sizeof(*m));
+	char name[256], src[512], host[128] = "unknown";
+	size_t npk = 0, npend = 0, i, j;
+	const char *ver;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (pk == NULL || m == NULL) {
+		fy_fail(e, FY_E_INTERNAL, "build", "out of memory");
+		goto out;
+	}
+	for (i = 0; i < r->nc; i++) {
+		if (r->c[i].nv == 0 || !wanted(o, &r->c[i], &ver))
+			continue;
+		if (pick_component(r, &r->c[i], ver, &pk[npk++], e) == -1)
+			goto out;
+	}
+	if (npk == 0) {
+		fy_fail(e, FY_E_NOTFOUND, r->path, _("no component to put on the "
+		    "medium (mkmedia add first)"));
+		goto out;
+	}
+	if (fit(pk, npk, o->max_size, r, e) == -1)
+		goto out;
+	for (i = 0; i < npk; i++) {	/* versions only dropped deltas named */
+		const struct repo_comp *c = pk[i].c;
+
+		for (j = 0; j < c->nv; j++)
+			pk[i].use_version[j] = (&c->v[j] == pk[i].target);
+		for (j = 0; j < c->nd; j++)
+			if (pk[i].use_delta[j]) {
+				pk[i].use_version[repo_version(c, c->d[j].from) -
+				    c->v] = 1;
+				pk[i].use_version[repo_version(c, c->d[j].to) -
+				    c->v] = 1;
+			}
+	}
+	for (i = 0; i < npk; i++) {
+		const struct repo_comp *c = pk[i].c;
+		const struct repo_version *t = pk[i].target;
+
+		layout_base_name(c->name, c->variant, t->version, t->base_sha,
+		    name, sizeof(name));
+		snprintf(src, sizeof(src), "%s/%s/base.tar.zst", c->dir,
+		    t->version);
+		if (add_pend(&pend, &npend, name, t->base_size, t->base_sha,
+		    src) == -1)
+			goto oom;
+		for (j = 0; j < c->nd; j++) {
+			if (!pk[i].use_delta[j])
+				continue;
+			layout_delta_name(c->name, c->variant, c->d[j].from,
+			    c->d[j].to, c->d[j].sha, name, sizeof(name));
+			snprintf(src, sizeof(src), "%s/deltas/%s__%s.fdelta",
+			    c->dir, c->d[j].from, c->d[j].to);
+			if (add_pend(&pend, &npend, name, c->d[j].size,
+			    c->d[j].sha, src) == -1)
+				goto oom;
+		}
+	}
+	/* Filled in by emit: README, SHA256SUMS and its signatures. */
+	if (add_pend(&pend, &npend, LAYOUT_README, 0, NULL, NULL) == -1 ||
+	    add_pend(&pend, &npend, LAYOUT_SUMS, 0, NULL, NULL) == -1)
+		goto oom;
+	for (i = 0; i < (o->nsign ? o->nsign : 1); i++) {
+		layout_sig_name(LAYOUT_SUMS, (unsigned)i, name, sizeof(name));
+		if (add_pend(&pend, &npend, name, 0, NULL, NULL) == -1)
+			goto oom;
+	}
+	qsort(pend, npend, sizeof(*pend), cmp_pend);
+	for (i = 1; i < npend; i++)
+		if (strcmp(pend[i - 1].path, pend[i].path) == 0) {
+			fy_fail(e, FY_E_INTERNAL, pend[i].path, "name clash");
+			goto out;
+		}
+	m->files = calloc(npend + 1, sizeof(*m->files));
+	out->src = calloc(npend + 1, sizeof(*out->src));
+	if (m->files == NULL || out->src == NULL)
+		goto oom;
+	for (i = 0; i < npend; i++) {
+		m->files[i].path = strdup(pend[i].path);
+		m->files[i].size = pend[i].size;
+		memcpy(m->files[i].sha256, pend[i].sha, DIGEST_LEN);
+		memcpy(out->src[i].src, pend[i].src, sizeof(pend[i].src));
+		out->total += pend[i].size;
+		m->nfiles++;
+		if (m->files[i].path == NULL)
+			goto oom;
+	}
+	m->format_version = LAYOUT_FORMAT_VERSION;
+	m->components = calloc(npk + 1, sizeof(*m->components));
+	if (m->components == NULL)
+		goto oom;
+	for (i = 0; i < npk; i++) {
+		m->ncomponents++;
+		if (component_out(&m->components[i], &pk[i], m) == -1)
+			goto oom;
+	}
+	m->publisher = strdup(r->publisher);
+	m->channel = strdup(r->channel);
+	m->serial = o->serial ? o->serial : r->serial + 1;
+	m->created = o->now;
+	m->expires = o->expires_days ? o->now + o->expires_days * 86400 : 0;
+	snprintf(name, sizeof(name), "%s-%s-%llu", r->publisher, r->channel,
+	    (unsigned long long)m->serial);
+	m->medium_id = strdup(name);
+	gethostname(host, sizeof(host) - 1);
+	snprintf(src, sizeof(src), "mkmedia %s on %s", FERRY_VERSION, host);
+	m->builder = strdup(src);
+	m->keyset_id = strdup("");
+	if (!m->publisher || !m->channel || !m->medium_id || !m->builder ||
+	    !m->keyset_id || notices_out(m, o) == -1)
+		goto oom;
+	out->m = m;
+	m = NULL;
+	rc = 0;
+	goto out;
+oom:
+	fy_fail(e, FY_E_INTERNAL, "build", "out of memory");
+out:
+	for (i = 0; pk != NULL && i < npk; i++) {
+		free(pk[i].use_delta);
+		free(pk[i].use_version);
+	}
+	free(pk);
+	free(pend);
+	manifest_free(m);
+	return rc;
+}
+
+void
+select_free(struct selection *s)
+{
+	manifest_free(s->m);
+	free(s->src);
+	memset(s, 0, sizeof(*s));
+}

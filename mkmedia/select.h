@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * select: what goes on a medium.  Per component: the target version (the
+ * newest, or the one asked for) with its base package, plus the deltas
+ * whose both ends lie inside the policy window before it, and the
+ * versions those deltas name (listed, without bases).  --max-size then
+ * drops the oldest deltas first.  The result is a manifest skeleton whose
+ * files[] point at repository files (struct sel_file).
+ */
+#ifndef FERRY_SELECT_H
+#define FERRY_SELECT_H
+
+#include "formats/manifest.h"
+#include "mkmedia/mkmedia.h"
+
+struct sel_file {
+	char	src[512];	/* path relative to the repository */
+};
+
+struct selection {
+	struct manifest	*m;	/* components, versions, deltas, files */
+	struct sel_file	*src;	/* parallel to m->files */
+	uint64_t	 total;	/* bytes of all packages */
+};
+
+int	select_build(struct repo *r, const struct mk_opts *o,
+	    struct selection *out, struct fy_err *e);
+void	select_free(struct selection *s);
+
+#endif

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_delta: the single-file codec (formats/delta.c, delta_bsd.c).
+ * Round trips on synthetic data for every method, then every refusal of
+ * the decoder with its fy_code, each after the untouched blob decoded.
+ */
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_estimate*Size */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <zstd.h>
+
+#include "formats/delta.h"
+#include "formats/delta_bsd.h"
+
+static uint64_t rng = 88172645463325252ULL;
+
+static uint8_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint8_t)rng;
+}
+
+static uint8_t *
+random_buf(size_t n)
+{
+	uint8_t *p = malloc(n + 1);
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < n; i++)
+		p[i] = rnd();
+	return p;
+}
+
+/* Code-like data: repeated records with NUL bytes and small integers. */
+static uint8_t *
+binary_buf(size_t n)
+{
+	uint8_t *p = malloc(n + 1);
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < n; i++)
+		p[i] = (i % 16 < 4) ? 0 : (i % 16 == 5) ? (uint8_t)(i >> 4) :
+		    (uint8_t)("\x48\x89\xe5\xe8\x55\xc3"[i % 6] ^ (rnd() & 1));
+	return p;
+}
+
+static uint8_t *
+text_buf(size_t n)
+{
+	static const char *w[] = { "alpha ", "beta ", "\"gamma\": ", "{",
+	    "}, ", "delta\n", "42, ", "true, " };
+	uint8_t *p = malloc(n + 1);
+	size_t i = 0, k;
+
+	assert_non_null(p);
+	while (i < n) {
+		const char *s = w[rnd() % 8];
+
+		for (k = 0; s[k] != '\0' && i < n; k++)
+			p[i++] = (uint8_t)s[k];
+	}
+	return p;
+}
+
+/* Encode with `workers`, decode, compare; returns the method used. */
+static int
+round_trip(const uint8_t *old, size_t oldlen, const uint8_t *nw,
+    size_t newlen, int workers)
+{
+	struct delta_opts o = { .level = 3, .workers = workers };
+	struct fy_err e = { 0 };
+	uint8_t *blob = NULL, *out = malloc(newlen + 1);
+	size_t bloblen = 0;
+	int m;
+
+	assert_non_null(out);
+	assert_int_equal(delta_encode(old, oldlen, nw, newlen, &o, &blob,
+	    &bloblen, &e), 0);
+	assert_non_null(blob);
+	m = delta_method(blob, bloblen);
+	assert_int_equal(delta_decode(old, oldlen, blob, bloblen, out, newlen,
+	    "f", &e), 0);
+	assert_int_equal(e.code, FY_OK);
+	assert_memory_equal(out, nw, newlen);
+	free(blob);
+	free(out);
+	return m;
+}
+
+static void
+test_round_trips(void **state)
+{
+	size_t n = 200000, i;
+	uint8_t *a = random_buf(n), *b = malloc(n + 4096), *t = text_buf(n);
+	uint8_t *u = malloc(n + 1);
+
+	(void)state;
+	/* identical random: only the reference helps */
+	assert_int_not_equal(round_trip(a, n, a, n, 1), DELTA_M_ZSTD);
+	/* small edits */
+	memcpy(b, a, n);
+	for (i = 0; i < 50; i++)
+		b[(i * 3989) % n] ^= 0x5a;
+	round_trip(a, n, b, n, 1);
+	/* insertion in the middle */
+	memcpy(b, a, n / 2);
+	memcpy(b + n / 2, "inserted!", 9);
+	memcpy(b + n / 2 + 9, a + n / 2, n / 2);
+	round_trip(a, n, b, n + 9, 1);
+	/* appended data */
+	memcpy(b, a, n);
+	memset(b + n, 'z', 4096);
+	round_trip(a, n, b, n + 4096, 1);
+	/* empty old: whole file */
+	assert_int_equal(round_trip(NULL, 0, t, n, 1), DELTA_M_ZSTD);
+	/* empty new, and both empty */
+	round_trip(a, n, NULL, 0, 1);
+	round_trip(NULL, 0, NULL, 0, 1);
+	/* incompressible and unrelated: stored as a whole frame */
+	free(b);
+	b = random_buf(n);
+	assert_int_equal(round_trip(a, n, b, n, 2), DELTA_M_ZSTD);
+	/* text with edits */
+	memcpy(u, t, n);
+	for (i = 0; i < 20; i++)
+		u[(i * 7919) % n] = '#';
+	assert_int_equal(round_trip(t, n, u, n, 1), DELTA_M_PATCH);
+	/* tiny files */
+	round_trip((const uint8_t *)"a", 1, (const uint8_t *)"ab", 2, 1);
+	free(a);
+	free(b);
+	free(t);
+	free(u);
+}
+
+/* Executable-like data with shifted "addresses": method 3's case. */
+static void
+test_bsd_method(void **state)
+{
+	size_t n = 300000, i;
+	uint8_t *a = binary_buf(n), *b = malloc(n + 64);
+	uint8_t *blob = NULL, *out = malloc(n + 64);
+	size_t bloblen = 0;
+	struct fy_err e = { 0 };
+	int m1, m2;
+
+	(void)state;
+	memcpy(b, a, 1000);
+	memcpy(b + 1000, "NEW CODE HERE", 13);
+	memcpy(b + 1013, a + 1000, n - 1000);
+	for (i = 5; i < n; i += 16)
+		b[i + 13] = (uint8_t)(b[i + 13] + 3);
+	m1 = round_trip(a, n, b, n + 13, 1);
+	m2 = round_trip(a, n, b, n + 13, 2);
+	assert_int_equal(m1, m2);		/* threads change nothing */
+	assert_int_equal(m1, DELTA_M_BSD);
+	/* the method alone, on its own, both ways round */
+	assert_int_equal(delta_bsd_encode(b, n + 13, a, n, 3, &blob, &bloblen,
+	    &e), 0);
+	assert_int_equal(delta_bsd_decode(b, n + 13, blob, bloblen, out, n,
+	    "f", &e), 0);
+	assert_memory_equal(out, a, n);
+	free(blob);
+	free(a);
+	free(b);
+	free(out);
+}
+
+struct blobs {
+	uint8_t	*old, *nw, *blob;
+	size_t	 oldlen, newlen, bloblen;
+};
+
+/* A blob of the given method for a small edit of random data. */
+static void
+make_blob(struct blobs *x, int method)
+{
+	struct fy_err e = { 0 };
+	uint8_t *f = NULL;
+	size_t flen = 0;
+
+	x->oldlen = 50000;
+	x->newlen = 50000;
+	x->old = binary_buf(x->oldlen);
+	x->nw = malloc(x->newlen);
+	memcpy(x->nw, x->old, x->newlen);
+	x->nw[777] ^= 1;
+	if (method == DELTA_M_ZSTD)
+		assert_int_equal(delta_zstd(x->nw, x->newlen, 3, 16, &f,
+		    &flen, &e), 0);
+	else if (method == DELTA_M_BSD)
+		assert_int_equal(delta_bsd_encode(x->old, x->oldlen, x->nw,
+		    x->newlen, 3, &f, &flen, &e), 0);
+	else {
+		struct delta_opts o = { 3, 1 };
+
+		assert_int_equal(delta_encode(x->old, x->oldlen, x->nw,
+		    x->newlen, &o, &x->blob, &x->bloblen, &e), 0);
+		assert_int_equal(x->blob[0], DELTA_M_PATCH);
+		return;
+	}
+	x->blob = malloc(flen + 1);
+	x->blob[0] = (uint8_t)method;
+	memcpy(x->blob + 1, f, flen);
+	x->bloblen = flen + 1;
+	free(f);
+}
+
+static void
+free_blob(struct blobs *x)
+{
+	free(x->old);
+	free(x->nw);
+	free(x->blob);
+}
+
+/* Decode blob (length len) for want bytes; return the fy_code.  Only the
+ * untouched blob must give the new file: a corrupted frame may decode to
+ * other bytes (no checksum in the frame), which the caller's SHA-256
+ * check refuses. */
+static enum fy_code
+dec(const struct blobs *x, const uint8_t *blob, size_t len, size_t want)
+{
+	struct fy_err e = { 0 };
+	uint8_t *out = malloc(want + 1);
+	int rc;
+
+	rc = delta_decode(x->old, x->oldlen, blob, len, out, want, "f.bin",
+	    &e);
+	if (rc == 0 && blob == x->blob)
+		assert_memory_equal(out, x->nw, want);
+	if (rc != 0)
+		assert_string_equal(e.where, "f.bin");
+	free(out);
+	return rc == 0 ? FY_OK : e.code;
+}
+
+static void
+refusals_for(int method)
+{
+	struct blobs x = { 0 };
+	uint8_t *b;
+	size_t n, i;
+
+	make_blob(&x, method);
+	n = x.bloblen;
+	b = malloc(n + 64);
+	assert_int_equal(dec(&x, x.blob, n, x.newlen), FY_OK);	/* control */
+	/* truncated anywhere */
+	for (i = 0; i < n; i += (n / 17) + 1)
+		assert_int_equal(dec(&x, x.blob, i, x.newlen), FY_E_INTEGRITY);
+	assert_int_equal(dec(&x, x.blob, n - 1, x.newlen), FY_E_INTEGRITY);
+	/* want differs from what the blob makes */
+	assert_int_equal(dec(&x, x.blob, n, x.newlen - 1), FY_E_INTEGRITY);
+	assert_int_equal(dec(&x, x.blob, n, x.newlen + 1), FY_E_INTEGRITY);
+	/* wrong method byte */
+	memcpy(b, x.blob, n);
+	b[0] = 0x7f;
+	assert_int_equal(dec(&x, b, n, x.newlen), FY_E_FORMAT);
+	/* trailing garbage, and a second frame */
+	memcpy(b + n, "garbage", 7);
+	b[0] = x.blob[0];
+	assert_int_equal(dec(&x, b, n + 7, x.newlen), FY_E_INTEGRITY);
+	if (method != DELTA_M_BSD) {
+		size_t k = ZSTD_compress(b + n, 64, "x", 1, 1);
+
+		assert_false(ZSTD_isError(k));
+		assert_int_equal(dec(&x, b, n + k, x.newlen), FY_E_INTEGRITY);
+	}
+	/* flipped bytes never crash; some are refused */
+	for (i = 1; i < n; i += 7) {
+		memcpy(b, x.blob, n);
+		b[i] ^= 0xff;
+		(void)dec(&x, b, n, x.newlen) ;
+	}
+	free(b);
+	free_blob(&x);
+}
+
+static void
+test_refusals_zstd(void **state)
+{
+	(void)state;
+	refusals_for(DELTA_M_ZSTD);
+}
+
+static void
+test_refusals_patch(void **state)
+{
+	(void)state;
+	refusals_for(DELTA_M_PATCH);
+}
+
+static void
+test_refusals_bsd(void **state)
+{
+	(void)state;
+	refusals_for(DELTA_M_BSD);
+}
+
+/* A valid frame (raw block) whose header claims a 1 GiB window for 100
+ * bytes of output: refused before anything is allocated. */
+static void
+test_window_too_large(void **state)
+{
+	struct blobs x = { 0 };
+	uint8_t f[1 + 4 + 1 + 1 + 4 + 3 + 100];
+	uint32_t bh = (100u << 3) | 1u;		/* last, raw, 100 bytes */
+	size_t i;
+
+	(void)state;
+	x.nw = malloc(100);
+	for (i = 0; i < 100; i++)
+		x.nw[i] = (uint8_t)i;
+	f[0] = DELTA_M_ZSTD;
+	memcpy(f + 1, "\x28\xb5\x2f\xfd", 4);
+	f[5] = 0x80;		/* 4-byte content size, not single segment */
+	f[6] = 20 << 3;		/* window 2^(10+20) */
+	memcpy(f + 7, "\x64\x00\x00\x00", 4);
+	f[11] = (uint8_t)bh;
+	f[12] = (uint8_t)(bh >> 8);
+	f[13] = (uint8_t)(bh >> 16);
+	memcpy(f + 14, x.nw, 100);
+	assert_int_equal(dec(&x, f, sizeof(f), 100), FY_E_UNSAFE);
+	f[6] = 0;		/* control: a 1 KiB window is fine */
+	assert_int_equal(dec(&x, f, sizeof(f), 100), FY_OK);
+	free(x.nw);
+}
+
+/* Method 3 with a control entry reaching past the old file. */
+static void
+test_bsd_entry_outside(void **state)
+{
+	struct blobs x = { 0 };
+	struct fy_err e = { 0 };
+	uint8_t ctrl[] = { 0x80, 0x01, 0x00, 0x00 };	/* add 128 */
+	uint8_t *f[3] = { NULL }, *b;
+	size_t fl[3] = { 0 }, i, at;
+	uint8_t diff[128] = { 0 };
+
+	(void)state;
+	x.old = random_buf(64);
+	x.oldlen = 64;
+	x.nw = malloc(128);
+	memcpy(x.nw, x.old, 64);
+	memcpy(x.nw + 64, x.old, 64);
+	assert_int_equal(delta_zstd(ctrl, sizeof(ctrl), 1, 10, &f[0], &fl[0],
+	    &e), 0);
+	assert_int_equal(delta_zstd(diff, sizeof(diff), 1, 10, &f[1], &fl[1],
+	    &e), 0);
+	assert_int_equal(delta_zstd(diff, 0, 1, 10, &f[2], &fl[2], &e), 0);
+	b = malloc(1 + 24 + fl[0] + fl[1] + fl[2]);
+	b[0] = DELTA_M_BSD;
+	for (at = 25, i = 0; i < 3; i++) {
+		uint64_t v = fl[i];
+		int k;
+
+		for (k = 0; k < 8; k++)
+			b[1 + 8 * i + (size_t)k] = (uint8_t)(v >> (8 * k));
+		memcpy(b + at, f[i], fl[i]);
+		at += fl[i];
+		free(f[i]);
+	}
+	assert_int_equal(dec(&x, b, at, 128), FY_E_INTEGRITY);
+	free(b);
+	free_blob(&x);
+}
+
+static void
+test_mem_bound(void **state)
+{
+	(void)state;
+	assert_true(delta_decode_mem_bound(10, 20) == 10 + 40 + (4u << 20));
+	assert_true(delta_decode_mem_bound(UINT64_MAX / 2, UINT64_MAX / 2) ==
+	    UINT64_MAX);
+	/* the constant covers what libzstd says its contexts take */
+	assert_true(ZSTD_estimateDCtxSize() + ZSTD_estimateDStreamSize(
+	    (size_t)1 << DELTA_BSD_CTRL_WLOG) + 65536 + 64 < ((size_t)4 << 20));
+}
+
+static void
+test_bad_level(void **state)
+{
+	struct delta_opts o = { .level = 99 };
+	struct fy_err e = { 0 };
+	uint8_t *blob = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(delta_encode((const uint8_t *)"a", 1,
+	    (const uint8_t *)"b", 1, &o, &blob, &n, &e), -1);
+	assert_int_equal(e.code, FY_E_USAGE);
+	assert_null(blob);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trips),
+		cmocka_unit_test(test_bsd_method),
+		cmocka_unit_test(test_refusals_zstd),
+		cmocka_unit_test(test_refusals_patch),
+		cmocka_unit_test(test_refusals_bsd),
+		cmocka_unit_test(test_window_too_large),
+		cmocka_unit_test(test_bsd_entry_outside),
+		cmocka_unit_test(test_mem_bound),
+		cmocka_unit_test(test_bad_level),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

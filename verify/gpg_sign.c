@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gpg_sign: the publisher's side of verify/gpg.h (signing and exporting
+ * public keys in the caller's GNUPGHOME, where gpg-agent holds the secret
+ * keys), and the GPGME plumbing the verifier shares.  Invariant: what
+ * gpg_sign() returns is one binary detached signature made with a SHA-256
+ * or stronger digest by the requested key, and it already passes
+ * sigframe_check(), so a medium we sign is a medium we accept.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify/gpg_int.h"
+#include "verify/sigframe.h"
+
+int
+gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e)
+{
+	static int inited;
+	gpgme_ctx_t ctx = NULL;
+	gpgme_error_t err;
+
+	if (!inited) {
+		/* Required once before any other GPGME call. */
+		gpgme_check_version(NULL);
+		inited = 1;
+	}
+	if ((err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) != 0)
+		return fy_fail(e, FY_E_INTERNAL, "gpg", "no usable gpg engine: "
+		    "%s", gpgme_strerror(err));
+	if ((err = gpgme_new(&ctx)) != 0)
+		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot create a GPGME "
+		    "context: %s", gpgme_strerror(err));
+	if ((err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_OpenPGP)) != 0 ||
+	    (err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL,
+	    home)) != 0) {
+		gpgme_release(ctx);
+		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot set up the gpg "
+		    "engine: %s", gpgme_strerror(err));
+	}
+	gpgme_set_offline(ctx, 1);
+	gpgme_set_armor(ctx, 0);
+	gpgme_set_textmode(ctx, 0);
+	*out = ctx;
+	return 0;
+}
+
+int
+gpg_data_take(gpgme_data_t d, uint8_t **out, size_t *outlen,
+    const char *where, struct fy_err *e)
+{
+	size_t n = 0;
+	char *mem = gpgme_data_release_and_get_mem(d, &n);
+	uint8_t *copy;
+
+	if (mem == NULL || n == 0) {
+		gpgme_free(mem);
+		return fy_fail(e, FY_E_INTERNAL, where, "gpg produced no "
+		    "output");
+	}
+	if ((copy = malloc(n)) == NULL) {
+		gpgme_free(mem);
+		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	}
+	memcpy(copy, mem, n);
+	gpgme_free(mem);
+	*out = copy;
+	*outlen = n;
+	return 0;
+}
+
+int
+gpg_fpr_normalise(char *fpr)
+{
+	size_t i, n;
+
+	if (fpr == NULL)
+		return 0;
+	n = strlen(fpr);
+	if (n != 40 && n != 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)fpr[i]))
+			return 0;
+	for (i = 0; i < n; i++)
+		fpr[i] = (char)toupper((unsigned char)fpr[i]);
+	return 1;
+}
+
+/* Did key k make signature s (primary or one of its subkeys)? */
+static int
+made_by(gpgme_key_t k, const char *sfpr)
+{
+	gpgme_subkey_t sk;
+
+	for (sk = k->subkeys; sfpr != NULL && sk != NULL; sk = sk->next)
+		if (sk->fpr != NULL && strcasecmp(sk->fpr, sfpr) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+check_sign_result(gpgme_ctx_t ctx, gpgme_key_t key, const char *fpr,
+    struct fy_err *e)
+{
+	gpgme_sign_result_t r = gpgme_op_sign_result(ctx);
+	gpgme_new_signature_t s;
+
+	if (r == NULL || r->invalid_signers != NULL)
+		return fy_fail(e, FY_E_SIGNATURE, fpr, "key cannot sign: %s",
+		    r && r->invalid_signers ?
+		    gpgme_strerror(r->invalid_signers->reason) : "no result");
+	if ((s = r->signatures) == NULL || s->next != NULL)
+		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg made %s "
+		    "signatures, expected one", s == NULL ? "no" : "several");
+	if (s->type != GPGME_SIG_MODE_DETACH || s->sig_class != 0x00)
+		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg made a signature "
+		    "of class 0x%02x, not a binary detached one",
+		    s->sig_class);
+	if (!made_by(key, s->fpr))
+		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg signed with key %s "
+		    "instead", s->fpr ? s->fpr : "(unknown)");
+	if (s->hash_algo != GPGME_MD_SHA256 &&
+	    s->hash_algo != GPGME_MD_SHA384 &&
+	    s->hash_algo != GPGME_MD_SHA512)
+		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg signed with digest "
+		    "%s; set personal-digest-preferences SHA256 for this key",
+		    gpgme_hash_algo_name(s->hash_algo) ?
+		    gpgme_hash_algo_name(s->hash_algo) : "(unknown)");
+	return 0;
+}
+
+int
+gpg_sign(const char *gnupghome, const char *fpr, const uint8_t *data,
+    size_t len, uint8_t **sig, size_t *siglen, struct fy_err *e)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_data_t in = NULL, outd = NULL;
+	gpgme_error_t err;
+	char want[GPG_FPR_MAX];
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	int r, rc = -1;
+
+	if (fpr == NULL || strlen(fpr) >= sizeof(want))
+		return fy_fail(e, FY_E_CONFIG, "gpg", "signing key is not a "
+		    "full fingerprint");
+	strcpy(want, fpr);
+	if (!gpg_fpr_normalise(want))
+		return fy_fail(e, FY_E_CONFIG, fpr, "signing key is not a full "
+		    "fingerprint");
+	if (gpg_ctx_open(gnupghome, &ctx, e) == -1)
+		return -1;
+	if ((err = gpgme_get_key(ctx, want, &key, 1)) != 0 || key == NULL ||
+	    strcasecmp(key->fpr, want) != 0) {
+		fy_fail(e, FY_E_CONFIG, want, "no secret key with this "
+		    "fingerprint in %s", gnupghome ? gnupghome : "the default "
+		    "GnuPG home");
+		goto out;
+	}
+	if ((err = gpgme_signers_add(ctx, key)) != 0 ||
+	    (err = gpgme_data_new_from_mem(&in, (const char *)data, len,
+	    0)) != 0 || (err = gpgme_data_new(&outd)) != 0) {
+		fy_fail(e, FY_E_INTERNAL, want, "gpgme setup: %s",
+		    gpgme_strerror(err));
+		goto out;
+	}
+	if ((err = gpgme_op_sign(ctx, in, outd, GPGME_SIG_MODE_DETACH)) != 0) {
+		fy_fail(e, FY_E_SIGNATURE, want, "signing failed: %s",
+		    gpgme_strerror(err));
+		goto out;
+	}
+	if (check_sign_result(ctx, key, want, e) == -1)
+		goto out;
+	r = gpg_data_take(outd, &buf, &n, want, e);
+	outd = NULL;
+	if (r == -1 || sigframe_check(buf, n, want, NULL, e) == -1)
+		goto out;
+	*sig = buf;
+	*siglen = n;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	gpgme_data_release(outd);
+	gpgme_data_release(in);
+	gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return rc;
+}
+
+int
+gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
+    uint8_t **out, size_t *outlen, struct fy_err *e)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_data_t d = NULL;
+	gpgme_error_t err;
+	const char **pat = NULL;
+	char (*want)[GPG_FPR_MAX] = NULL;
+	size_t i;
+	int rc = -1;
+
+	if (n == 0)
+		return fy_fail(e, FY_E_USAGE, "gpg", "no key to export");
+	if ((pat = calloc(n + 1, sizeof(*pat))) == NULL ||
+	    (want = calloc(n, sizeof(*want))) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, "gpg", "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (fprs[i] == NULL || strlen(fprs[i]) >= sizeof(want[i]) ||
+		    !gpg_fpr_normalise(strcpy(want[i], fprs[i]))) {
+			fy_fail(e, FY_E_CONFIG, "gpg", "key %.80s is not a "
+			    "full fingerprint", fprs[i] ? fprs[i] : "(null)");
+			goto out;
+		}
+		pat[i] = want[i];
+	}
+	if (gpg_ctx_open(gnupghome, &ctx, e) == -1)
+		goto out;
+	/* Export would silently skip a missing key: look each one up. */
+	for (i = 0; i < n; i++) {
+		if ((err = gpgme_get_key(ctx, want[i], &key, 0)) != 0 ||
+		    key == NULL || strcasecmp(key->fpr, want[i]) != 0) {
+			fy_fail(e, FY_E_CONFIG, want[i], "no public key with "
+			    "this fingerprint in %s", gnupghome ? gnupghome :
+			    "the default GnuPG home");
+			goto out;
+		}
+		gpgme_key_unref(key);
+		key = NULL;
+	}
+	if ((err = gpgme_data_new(&d)) != 0 ||
+	    (err = gpgme_op_export_ext(ctx, pat, 0, d)) != 0) {
+		fy_fail(e, FY_E_INTERNAL, "gpg", "export failed: %s",
+		    gpgme_strerror(err));
+		goto out;
+	}
+	rc = gpg_data_take(d, out, outlen, "gpg", e);
+	d = NULL;
+out:
+	gpgme_key_unref(key);
+	gpgme_data_release(d);
+	gpgme_release(ctx);
+	free(want);
+	free(pat);
+	return rc;
+}

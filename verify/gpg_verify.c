@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gpg_verify: the signature verdict (RELIABILITY.md §6 items 4-13).
+ * Invariant: data is accepted only when at least `threshold` distinct
+ * pinned primary keys each made a signature that gpg reports as good and
+ * that passes our own checks: clean summary, key and signing subkey not
+ * revoked, not invalid and not expired at the caller's trusted time,
+ * signing capability, SHA-256/384/512, an accepted public-key algorithm.
+ * gpgme_op_verify()'s return code and the VALID/GREEN bits are never the
+ * verdict.  Each signature file is a separate gpg run, so a bad signature
+ * cannot hide a good one that follows it.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "verify/gpg_int.h"
+#include "verify/sigframe.h"
+
+#define RSA_MIN_BITS	3072
+
+#define SUM_REFUSED	(GPGME_SIGSUM_RED | GPGME_SIGSUM_KEY_REVOKED |	\
+	GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED |		\
+	GPGME_SIGSUM_KEY_MISSING | GPGME_SIGSUM_CRL_MISSING |		\
+	GPGME_SIGSUM_CRL_TOO_OLD | GPGME_SIGSUM_BAD_POLICY |		\
+	GPGME_SIGSUM_SYS_ERROR | GPGME_SIGSUM_TOFU_CONFLICT)
+
+struct tally {
+	size_t	n;			/* distinct pinned primaries */
+	char	fpr[LIMIT_SIGS][GPG_FPR_MAX];
+	int64_t	newest;
+	char	why[320];		/* first refusal, "" if none */
+};
+
+static const char *
+day(int64_t t, char buf[16])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, 16, "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, 16, "@%lld", (long long)t);
+	return buf;
+}
+
+static const char *
+hash_name(gpgme_hash_algo_t h)
+{
+	switch (h) {
+	case GPGME_MD_MD5:	return "MD5";
+	case GPGME_MD_SHA1:	return "SHA-1";
+	case GPGME_MD_RMD160:	return "RIPEMD-160";
+	case GPGME_MD_SHA224:	return "SHA-224";
+	default:
+		return gpgme_hash_algo_name(h) ? gpgme_hash_algo_name(h) :
+		    "an unknown digest";
+	}
+}
+
+static bool
+full_fpr(const char *f)
+{
+	size_t n = f ? strlen(f) : 0;
+
+	return (n == 40 || n == 64) && strspn(f, "0123456789abcdefABCDEF") == n;
+}
+
+/* The subkey of k whose fingerprint is sfpr (the primary is subkeys[0]). */
+static gpgme_subkey_t
+find_subkey(gpgme_key_t k, const char *sfpr)
+{
+	gpgme_subkey_t sk;
+
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		if (sk->fpr != NULL && strcasecmp(sk->fpr, sfpr) == 0)
+			return sk;
+	return NULL;
+}
+
+/* What the key data says at trusted time `now`; "" if nothing is wrong. */
+static void
+judge_key(gpgme_key_t k, gpgme_subkey_t sk, gpgme_signature_t s,
+    int64_t now, char *why, size_t n)
+{
+	gpgme_subkey_t pk = k->subkeys;
+	char d1[16], d2[16];
+
+	if (pk->revoked || k->revoked)
+		snprintf(why, n, "signing key %s is revoked", k->fpr);
+	else if (sk->revoked)
+		snprintf(why, n, "signing subkey %s of key %s is revoked",
+		    sk->fpr, k->fpr);
+	else if (pk->invalid || sk->invalid || k->invalid)
+		snprintf(why, n, "signing key %s is invalid", k->fpr);
+	else if (pk->expires > 0 && now >= pk->expires)
+		snprintf(why, n, "signing key %s expired on %s (trusted time "
+		    "%s)", k->fpr, day(pk->expires, d1), day(now, d2));
+	else if (sk->expires > 0 && now >= sk->expires)
+		snprintf(why, n, "signing subkey %s of key %s expired on %s "
+		    "(trusted time %s)", sk->fpr, k->fpr, day(sk->expires, d1),
+		    day(now, d2));
+	else if (s->timestamp < (unsigned long)sk->timestamp)
+		snprintf(why, n, "signature made on %s, before its signing key "
+		    "%s existed", day(s->timestamp, d1), sk->fpr);
+	else if (s->exp_timestamp > 0 && now >= (int64_t)s->exp_timestamp)
+		snprintf(why, n, "signature expired on %s (trusted time %s)",
+		    day(s->exp_timestamp, d1), day(now, d2));
+	else if (!sk->can_sign || s->wrong_key_usage)
+		snprintf(why, n, "key %s is not allowed to make signatures",
+		    sk->fpr);
+	else if (sk->pubkey_algo == GPGME_PK_RSA && sk->length < RSA_MIN_BITS)
+		snprintf(why, n, "signing key %s is RSA with %u bits, fewer "
+		    "than %d", sk->fpr, sk->length, RSA_MIN_BITS);
+	else if (sk->pubkey_algo != GPGME_PK_RSA &&
+	    sk->pubkey_algo != GPGME_PK_EDDSA &&
+	    sk->pubkey_algo != GPGME_PK_ECDSA)
+		snprintf(why, n, "signing key %s uses %s, which is refused",
+		    sk->fpr, gpgme_pubkey_algo_name(sk->pubkey_algo) ?
+		    gpgme_pubkey_algo_name(sk->pubkey_algo) : "an unknown "
+		    "algorithm");
+	else
+		why[0] = '\0';
+}
+
+/*
+ * One signature.  Returns true and sets primary (upper case) when it
+ * counts; otherwise writes the reason to why.
+ */
+static bool
+judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
+    char primary[GPG_FPR_MAX], char *why, size_t n)
+{
+	gpgme_error_t code = gpgme_err_code(s->status);
+	const char *sfpr = s->fpr ? s->fpr : "(unknown)";
+	gpgme_key_t k = NULL;
+	gpgme_subkey_t sk = NULL;
+
+	/* Order: crypto, then identity, then our policy, then gpg's. */
+	if (code == GPG_ERR_BAD_SIGNATURE || (s->summary & GPGME_SIGSUM_RED)) {
+		snprintf(why, n, "bad signature");
+		return false;
+	}
+	if (code == GPG_ERR_NO_PUBKEY ||
+	    (s->summary & GPGME_SIGSUM_KEY_MISSING) || !full_fpr(s->fpr) ||
+	    gpgme_get_key(v->ctx, s->fpr, &k, 0) != 0 || k == NULL ||
+	    k->subkeys == NULL || (sk = find_subkey(k, s->fpr)) == NULL) {
+		snprintf(why, n, gpg_is_pinned(v, sfpr) ? "signed by pinned "
+		    "key %s, which is missing from the keyring" : "signed by "
+		    "key %s, which is not pinned", sfpr);
+		gpgme_key_unref(k);
+		return false;
+	}
+	if (!gpg_is_pinned(v, k->fpr)) {
+		snprintf(why, n, "signed by key %s, which is not pinned",
+		    k->fpr);
+		gpgme_key_unref(k);
+		return false;
+	}
+	judge_key(k, sk, s, now, why, n);
+	if (why[0] == '\0') {
+		if (code == GPG_ERR_CERT_REVOKED ||
+		    (s->summary & GPGME_SIGSUM_KEY_REVOKED))
+			snprintf(why, n, "signing key %s is revoked", k->fpr);
+		else if (code == GPG_ERR_KEY_EXPIRED ||
+		    (s->summary & GPGME_SIGSUM_KEY_EXPIRED))
+			snprintf(why, n, "signing key %s has expired by the "
+			    "system clock", k->fpr);
+		else if (code == GPG_ERR_SIG_EXPIRED ||
+		    (s->summary & GPGME_SIGSUM_SIG_EXPIRED))
+			snprintf(why, n, "signature has expired by the system "
+			    "clock");
+		else if (code != GPG_ERR_NO_ERROR ||
+		    (s->summary & SUM_REFUSED))
+			snprintf(why, n, "signature rejected by gpg: %s "
+			    "(summary 0x%x)", gpgme_strerror(s->status),
+			    (unsigned)s->summary);
+		else if (s->hash_algo != GPGME_MD_SHA256 &&
+		    s->hash_algo != GPGME_MD_SHA384 &&
+		    s->hash_algo != GPGME_MD_SHA512)
+			snprintf(why, n, "signature uses %s, which is refused",
+			    hash_name(s->hash_algo));
+	}
+	if (why[0] == '\0')
+		snprintf(primary, GPG_FPR_MAX, "%s", k->fpr);
+	gpgme_key_unref(k);
+	return why[0] == '\0' && gpg_fpr_normalise(primary);
+}
+
+static void
+refusal(struct tally *t, size_t i, size_t nsigs, const char *why)
+{
+	if (t->why[0] != '\0')
+		return;
+	if (nsigs > 1)
+		snprintf(t->why, sizeof(t->why), "signature %zu: %s", i + 1,
+		    why);
+	else
+		snprintf(t->why, sizeof(t->why), "%s", why);
+}
+
+static void
+count(struct tally *t, const char *primary, int64_t when, size_t i,
+    size_t nsigs)
+{
+	char why[128];
+	size_t j;
+
+	for (j = 0; j < t->n; j++)
+		if (strcmp(t->fpr[j], primary) == 0) {
+			snprintf(why, sizeof(why), "key %s signed more than "
+			    "once", primary);
+			refusal(t, i, nsigs, why);
+			return;
+		}
+	if (t->n == LIMIT_SIGS)
+		return;
+	snprintf(t->fpr[t->n++], GPG_FPR_MAX, "%s", primary);
+	if (when > t->newest)
+		t->newest = when;
+}
+
+/* Signature file i: frame check, one gpg run, judge every signature. */
+static int
+verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
+    const uint8_t *sig, size_t siglen, int64_t now, size_t i, size_t nsigs,
+    const char *where, struct tally *t, struct fy_err *e)
+{
+	struct fy_err fe = { 0 };
+	gpgme_data_t dd = NULL, sd = NULL;
+	gpgme_verify_result_t r;
+	gpgme_signature_t s;
+	gpgme_error_t err;
+	char why[320], primary[GPG_FPR_MAX];
+	int rc = -1;
+
+	if (sigframe_check(sig, siglen, where, NULL, &fe) == -1) {
+		refusal(t, i, nsigs, fe.msg);
+		return 0;
+	}
+	if ((err = gpgme_data_new_from_mem(&dd, (const char *)data, len,
+	    0)) != 0 || (err = gpgme_data_new_from_mem(&sd, (const char *)sig,
+	    siglen, 0)) != 0) {
+		fy_fail(e, FY_E_INTERNAL, where, "gpgme: %s",
+		    gpgme_strerror(err));
+		goto out;
+	}
+	err = gpgme_op_verify(v->ctx, sd, dd, NULL);
+	r = gpgme_op_verify_result(v->ctx);
+	if (err != 0)
+		refusal(t, i, nsigs, gpgme_strerror(err));
+	else if (r == NULL || r->signatures == NULL)
+		refusal(t, i, nsigs, "not a binary detached signature: gpg "
+		    "found no signature");
+	else
+		for (s = r->signatures; s != NULL; s = s->next) {
+			why[0] = '\0';
+			if (judge(v, s, now, primary, why, sizeof(why)))
+				count(t, primary, (int64_t)s->timestamp, i,
+				    nsigs);
+			else
+				refusal(t, i, nsigs, why);
+		}
+	rc = 0;
+out:
+	gpgme_data_release(dd);
+	gpgme_data_release(sd);
+	return rc;
+}
+
+int
+gpg_verify(struct gpg_verifier *v, const uint8_t *data, size_t len,
+    const uint8_t *const *sigs, const size_t *siglens, size_t nsigs,
+    unsigned threshold, int64_t now, const char *where,
+    struct gpg_signers *out, struct fy_err *e)
+{
+	struct tally t;
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	if (threshold == 0)
+		threshold = 1;
+	if (threshold > LIMIT_SIGS)
+		return fy_fail(e, FY_E_CONFIG, where, "threshold %u is more "
+		    "than the %d signatures a document may carry", threshold,
+		    LIMIT_SIGS);
+	if (nsigs == 0)
+		return fy_fail(e, FY_E_SIGNATURE, where, "no signature");
+	if (nsigs > LIMIT_SIGS)
+		return fy_fail(e, FY_E_SIGNATURE, where, "%zu signature files, "
+		    "at most %d are read", nsigs, LIMIT_SIGS);
+	for (i = 0; i < nsigs; i++)
+		if (verify_one(v, data, len, sigs[i], siglens[i], now, i, nsigs,
+		    where, &t, e) == -1)
+			return -1;
+	if (t.n < threshold) {
+		if (threshold == 1)
+			return fy_fail(e, FY_E_SIGNATURE, where, "%s",
+			    t.why[0] ? t.why : "no signature from a pinned "
+			    "key");
+		return fy_fail(e, FY_E_SIGNATURE, where, "%zu of %u required "
+		    "signatures from pinned keys%s%s", t.n, threshold,
+		    t.why[0] ? "; " : "", t.why);
+	}
+	if (out != NULL) {
+		memset(out, 0, sizeof(*out));
+		out->n = t.n;
+		memcpy(out->fpr, t.fpr, sizeof(out->fpr));
+		out->newest_sig_time = t.newest;
+	}
+	return 0;
+}

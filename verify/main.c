@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verifymedia: check a folder, stick or ISO image end to end without
+ * applying it.  Reports every problem; exits with the most severe code.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core/i18n.h"
+#include "core/say.h"
+#include "formats/source.h"
+#include "verify/media_check.h"
+
+static const char usage_text[] =
+"usage: verifymedia --trust FPR[,FPR...] --keyring FILE [--threshold K]\n"
+"                   [--json] [--quiet] PATH\n"
+"\n"
+"PATH is a medium root, its ferry/ folder, an ISO image or an http(s) URL.\n"
+"Checks the manifest signature (K of the pinned keys), every listed file's\n"
+"size and SHA-256, SHA256SUMS and its signature, and that no file is\n"
+"missing or extra.  Every problem is reported.\n"
+"\n"
+"exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
+"  9 unsafe, 16 incomplete, 70 internal (docs/EXIT-CODES.md)\n";
+
+static const struct option longopts[] = {	/* keep sorted */
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "keyring",	required_argument,	NULL, 'k' },
+	{ "quiet",	no_argument,		NULL, 'q' },
+	{ "threshold",	required_argument,	NULL, 'K' },
+	{ "trust",	required_argument,	NULL, 't' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+struct run {
+	int	 json;
+	json_t	*problems;
+};
+
+static json_t *
+err_json(const struct fy_err *e)
+{
+	return json_pack("{s:s, s:i, s:s, s:s}", "code", fy_code_name(e->code),
+	    "exit", fy_exit_code(e->code), "where", e->where, "message",
+	    e->msg);
+}
+
+static void
+report(void *arg, const struct fy_err *e)
+{
+	struct run *r = arg;
+
+	if (r->json)
+		json_array_append_new(r->problems, err_json(e));
+	else
+		say_error(e);
+}
+
+static int
+usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "verifymedia: %s\n", why);
+	fputs(usage_text, stderr);
+	return fy_exit_code(FY_E_USAGE);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *fprs[LIMIT_SIGS * 4];
+	struct trust t = { .fprs = fprs };
+	struct run run = { 0 };
+	struct source *src = NULL;
+	struct media *md = NULL;
+	struct fy_err e = { 0 };
+	enum fy_code worst = FY_OK;
+	char *tok, *save = NULL;
+	size_t nproblems = 0, i;
+	uint64_t bytes = 0;
+	int ch, rc;
+
+	say_init("verifymedia");
+	t.now = (int64_t)time(NULL);
+	while ((ch = getopt_long(argc, argv, "hjk:K:qt:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'h': fputs(usage_text, stdout); return 0;
+		case 'j': run.json = 1; break;
+		case 'k': t.keyring = optarg; break;
+		case 'K': t.threshold = (unsigned)atoi(optarg); break;
+		case 'q': say_set_level(SAY_QUIET); break;
+		case 't':
+			for (tok = strtok_r(optarg, ",", &save); tok != NULL;
+			    tok = strtok_r(NULL, ",", &save)) {
+				if (t.nfprs >= sizeof(fprs) / sizeof(fprs[0]))
+					return usage("too many --trust keys");
+				fprs[t.nfprs++] = tok;
+			}
+			break;
+		case 'V': printf("verifymedia %s\n", FERRY_VERSION); return 0;
+		default: return usage(NULL);
+		}
+	}
+	if (argc - optind != 1)
+		return usage("give exactly one PATH");
+	if (t.keyring == NULL || t.nfprs == 0)
+		return usage("--trust and --keyring are required: a medium is "
+		    "only as good as the key you pin");
+	run.problems = json_array();
+	if (source_open(argv[optind], &src, &e) == -1 ||
+	    media_open(src, &t, &md, &e) == -1) {
+		report(&run, &e);
+		worst = e.code;
+		nproblems = 1;
+	} else {
+		nproblems = media_check_files(md, report, &run, &worst);
+		for (i = 0; i < md->m->nfiles; i++)
+			bytes += md->m->files[i].size;
+	}
+	if (run.json) {
+		json_t *signers = json_array(), *out;
+
+		for (i = 0; md != NULL && i < md->signers.n; i++)
+			json_array_append_new(signers,
+			    json_string(md->signers.fpr[i]));
+		out = json_pack("{s:s, s:b, s:s, s:i, s:o, s:I, s:I, s:o}",
+		    "medium", argv[optind], "ok", nproblems == 0, "result",
+		    fy_code_name(worst), "exit", fy_exit_code(worst),
+		    "signers", signers, "files", (json_int_t)(md ?
+		    md->m->nfiles : 0), "bytes", (json_int_t)bytes, "problems",
+		    run.problems);
+		if (md != NULL) {
+			json_object_set_new(out, "medium_id",
+			    json_string(md->m->medium_id));
+			json_object_set_new(out, "serial",
+			    json_integer((json_int_t)md->m->serial));
+		}
+		json_dumpf(out, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
+		fputc('\n', stdout);
+		json_decref(out);
+	} else {
+		json_decref(run.problems);
+		if (nproblems == 0)
+			say_info(_("ok: %s (serial %llu), signed by %s; %zu files, "
+			    "%llu bytes verified"), md->m->medium_id,
+			    (unsigned long long)md->m->serial,
+			    md->signers.fpr[0], md->m->nfiles,
+			    (unsigned long long)bytes);
+		else
+			fprintf(stderr, _("verifymedia: %zu problem(s) found\n"),
+			    nproblems);
+	}
+	rc = fy_exit_code(worst);
+	media_free(md);
+	source_free(src);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * media_check: the only door from media bytes to a parsed manifest.
+ * Bounded read of manifest.json and its signatures -> signatures by the
+ * pinned key set (threshold) -> parse of exactly the bytes that were
+ * verified.  On failure nothing was parsed and *out is untouched.
+ */
+#ifndef FERRY_MEDIA_CHECK_H
+#define FERRY_MEDIA_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/digest.h"
+#include "core/err.h"
+#include "formats/manifest.h"
+#include "formats/source.h"
+#include "verify/gpg.h"
+
+struct trust {
+	const char	 *keyring;	/* pinned public keys (file) */
+	const char *const *fprs;	/* pinned primary fingerprints */
+	size_t		  nfprs;
+	unsigned	  threshold;	/* K of the pinned keys; 0 means 1 */
+	int64_t		  now;		/* trusted time for key expiry */
+};
+
+struct media {
+	struct source	*src;		/* borrowed */
+	struct manifest	*m;
+	uint8_t		*raw;		/* the verified manifest bytes */
+	size_t		 rawlen;
+	uint8_t		 raw_sha256[DIGEST_LEN];
+	struct gpg_signers signers;
+	struct gpg_verifier *v;		/* owned; reused for SHA256SUMS */
+	int64_t		 now;		/* trusted time used */
+	unsigned	 threshold;
+};
+
+/* Open the medium behind src: FY_E_INCOMPLETE when mkmedia's
+ * ".incomplete" marker is there or manifest.json is missing;
+ * FY_E_SIGNATURE when not signed by `threshold` pinned keys; FY_E_FORMAT
+ * for a malformed manifest. */
+int	media_open(struct source *src, const struct trust *t,
+	    struct media **out, struct fy_err *e);
+void	media_free(struct media *md);			/* NULL is fine */
+
+/* verifymedia's full check: every file the manifest lists (size and
+ * SHA-256), SHA256SUMS and its signature agree with the manifest, and no
+ * file in the folder that the manifest does not list.  Every problem is
+ * passed to report(); returns the number of problems and sets *worst to
+ * the most severe code. */
+size_t	media_check_files(struct media *md,
+	    void (*report)(void *arg, const struct fy_err *e), void *arg,
+	    enum fy_code *worst);
+
+/* Read the detached signatures of document `doc` ("manifest.json"):
+ * doc.sig, doc.sig.2, ... up to LIMIT_SIGS; FY_E_SIGNATURE if none. */
+int	media_read_sigs(struct source *src, const char *doc,
+	    uint8_t *sigs[LIMIT_SIGS], size_t lens[LIMIT_SIGS], size_t *n,
+	    struct fy_err *e);
+
+#endif

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * media_files: verifymedia's end-to-end check of a medium whose manifest
+ * was verified by media_open(): every listed file, SHA256SUMS, extras.
+ * Reports every problem (bsdtar's "delayed exit"), never stops at the first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "formats/layout.h"
+#include "formats/limits.h"
+#include "verify/media_check.h"
+
+struct sink {
+	void	(*report)(void *, const struct fy_err *);
+	void	*arg;
+	size_t	 n;
+	enum fy_code worst;
+};
+
+/* Most severe first: the exit code of a verifymedia run is the first of
+ * these that occurred. */
+static const enum fy_code severity[] = {
+	FY_E_SIGNATURE, FY_E_FORMAT, FY_E_UNSAFE, FY_E_INTEGRITY,
+	FY_E_INCOMPLETE, FY_E_IO, FY_E_INTERNAL,
+};
+
+static int
+rank(enum fy_code c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(severity) / sizeof(severity[0]); i++)
+		if (severity[i] == c)
+			return (int)i;
+	return (int)(sizeof(severity) / sizeof(severity[0]));
+}
+
+static void
+emit(struct sink *s, struct fy_err *e)
+{
+	s->report(s->arg, e);
+	if (s->n++ == 0 || rank(e->code) < rank(s->worst))
+		s->worst = e->code;
+	fy_clear(e);
+}
+
+static int
+is_sig_of(const char *name, const char *doc)
+{
+	char buf[256];
+	unsigned i;
+
+	for (i = 0; i < LIMIT_SIGS; i++)
+		if (layout_sig_name(doc, i, buf, sizeof(buf)) == 0 &&
+		    strcmp(buf, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* SHA256SUMS must be signed like the manifest and agree with it. */
+static void
+check_sums(struct media *md, struct sink *s)
+{
+	const struct manifest *m = md->m;
+	uint8_t *buf = NULL, *sigs[LIMIT_SIGS];
+	const uint8_t *csigs[LIMIT_SIGS];
+	size_t len, lens[LIMIT_SIGS], nsigs = 0, i, listed = 0;
+	struct gpg_signers who;
+	struct fy_err e = { 0 };
+	char *line, *save = NULL;
+
+	if (source_read(md->src, LAYOUT_SUMS, LIMIT_SUMS_BYTES, &buf, &len,
+	    &e) == -1) {
+		emit(s, &e);
+		return;
+	}
+	if (media_read_sigs(md->src, LAYOUT_SUMS, sigs, lens, &nsigs, &e) == 0) {
+		for (i = 0; i < nsigs; i++)
+			csigs[i] = sigs[i];
+		if (gpg_verify(md->v, buf, len, csigs, lens, nsigs,
+		    md->threshold, md->now, LAYOUT_SUMS, &who, &e) == -1)
+			emit(s, &e);
+		while (nsigs > 0)
+			free(sigs[--nsigs]);
+	} else
+		emit(s, &e);
+	for (line = strtok_r((char *)buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		uint8_t sha[DIGEST_LEN];
+		const struct mf_file *f;
+		char hex[DIGEST_HEXLEN + 1];
+
+		if (strlen(line) < DIGEST_HEXLEN + 3 || line[64] != ' ' ||
+		    line[65] != ' ') {
+			fy_fail(&e, FY_E_FORMAT, LAYOUT_SUMS, _("malformed line"));
+			emit(s, &e);
+			continue;
+		}
+		memcpy(hex, line, DIGEST_HEXLEN);
+		hex[DIGEST_HEXLEN] = '\0';
+		f = manifest_file(m, line + 66);
+		if (digest_from_hex(hex, sha) == -1 || f == NULL ||
+		    memcmp(f->sha256, sha, DIGEST_LEN) != 0) {
+			fy_fail(&e, FY_E_INTEGRITY, LAYOUT_SUMS, _("%s disagrees "
+			    "with the manifest"), line + 66);
+			emit(s, &e);
+		} else
+			listed++;
+	}
+	for (i = 0; i < m->nfiles; i++)
+		if (strcmp(m->files[i].path, LAYOUT_SUMS) != 0 &&
+		    !is_sig_of(m->files[i].path, LAYOUT_SUMS))
+			listed--;
+	if (listed != 0) {
+		fy_fail(&e, FY_E_INTEGRITY, LAYOUT_SUMS, _("does not list the "
+		    "same files as the manifest"));
+		emit(s, &e);
+	}
+	free(buf);
+}
+
+static void
+check_extras(struct media *md, struct sink *s)
+{
+	struct fy_err e = { 0 };
+	char **names;
+	size_t n, i;
+
+	if (source_kind(md->src) == SOURCE_HTTP)
+		return;		/* a web server cannot list; nothing to find */
+	if (source_list(md->src, &names, &n, &e) == -1) {
+		emit(s, &e);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(names[i]);
+
+		if (l > 0 && names[i][l - 1] == '!') {
+			names[i][l - 1] = '\0';
+			fy_fail(&e, FY_E_UNSAFE, names[i], _("not a regular file "
+			    "(link, device or fifo) on the medium"));
+			emit(s, &e);
+		} else if (strcmp(names[i], LAYOUT_MANIFEST) != 0 &&
+		    !is_sig_of(names[i], LAYOUT_MANIFEST) &&
+		    manifest_file(md->m, names[i]) == NULL) {
+			fy_fail(&e, FY_E_INTEGRITY, names[i], _("extra file, not "
+			    "listed in the manifest"));
+			emit(s, &e);
+		}
+	}
+	source_list_free(names, n);
+}
+
+size_t
+media_check_files(struct media *md,
+    void (*report)(void *arg, const struct fy_err *e), void *arg,
+    enum fy_code *worst)
+{
+	struct sink s = { .report = report, .arg = arg, .worst = FY_OK };
+	struct fy_err e = { 0 };
+	size_t i;
+
+	for (i = 0; i < md->m->nfiles; i++) {
+		const struct mf_file *f = &md->m->files[i];
+
+		if (source_fetch(md->src, f->path, f->size, f->sha256, -1, NULL,
+		    NULL, NULL, &e) == -1)
+			emit(&s, &e);
+	}
+	check_sums(md, &s);
+	check_extras(md, &s);
+	*worst = s.worst;
+	return s.n;
+}
