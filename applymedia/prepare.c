@@ -327,15 +327,8 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 	if (cfg_load(o->root, o->config, &r->cfg, e) == -1)
 		return -1;
 	if ((locked ? state_open(&r->cfg, o->wait, &r->st, e) :
-	    state_open_ro(&r->cfg, &r->st, e)) == -1) {
-		if (!locked && e->code == FY_E_NOTFOUND) {
-			/* nothing installed yet: an empty read-only state */
-			fy_clear(e);
-			if (state_open(&r->cfg, o->wait, &r->st, e) == -1)
-				return -1;
-		} else
-			return -1;
-	}
+	    state_open_ro(&r->cfg, &r->st, e)) == -1)
+		return -1;
 	r->trusted_now = o->now > state_newest_time(r->st) ? o->now :
 	    state_newest_time(r->st);
 	if (o->source == NULL)

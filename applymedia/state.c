@@ -165,6 +165,8 @@ gen_dir(struct state *s, const char *component, int create, struct fy_err *e)
 {
 	char path[200];
 
+	if (s->fd == -1)
+		return fy_fail(e, FY_E_NOTFOUND, component, "nothing installed");
 	snprintf(path, sizeof(path), "c/%s/gens", component);
 	if (create && io_mkdirs(s->fd, path, e) == -1)
 		return -1;
@@ -334,8 +336,16 @@ state_open_ro(const struct cfg *c, struct state **out, struct fy_err *e)
 {
 	struct state *s;
 
-	if (open_common(c, &s, e, 0) == -1)
-		return -1;
+	if (open_common(c, &s, e, 0) == -1) {
+		if (e->code != FY_E_NOTFOUND)
+			return -1;
+		/* Nothing installed yet: an empty state, nothing created. */
+		fy_clear(e);
+		if ((s = calloc(1, sizeof(*s))) == NULL)
+			return fy_fail(e, FY_E_INTERNAL, "state", "oom");
+		s->fd = s->lockfd = -1;
+		cfg_rooted(c, c->state_dir, s->dir, sizeof(s->dir));
+	}
 	if (load_doc(s, e) == -1) {
 		state_close(s);
 		return -1;

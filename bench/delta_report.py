@@ -70,6 +70,8 @@ for s in series:
         out.append('\nferry methods chosen: %s (m1 whole zstd, m2 zstd patch-from, m3 suffix-array '
                    'streams). RSS target 2 x (old + new) + 64 MB = %.0f MiB.' % (
                        ', '.join('%s x%d' % kv for kv in sorted(methods.items())), lim))
+        if any(m not in meds for m in TOOLS + ['ferry', 'FULL-zstd-19-long']):
+            continue
         best = min(TOOLS, key=lambda m: meds[m][0])
         summary.append((s, kind, meds['ferry'], best, meds[best], meds['bsdiff'],
                         meds['zstd-19-long-patch'], meds['FULL-zstd-19-long'], lim))

@@ -71,7 +71,7 @@ set_params(ZSTD_CCtx *c, int level, int wlog, size_t srclen, size_t dictlen)
 }
 
 int
-delta_zstd(const uint8_t *src, size_t len, int level, int wlog,
+delta_zstd(const uint8_t *src, size_t len, int level, int wlog, int csize,
     uint8_t **out, size_t *outlen, struct fy_err *e)
 {
 	ZSTD_CCtx *c = NULL;
@@ -84,6 +84,8 @@ delta_zstd(const uint8_t *src, size_t len, int level, int wlog,
 		goto out;
 	}
 	if (set_params(c, level, wlog, len, 0) == -1 ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag,
+	    csize)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(c,
 	    ZSTD_c_enableLongDistanceMatching, wlog > 27))) {
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd parameters refused");
@@ -186,7 +188,7 @@ enc_whole(const uint8_t *nw, size_t newlen, int level, uint8_t **out,
 	uint8_t *f = NULL, *buf;
 	size_t flen = 0;
 
-	if (delta_zstd(nw, newlen, level, wlog_for(newlen), &f, &flen,
+	if (delta_zstd(nw, newlen, level, wlog_for(newlen), 1, &f, &flen,
 	    e) == -1)
 		return -1;
 	if ((buf = malloc(flen + 1)) == NULL) {

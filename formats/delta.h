@@ -23,8 +23,8 @@ struct delta_opts {
 
 /* Methods (the blob's first byte; formats/SPEC-delta.md). */
 #define DELTA_M_ZSTD	1	/* whole new file, one zstd frame */
-#define DELTA_M_PATCH	2	/* zstd frame with the old file as prefix */
-#define DELTA_M_BSD	3	/* suffix-array control/diff/extra streams */
+#define DELTA_M_PATCH	2	/* zstd frame, the old file as prefix */
+#define DELTA_M_BSD	3	/* suffix-array ctrl/diff/extra streams */
 
 /* Encode: tries method 2 (when old is not empty), method 3 (binary files,
  * in a second thread when o->workers >= 2) and method 1, and keeps the

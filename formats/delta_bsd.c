@@ -181,47 +181,6 @@ scan(const saidx_t *sa, const uint8_t *old, int64_t oldsize,
 }
 
 static int
-zctrl(const struct sbuf *ctrl, int level, uint8_t **out, size_t *outlen,
-    struct fy_err *e)
-{
-	ZSTD_CCtx *c = ZSTD_createCCtx();
-	size_t cap = ZSTD_compressBound(ctrl->n), r;
-	uint8_t *buf = malloc(cap);
-	int rc = -1;
-
-	/* No content size: the frame keeps a window the decoder can stream
-	 * with DELTA_BSD_CTRL_WLOG, however long the stream is. */
-	if (c == NULL || buf == NULL) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
-		goto out;
-	}
-	if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel,
-	    level)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog,
-	    DELTA_BSD_CTRL_WLOG)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag,
-	    0)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0))) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd parameters refused");
-		goto out;
-	}
-	r = ZSTD_compress2(c, buf, cap, ctrl->p, ctrl->n);
-	if (ZSTD_isError(r)) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd: %s",
-		    ZSTD_getErrorName(r));
-		goto out;
-	}
-	*out = buf;
-	*outlen = r;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	ZSTD_freeCCtx(c);
-	return rc;
-}
-
-static int
 wlog_of(size_t n)
 {
 	int w = ZSTD_WINDOWLOG_MIN;
@@ -282,10 +241,13 @@ delta_bsd_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	}
 	free(sa);
 	sa = NULL;
-	if (zctrl(&ctrl, level, &f[0], &fl[0], e) == -1 ||
-	    delta_zstd(db, dblen, level, wlog_of(dblen), &f[1], &fl[1],
+	/* The control frame has no content size, so that its window stays
+	 * what the decoder streams with, however long the stream is. */
+	if (delta_zstd(ctrl.p, ctrl.n, level, DELTA_BSD_CTRL_WLOG, 0, &f[0],
+	    &fl[0], e) == -1 ||
+	    delta_zstd(db, dblen, level, wlog_of(dblen), 1, &f[1], &fl[1],
 	    e) == -1 ||
-	    delta_zstd(eb, eblen, level, wlog_of(eblen), &f[2], &fl[2],
+	    delta_zstd(eb, eblen, level, wlog_of(eblen), 1, &f[2], &fl[2],
 	    e) == -1)
 		goto out;
 	if ((buf = malloc(HDR + fl[0] + fl[1] + fl[2])) == NULL) {
@@ -425,7 +387,7 @@ run_ctrl(struct apply *a, const uint8_t *f, size_t flen, const char *where,
 				goto out;
 			}
 			if (used == 0)
-				break;	/* a partial entry waits for more */
+				break;	/* partial entry: wait for more */
 			if (apply_one(a, v[0], v[1], v[2]) == -1) {
 				fy_fail(e, FY_E_INTEGRITY, where, "delta "
 				    "control entry outside its buffers");
@@ -465,7 +427,8 @@ delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	int rc = -1;
 
 	if (plen < HDR)
-		return fy_fail(e, FY_E_INTEGRITY, where, "delta blob truncated");
+		return fy_fail(e, FY_E_INTEGRITY, where,
+		    "delta blob truncated");
 	lc = get64(p);
 	ld = get64(p + 8);
 	lx = get64(p + 16);

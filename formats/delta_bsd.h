@@ -34,8 +34,9 @@ int	delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
  * most `maxwin`, nothing after it. */
 int	delta_frame_check(const uint8_t *f, size_t flen, uint64_t want,
 	    uint64_t maxwin, const char *where, struct fy_err *e);
-/* Compress src as one frame with content size, no checksum. */
+/* Compress src as one frame, no checksum, with its content size in the
+ * header when `csize`. */
 int	delta_zstd(const uint8_t *src, size_t len, int level, int wlog,
-	    uint8_t **out, size_t *outlen, struct fy_err *e);
+	    int csize, uint8_t **out, size_t *outlen, struct fy_err *e);
 
 #endif

@@ -161,7 +161,8 @@ deltapkg_write(int fromfd, const struct tree *from, int tofd,
 			goto out;
 		base = json_object_get(f, "base") ? tree_find(from,
 		    json_string_value(json_object_get(f, "base"))) : NULL;
-		if (base != NULL && deltapkg_read_listed(fromfd, base, &ob, e) == -1)
+		if (base != NULL &&
+		    deltapkg_read_listed(fromfd, base, &ob, e) == -1)
 			goto out;
 		if (delta_encode(ob, base ? base->size : 0, nb,
 		    tree_find(to, json_string_value(json_object_get(f,

@@ -112,7 +112,8 @@ make_dir(const struct ctx *c, const struct tree_entry *x)
 	if ((pfd = open_parent(c->dstfd, x->path, &leaf, c->e)) == -1)
 		return -1;
 	if (mkdirat(pfd, leaf, 0700) == -1 && errno != EEXIST)
-		fy_fail_errno(c->e, FY_E_IO, x->path, "cannot create directory");
+		fy_fail_errno(c->e, FY_E_IO, x->path,
+		    "cannot create directory");
 	else if ((fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		fy_fail_errno(c->e, FY_E_UNSAFE, x->path, "not a directory");
@@ -246,8 +247,9 @@ check_index(const struct ctx *c, const json_t *idx)
 	digest_to_hex(d, ht);
 	files = json_object_get(idx, "files");
 	if (!json_is_object(idx) || json_object_size(idx) != 4 ||
-	    json_integer_value(json_object_get(idx, "format")) != INDEX_FORMAT ||
 	    !json_is_integer(json_object_get(idx, "format")) ||
+	    json_integer_value(json_object_get(idx, "format")) !=
+	    INDEX_FORMAT ||
 	    jstr(idx, "from") == NULL || jstr(idx, "to") == NULL ||
 	    !json_is_array(files))
 		return fy_fail(c->e, FY_E_FORMAT, c->where, "delta index "

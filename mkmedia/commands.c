@@ -83,7 +83,7 @@ mk_list(const struct mk_opts *o, struct fy_err *e)
 		    c->variant);
 		for (j = 0; j < c->nv; j++) {
 			manifest_time_fmt(c->v[j].added, t);
-			printf("  %-20s %6zu files %12llu bytes  base %10llu  "
+			printf("  %-20s %6zu entries %12llu bytes  base %10llu  "
 			    "added %s\n", c->v[j].version, c->v[j].tree.n,
 			    (unsigned long long)c->v[j].tree.total,
 			    (unsigned long long)c->v[j].base_size, t);

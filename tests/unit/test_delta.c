@@ -197,7 +197,7 @@ make_blob(struct blobs *x, int method)
 	memcpy(x->nw, x->old, x->newlen);
 	x->nw[777] ^= 1;
 	if (method == DELTA_M_ZSTD)
-		assert_int_equal(delta_zstd(x->nw, x->newlen, 3, 16, &f,
+		assert_int_equal(delta_zstd(x->nw, x->newlen, 3, 16, 1, &f,
 		    &flen, &e), 0);
 	else if (method == DELTA_M_BSD)
 		assert_int_equal(delta_bsd_encode(x->old, x->oldlen, x->nw,
@@ -355,11 +355,11 @@ test_bsd_entry_outside(void **state)
 	x.nw = malloc(128);
 	memcpy(x.nw, x.old, 64);
 	memcpy(x.nw + 64, x.old, 64);
-	assert_int_equal(delta_zstd(ctrl, sizeof(ctrl), 1, 10, &f[0], &fl[0],
+	assert_int_equal(delta_zstd(ctrl, sizeof(ctrl), 1, 10, 0, &f[0], &fl[0],
 	    &e), 0);
-	assert_int_equal(delta_zstd(diff, sizeof(diff), 1, 10, &f[1], &fl[1],
+	assert_int_equal(delta_zstd(diff, sizeof(diff), 1, 10, 1, &f[1], &fl[1],
 	    &e), 0);
-	assert_int_equal(delta_zstd(diff, 0, 1, 10, &f[2], &fl[2], &e), 0);
+	assert_int_equal(delta_zstd(diff, 0, 1, 10, 1, &f[2], &fl[2], &e), 0);
 	b = malloc(1 + 24 + fl[0] + fl[1] + fl[2]);
 	b[0] = DELTA_M_BSD;
 	for (at = 25, i = 0; i < 3; i++) {

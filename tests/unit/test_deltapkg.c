@@ -350,7 +350,7 @@ static void
 test_wrong_trees(void **state)
 {
 	struct fx *fx = *state;
-	struct fy_err e;
+	struct fy_err e = { 0 };
 	int fd = write_pkg(fx, "w.tar"), dfd;
 
 	fx->to.v[0].mode ^= 0100;

@@ -1,0 +1,132 @@
+# tests/lib/common.sh: shared helpers for shell tests.  Source it first:
+#   . "$FERRY_TESTLIB/common.sh"
+# Environment from tests/run.sh: FERRY_BIN (build dir), FERRY_SRC (source
+# tree), FERRY_TEST_KEYS (keys made by mkkeys.sh), TEST_TMP (cwd, scratch).
+# A test passes with exit 0, skips with `skip "reason"` (exit 77), fails
+# with `die "why"` or any other non-zero exit.
+set -euo pipefail
+
+: "${FERRY_BIN:?run through tests/run.sh}"
+: "${FERRY_SRC:?run through tests/run.sh}"
+TEST_TMP=${TEST_TMP:-$PWD}
+export LC_ALL=${LC_ALL:-C.UTF-8} TZ=UTC
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+note() { echo "# $*"; }
+
+if [ -n "${FERRY_TEST_KEYS:-}" ] && [ -f "$FERRY_TEST_KEYS/env.sh" ]; then
+	# shellcheck disable=SC1091
+	. "$FERRY_TEST_KEYS/env.sh"
+fi
+need_keys() { [ -n "${FPR_GOOD:-}" ] || skip "no test keys (FERRY_TEST_KEYS unset)"; }
+
+# The tools, under valgrind when FERRY_VALGRIND is set.
+_run_tool() {
+	local t=$1; shift
+	if [ -n "${FERRY_VALGRIND:-}" ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+		    --errors-for-leak-kinds=definite --trace-children=no \
+		    "$FERRY_BIN/$t" "$@"
+	else
+		"$FERRY_BIN/$t" "$@"
+	fi
+}
+mkmedia()     { _run_tool mkmedia "$@"; }
+applymedia()  { _run_tool applymedia "$@"; }
+verifymedia() { _run_tool verifymedia "$@"; }
+
+# expect_fail CODE REGEX CMD...: CMD must exit CODE and its stderr must
+# match the extended regex REGEX.  stdout/stderr kept in $TEST_TMP/last.*.
+expect_fail() {
+	local want=$1 re=$2 rc=0; shift 2
+	"$@" >"$TEST_TMP/last.out" 2>"$TEST_TMP/last.err" || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "--- stdout"; cat "$TEST_TMP/last.out"
+		echo "--- stderr"; cat "$TEST_TMP/last.err"
+		die "expected exit $want, got $rc: $*"
+	fi
+	grep -Eq -- "$re" "$TEST_TMP/last.err" || {
+		echo "--- stderr"; cat "$TEST_TMP/last.err"
+		die "stderr does not match /$re/: $*"; }
+}
+# expect_ok CMD...: must exit 0; output kept in $TEST_TMP/last.*.
+expect_ok() {
+	local rc=0
+	"$@" >"$TEST_TMP/last.out" 2>"$TEST_TMP/last.err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "--- stdout"; cat "$TEST_TMP/last.out"
+		echo "--- stderr"; cat "$TEST_TMP/last.err"
+		die "expected success, got exit $rc: $*"
+	fi
+}
+# out_has REGEX / err_has REGEX: on the last command's output.
+out_has() { grep -Eq -- "$1" "$TEST_TMP/last.out" || { cat "$TEST_TMP/last.out"; die "stdout lacks /$1/"; }; }
+err_has() { grep -Eq -- "$1" "$TEST_TMP/last.err" || { cat "$TEST_TMP/last.err"; die "stderr lacks /$1/"; }; }
+
+# tree_digest DIR: one hash over every entry (path, type, mode, size,
+# content hash, link target) below DIR; identical iff the trees are.
+tree_digest() {
+	local d=$1
+	[ -e "$d" ] || { echo "absent"; return; }
+	(cd "$d" && find . -printf '%p %y %m %s %l\n' | LC_ALL=C sort &&
+	 find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) |
+	    sha256sum | cut -d' ' -f1
+}
+
+# flip_byte FILE OFFSET: invert one byte in place.
+flip_byte() {
+	local f=$1 off=$2 b
+	b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
+	printf "$(printf '\\%03o' $(( 255 - b )))" |
+	    dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+}
+
+# Sample vendor releases (samples/gen.py), generated once per test.
+SAMPLES=$TEST_TMP/samples
+make_samples() { [ -d "$SAMPLES" ] || python3 "$FERRY_SRC/samples/gen.py" "$SAMPLES"; }
+
+# make_repo DIR [init options]: a publisher repository (fast zstd level).
+make_repo() {
+	local r=$1; shift
+	mkmedia --repo "$r" init --publisher example-av --level 3 "$@" >/dev/null
+}
+# add_versions REPO COMPONENT VERSION...: ingest sample versions.
+add_versions() {
+	local r=$1 c=$2 v; shift 2
+	make_samples
+	for v in "$@"; do
+		mkmedia --repo "$r" add "$c" "$v" "$SAMPLES/$c/$v" >/dev/null
+	done
+}
+# build_medium REPO OUT [build options]: signed by the good key.
+build_medium() {
+	local r=$1 o=$2; shift 2
+	need_keys
+	mkmedia --repo "$r" build --out "$o" --sign-key "$FPR_GOOD" \
+	    --gnupghome "$KEYHOME" "$@" >/dev/null
+}
+
+# make_client DIR [extra [client] lines...]: a client with the pinned test
+# keyring, trusting the good key, tracking patterns and engine.
+make_client() {
+	local c=$1; shift
+	need_keys
+	mkdir -p "$c/etc/ferry"
+	cp "$FERRY_TEST_KEYS/pinned.gpg" "$c/etc/ferry/trusted.gpg"
+	{
+		echo "[client]"
+		echo "state_dir = /var/lib/ferry"
+		echo "keyring = /etc/ferry/trusted.gpg"
+		echo "trust = $FPR_GOOD"
+		for l in "$@"; do echo "$l"; done
+		echo "[component patterns]"
+		echo "path = /opt/av/Bases"
+		echo "[component engine]"
+		echo "path = /opt/av/engine"
+	} >"$c/etc/ferry/client.conf"
+}
+# client_apply CLIENT ARGS...: applymedia with --root CLIENT.
+client() { local c=$1; shift; applymedia --root "$(cd "$c" && pwd)" "$@"; }
+# client_digest CLIENT: the whole client (state and application paths).
+client_digest() { tree_digest "$1"; }
