@@ -294,6 +294,9 @@ plan_job(struct run *r, struct job *j, struct fy_err *e)
 		return 0;
 	}
 	target = r->o->to ? r->o->to : mf_version_newest(j->mc)->version;
+	if (mf_version_find(j->mc, target) == NULL)
+		return fy_fail(e, FY_E_NOTFOUND, j->cc->name, _("version %s is "
+		    "not on the medium"), target);
 	if (j->have_local && !r->o->allow_downgrade &&
 	    version_cmp(target, j->local.version) < 0)
 		return fy_fail(e, FY_E_STALE, j->cc->name, _("medium offers %s, "

@@ -247,11 +247,14 @@ recover(struct state *s, struct fy_err *e)
 	int cfd, fd;
 
 	(void)unlinkat(s->fd, STATE_FILE ".tmp", 0);
-	if (io_remove_tree(s->fd, "spool", e) == -1 ||
-	    io_mkdirs(s->fd, "c", e) == -1)
+	if (io_remove_tree(s->fd, "spool", e) == -1)
 		return -1;
-	if ((cfd = io_open_dir(s->fd, "c", e)) == -1)
-		return -1;
+	if ((cfd = io_open_dir(s->fd, "c", e)) == -1) {
+		if (e->code != FY_E_NOTFOUND)
+			return -1;
+		fy_clear(e);		/* nothing installed yet */
+		return 0;
+	}
 	if ((d = fdopendir(cfd)) == NULL) {
 		close(cfd);
 		return fy_fail_errno(e, FY_E_IO, "c", "cannot read");

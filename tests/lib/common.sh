@@ -112,7 +112,8 @@ build_medium() {
 make_client() {
 	local c=$1; shift
 	need_keys
-	mkdir -p "$c/etc/ferry"
+	# what a package install of ferry creates
+	mkdir -p "$c/etc/ferry" "$c/var/lib/ferry"
 	cp "$FERRY_TEST_KEYS/pinned.gpg" "$c/etc/ferry/trusted.gpg"
 	{
 		echo "[client]"
@@ -126,7 +127,20 @@ make_client() {
 		echo "path = /opt/av/engine"
 	} >"$c/etc/ferry/client.conf"
 }
-# client_apply CLIENT ARGS...: applymedia with --root CLIENT.
+# client CLIENT ARGS...: applymedia with --root CLIENT.
 client() { local c=$1; shift; applymedia --root "$(cd "$c" && pwd)" "$@"; }
-# client_digest CLIENT: the whole client (state and application paths).
-client_digest() { tree_digest "$1"; }
+# client_digest CLIENT: the client's installed state: everything under the
+# client (configuration, state, generations, application paths) except the
+# two files that record that something happened: the history log (every
+# refusal is logged there by design) and the lock file (it holds the pid of
+# the last run).
+client_digest() {
+	(
+		cd "$1"
+		skip='( -path ./var/lib/ferry/history.jsonl -o -path ./var/lib/ferry/lock ) -prune -o'
+		# shellcheck disable=SC2086
+		find . $skip -printf '%p %y %m %s %l\n' | LC_ALL=C sort
+		# shellcheck disable=SC2086
+		find . $skip -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+	) | sha256sum | cut -d' ' -f1
+}

@@ -1,0 +1,53 @@
+# Hooks run only around the switch, in order; a failing health check
+# switches back automatically and says so; on_failure is called.
+. "$FERRY_TESTLIB/common.sh"
+need_keys
+make_repo repo
+add_versions repo patterns 2026.11.20-1
+build_medium repo m1
+add_versions repo patterns 2026.11.21-1
+build_medium repo m2
+make_client cl "on_failure = echo \"FAILURE \$FERRY_MESSAGE\" >> $TEST_TMP/notify.log"
+log=$TEST_TMP/hooks.log
+cat >>cl/etc/ferry/client.conf <<EOF2
+[component extra]
+path = /opt/av/extra
+EOF2
+# hooks for patterns: record order, and prove the new generation was
+# already staged when the service was stopped (downtime = the switch only)
+python3 - cl/etc/ferry/client.conf "$log" <<'PY'
+import sys
+conf, log = sys.argv[1], sys.argv[2]
+s = open(conf).read()
+s = s.replace("[component patterns]\npath = /opt/av/Bases\n",
+ "[component patterns]\npath = /opt/av/Bases\n"
+ "pre_switch = echo \"pre $FERRY_FROM>$FERRY_TO staged=$(ls $FERRY_ROOT_STATE/c/patterns/gens | grep -c \"^$FERRY_TO-\")\" >> " + log + "\n"
+ "post_switch = echo \"post $FERRY_FROM>$FERRY_TO $(cat /proc/self/cwd >/dev/null; readlink -f $FERRY_LINK | sed 's|.*/gens/||; s|/tree||')\" >> " + log + "\n"
+ "health_check = echo health $FERRY_TO >> " + log + "\n")
+open(conf, "w").write(s)
+PY
+export FERRY_ROOT_STATE=$TEST_TMP/cl/var/lib/ferry FERRY_LINK=$TEST_TMP/cl/opt/av/Bases
+expect_ok client cl apply m1
+expect_ok client cl apply m2
+cat "$log"
+grep -q '^pre >2026.11.20-1 staged=1$' "$log" || die "pre_switch ran before staging finished"
+[ "$(sed -n 2p "$log")" = "post >2026.11.20-1 2026.11.20-1-$(ls cl/var/lib/ferry/c/patterns/gens | grep '^2026.11.20-1-' | sed 's/^2026.11.20-1-//')" ] ||
+    die "post_switch did not see the new generation live"
+[ "$(sed -n 3p "$log")" = "health 2026.11.20-1" ] || die "health_check not third"
+[ "$(sed -n 4p "$log")" = "pre 2026.11.20-1>2026.11.21-1 staged=1" ] || die "second pre_switch wrong"
+
+# A failing health check: exit 11, back on the old version, logged.
+add_versions repo patterns 2026.11.22-1
+build_medium repo m3
+sed -i 's/^health_check = .*/health_check = echo health-fail; exit 3/' cl/etc/ferry/client.conf
+expect_fail 11 'health_check hook exited with status 3: .*; rolled back to 2026.11.21-1$' client cl apply m3
+diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.21-1" || die "not back on the old version"
+grep -q '"event":"rollback"' cl/var/lib/ferry/history.jsonl || die "rollback not in history"
+grep -q 'FAILURE .*rolled back to 2026.11.21-1' notify.log || die "on_failure hook not called"
+
+# A hook that hangs is killed after its timeout; nothing switched.
+sed -i 's/^health_check = .*/health_check = true/; s/^pre_switch = .*/pre_switch = sleep 30/' cl/etc/ferry/client.conf
+sed -i '/^\[component patterns\]/a timeout = 1' cl/etc/ferry/client.conf
+before=$(readlink cl/var/lib/ferry/c/patterns/current)
+expect_fail 11 'pre_switch hook did not finish within 1 s and was killed' client cl apply m3
+[ "$(readlink cl/var/lib/ferry/c/patterns/current)" = "$before" ] || die "switched despite pre_switch failure"
