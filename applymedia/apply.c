@@ -385,6 +385,10 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		if (r.jobs[i].st == JOB_SKIP && !o->json)
 			say_info("%s: %s", r.jobs[i].cc->name, r.jobs[i].note);
 	if (apply_all(&r, &read, e) == -1) {
+		/* Nothing of a failed run stays behind, not even verified
+		 * packages in the spool: a refused medium changes nothing
+		 * (start-up recovery would remove them anyway). */
+		io_remove_tree(r.st->fd, "spool", &ge);
 		am_report_failure(&r, "failed", e);
 		goto out;
 	}

@@ -12,6 +12,7 @@
 #include "core/i18n.h"
 #include "core/say.h"
 #include "applymedia/am.h"
+#include "applymedia/find.h"
 
 static const char usage_text[] =
 "usage: applymedia [options] COMMAND [ARGS]\n"
@@ -24,6 +25,8 @@ static const char usage_text[] =
 "  rollback COMPONENT         back to the previous generation (then pinned)\n"
 "  pin COMPONENT | unpin COMPONENT\n"
 "  verify [COMPONENT]         check installed trees against their listing\n"
+"  find [PATH...]             list attached ferry media (every mounted block\n"
+"                             device, plus folders or ISO images named)\n"
 "\n"
 "SOURCE: a medium root, its ferry/ folder, an ISO image, or http(s)://\n"
 "\n"
@@ -35,6 +38,7 @@ static const char usage_text[] =
 "  --check-local        hash the installed tree before planning\n"
 "  --allow-downgrade    accept an older medium or version (logged)\n"
 "  --allow-expired      accept an expired medium (loud, logged)\n"
+"  --auto               plan/apply: use the only attached medium\n"
 "  --wait               wait for another applymedia instead of failing\n"
 "  --json  --quiet  --verbose  --help  --version\n"
 "\n"
@@ -43,12 +47,14 @@ static const char usage_text[] =
 "  13 prerequisite, 14 no space, 15 busy, 16 incomplete, 17 config,\n"
 "  18 not found, 19 wrong medium, 70 internal (docs/EXIT-CODES.md)\n";
 
-enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_CHECK_LOCAL, OPT_COMPONENT,
+enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
+	OPT_COMPONENT,
 	OPT_CONFIG, OPT_JSON, OPT_ROOT, OPT_TO, OPT_WAIT };
 
 static const struct option longopts[] = {	/* keep sorted */
 	{ "allow-downgrade",	no_argument,	   NULL, OPT_ALLOW_DOWN },
 	{ "allow-expired",	no_argument,	   NULL, OPT_ALLOW_EXP },
+	{ "auto",		no_argument,	   NULL, OPT_AUTO },
 	{ "check-local",	no_argument,	   NULL, OPT_CHECK_LOCAL },
 	{ "component",		required_argument, NULL, OPT_COMPONENT },
 	{ "config",		required_argument, NULL, OPT_CONFIG },
@@ -78,7 +84,8 @@ main(int argc, char **argv)
 	struct am_opts o = { 0 };
 	struct fy_err e = { 0 };
 	const char *cmd, *tnow;
-	int ch, rc, nargs;
+	char found[2200];
+	int ch, rc, nargs, autofind = 0;
 
 	say_init("applymedia");
 	/* Tests inject the clock; production uses the real one. */
@@ -92,6 +99,7 @@ main(int argc, char **argv)
 		case 'V': printf("applymedia %s\n", FERRY_VERSION); return 0;
 		case OPT_ALLOW_DOWN: o.allow_downgrade = 1; break;
 		case OPT_ALLOW_EXP: o.allow_expired = 1; break;
+		case OPT_AUTO: autofind = 1; break;
 		case OPT_CHECK_LOCAL: o.check_local = 1; break;
 		case OPT_COMPONENT: o.component = optarg; break;
 		case OPT_CONFIG: o.config = optarg; break;
@@ -110,7 +118,20 @@ main(int argc, char **argv)
 	nargs = argc - optind;
 	if (o.json && say_level() == SAY_NORMAL)
 		say_set_level(SAY_QUIET);	/* stdout is the document */
-	if (strcmp(cmd, "status") == 0 && nargs <= 1) {
+	if (autofind && (strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0) &&
+	    nargs == 0) {
+		if (find_auto(&o, found, sizeof(found), &e) == -1) {
+			say_error(&e);
+			return fy_exit_code(e.code);
+		}
+		say_info(_("using the medium at %s"), found);
+		argv[--optind] = found;
+		nargs = 1;
+	}
+	if (strcmp(cmd, "find") == 0) {
+		rc = am_find(&o, (const char *const *)argv + optind,
+		    (size_t)nargs, &e);
+	} else if (strcmp(cmd, "status") == 0 && nargs <= 1) {
 		o.source = nargs ? argv[optind] : NULL;
 		rc = am_status(&o, &e);
 	} else if (strcmp(cmd, "plan") == 0 && nargs == 1) {

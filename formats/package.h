@@ -6,14 +6,16 @@
  * always gives the same bytes.
  *
  * Extraction is the second wall after the package's SHA-256 was checked:
- * ferry decompresses with libzstd itself (window and output capped by the
- * listing), hands libarchive a plain tar stream, and every entry must be
- * exactly the next entry of the expected tree: same path, type, mode and
- * size; file contents are hashed while written and compared.  Anything
- * else (links, devices, FIFOs, setuid, extra or missing entries, PAX size
- * tricks) is refused with FY_E_UNSAFE or FY_E_INTEGRITY.  Files are created
- * with openat(O_CREAT|O_EXCL|O_NOFOLLOW) below a fresh directory, parent by
- * parent, never through a symlink.
+ * ferry decompresses with libzstd itself (window at most
+ * 2^LIMIT_BASE_WINDOW_LOG, decompressed output capped by a tar size bound
+ * computed from the listing), hands libarchive a plain tar stream, and
+ * every entry must be exactly the next entry of the expected tree: same
+ * path, type, mode and size; file contents are hashed while written and
+ * compared.  Anything else (links, devices, FIFOs, setuid, xattrs/ACLs,
+ * sparse entries, extra or missing entries, PAX size tricks, data after
+ * the tar or after the one zstd frame) is refused.  Files are created
+ * with openat(O_CREAT|O_EXCL|O_NOFOLLOW) below a fresh directory, parent
+ * by parent, never through a symlink; libarchive never writes to disk.
  */
 #ifndef FERRY_PACKAGE_H
 #define FERRY_PACKAGE_H
@@ -25,16 +27,36 @@
 
 struct package_opts {
 	int	level;		/* zstd level, 1..22 (default 19) */
-	int	workers;	/* zstd worker threads, 0 = single */
+	int	workers;	/* zstd worker threads, 0 = single, <= 256 */
 };
 
-/* Write the tree t, read from srcdirfd, as a base package to outfd. */
+/*
+ * Write the tree t (sorted, as tree_sort() leaves it), read from
+ * srcdirfd, as a base package to outfd (written sequentially from its
+ * current offset).  o == NULL means { 19, 0 }.  The same (t, bytes, o)
+ * always gives the same output, and every workers >= 1 gives the same
+ * bytes (zstd's multi-threaded format); workers 0 gives other, equally
+ * valid bytes, so mkmedia must keep 0 or >= 1 fixed per medium.  Errors: FY_E_USAGE (bad opts),
+ * FY_E_INTEGRITY (a file's size or SHA-256 differs from t), FY_E_UNSAFE
+ * (a symlink or non-regular file where t has a file), FY_E_IO,
+ * FY_E_NOSPACE, FY_E_INTERNAL.  On failure outfd holds garbage.
+ */
 int	package_write_base(int srcdirfd, const struct tree *t,
 	    const struct package_opts *o, int outfd, struct fy_err *e);
 
-/* Extract the base package read from pkgfd (positioned at 0) into the
+/*
+ * Extract the base package read from pkgfd (positioned at 0) into the
  * empty directory dstdirfd.  `where` names the package in errors.  On
- * success dstdirfd holds exactly t (files fsync'ed when `sync` is set). */
+ * success dstdirfd holds exactly t, modes from t (files and directories
+ * fsync'ed, bottom-up, when `sync` is set).  On failure it holds a
+ * partial tree the caller removes.  Errors: FY_E_UNSAFE (forbidden entry,
+ * path or type; entry not in t; duplicate; output larger than t allows;
+ * zstd window > 2^LIMIT_BASE_WINDOW_LOG), FY_E_INTEGRITY (entry missing,
+ * or type, mode, size or SHA-256 differs from t; zstd checksum),
+ * FY_E_FORMAT (not zstd, truncated, trailing data, damaged tar),
+ * FY_E_IO, FY_E_NOSPACE, FY_E_INTERNAL.  Messages name the entry as
+ * "entry <path>: ..." with `where` = the package.
+ */
 int	package_extract_base(int pkgfd, const char *where, const struct tree *t,
 	    int dstdirfd, int sync, struct fy_err *e);
 

@@ -104,7 +104,8 @@ setup_cctx(struct wctx *w, const struct tree *t,
 		    o->level, o->workers);
 	if ((w->cctx = ZSTD_createCCtx()) == NULL)
 		return fy_fail(w->e, FY_E_INTERNAL, "package", "out of memory");
-#define SET(p, v)	if (!ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(w->cctx, p, v)
+#define SET(p, v)	if (!ZSTD_isError(r)) \
+		r = ZSTD_CCtx_setParameter(w->cctx, p, v)
 	SET(ZSTD_c_compressionLevel, o->level);
 	SET(ZSTD_c_windowLog, wlog);
 	SET(ZSTD_c_enableLongDistanceMatching, 1);

@@ -104,20 +104,21 @@ median() {
 # invariant checker.  Sets TRIAL_RC (137: killed), TRIAL_OUT (checker
 # output) and TRIAL_MS (recovery time); returns the checker's status.
 fault_trial() {
-	local mode=$1 rc=0; shift
+	local mode=$1 rc=0 crc=0; shift
 	trial_client "$mode"
 	# shellcheck disable=SC2046
-	env "$@" "$FERRY_BIN/applymedia" --root "$CRASH_CL" \
-	    $(trial_cmd "$mode") >"$CRASH_CL.out" 2>"$CRASH_CL.err" || rc=$?
+	{ env "$@" "$FERRY_BIN/applymedia" --root "$CRASH_CL" \
+	    $(trial_cmd "$mode") >"$CRASH_CL.out" 2>"$CRASH_CL.err"; } \
+	    2>/dev/null || rc=$?
 	TRIAL_RC=$rc
 	if [ "$rc" -eq 137 ]; then
-		TRIAL_OUT=$("$CRASH_CHECK" "$mode")
+		TRIAL_OUT=$("$CRASH_CHECK" "$mode") || crc=$?
 	else
-		TRIAL_OUT=$("$CRASH_CHECK" "$mode" "$rc" "$CRASH_CL.err")
+		TRIAL_OUT=$("$CRASH_CHECK" "$mode" "$rc" "$CRASH_CL.err") ||
+		    crc=$?
 	fi
-	rc=$?
 	TRIAL_MS=$(echo "$TRIAL_OUT" | sed -n 's/^recovery_ms //p')
-	return $rc
+	return $crc
 }
 
 # clean_points MODE FILE: every fault point passed by a clean run of MODE's

@@ -30,18 +30,27 @@
 #include "formats/tree.h"
 
 static int	basefd = -1;
+static char	base[] = "/tmp/fuzz_extract.XXXXXX";
 static struct tree listing;
+
+static void
+cleanup(void)
+{
+	struct fy_err e = { 0 };
+
+	(void)io_remove_tree(AT_FDCWD, base, &e);
+}
 
 static void
 setup(void)
 {
-	static char base[] = "/tmp/fuzz_extract.XXXXXX";
 	struct fy_err e = { 0 };
 	uint8_t sha[DIGEST_LEN];
 
 	if (mkdtemp(base) == NULL ||
 	    (basefd = open(base, O_RDONLY | O_DIRECTORY)) == -1)
 		abort();
+	atexit(cleanup);
 	tree_init(&listing);
 	digest_buf("hello", 5, sha);
 	if (tree_add(&listing, "a", TREE_DIR, 0755, 0, NULL, &e) ||

@@ -22,7 +22,8 @@ serve() { rm -rf www/ferry && cp -a "$1/ferry" www/ferry; }
 # A client at 11.20-1 (applied from the stick), and its twin for control.
 make_client c
 expect_ok client c apply m1
-cp -a c control
+make_client control
+expect_ok client control apply m1
 
 # Control: the honest mirror of m2.
 serve m2

@@ -141,7 +141,8 @@ fx_assert_outside_untouched(struct fx *fx)
 
 	assert_non_null(d = opendir(fx->root));
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (strcmp(de->d_name, "src") != 0 &&
 		    strcmp(de->d_name, "dst") != 0 &&

@@ -171,10 +171,13 @@ test_reproducible(void **state)
 	}
 	close(a);
 
-	/* With worker threads: same bytes for the same opts, and the package
-	 * extracts to the same tree. */
+	/* With worker threads: same bytes for the same opts and for any
+	 * number of workers >= 1, and the package extracts to the tree. */
 	assert_true((a = write_pkg(fx, &t, 3, 2, &e)) >= 0);
 	assert_true((b = write_pkg(fx, &t, 3, 2, &e)) >= 0);
+	assert_same_bytes(a, b);
+	close(b);
+	assert_true((b = write_pkg(fx, &t, 3, 1, &e)) >= 0);
 	assert_same_bytes(a, b);
 	assert_int_equal(fx_extract(fx, a, &t, &e), 0);
 	assert_int_equal(tree_verify(fx->dstfd, &t, &e), 0);

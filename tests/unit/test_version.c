@@ -144,7 +144,8 @@ test_valid(void **state)
 }
 
 static const char *const chain[] = {	/* strictly ascending, keep sorted */
-	"A", "B", "a", "a1", "b", "0~", "0", "0a", "0.1", "1~~", "1~", "1~a", "1~rc1", "1", "1.0~rc1",
+	"A", "B", "a", "a1", "b", "0~", "0", "0a", "0.1", "1~~", "1~", "1~a",
+	"1~rc1", "1", "1.0~rc1",
 	"1.0", "1.0a", "1.0b", "1.0.0~1", "1.0.0", "1.0.1", "1.1",
 	"1.9", "1.10", "1.10a", "1.10.1", "2", "5.80.0.1297", "5.80.0.1300",
 	"15.697.00", "15.697.80", "2026.11.23", "2026.11.23-2",
@@ -205,7 +206,8 @@ test_order_properties(void **state)
 			int ab = sign(version_cmp(v[i], v[j]));
 
 			if (ab != -sign(version_cmp(v[j], v[i])))
-				fail_msg("not antisymmetric: %s %s", v[i], v[j]);
+				fail_msg("not antisymmetric: %s %s", v[i],
+				    v[j]);
 			for (k = 0; k < n; k++) {
 				int bc = sign(version_cmp(v[j], v[k]));
 				int ac = sign(version_cmp(v[i], v[k]));
