@@ -15,7 +15,7 @@
 
 #include "core/err.h"
 #include "applymedia/config.h"
-#include "applymedia/plan.h"
+#include "formats/plan.h"
 #include "applymedia/state.h"
 #include "verify/media_check.h"
 

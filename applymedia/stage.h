@@ -8,7 +8,7 @@
 #ifndef FERRY_STAGE_H
 #define FERRY_STAGE_H
 
-#include "applymedia/plan.h"
+#include "formats/plan.h"
 #include "applymedia/state.h"
 #include "formats/manifest.h"
 

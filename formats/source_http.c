@@ -199,7 +199,7 @@ fail_xfer(struct http *h, const char *path, CURLcode rc, long status,
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
 		return fy_fail(e, FY_E_IO, path, "TLS failed, the mirror's "
-		    "certificate is not trusted (%s); for a private CA set "
+		    "certificate was refused (%s); for a private CA set "
 		    "FERRY_CA_BUNDLE=FILE", why);
 	default:
 		return fy_fail(e, FY_E_IO, path, "cannot read from the mirror: "

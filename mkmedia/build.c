@@ -31,19 +31,18 @@ self_report(void *arg, const struct fy_err *err)
 		*first = *err;
 }
 
-/* Verify the written medium as a client would. */
+/* Open a medium we signed, trusting exactly our signing keys (their
+ * public halves exported from the GNUPGHOME): the self-check after writing
+ * and --since both read media the way a client does. */
 static int
-self_check(const char *where, const struct mk_opts *o, struct fy_err *e)
+open_own(const char *where, const struct mk_opts *o, struct source **src,
+    struct media **md, struct fy_err *e)
 {
-	char keyring[] = "/tmp/ferry-selfcheck.XXXXXX";
+	char keyring[] = "/tmp/ferry-ownkeys.XXXXXX";
 	struct trust t = { 0 };
-	struct source *src = NULL;
-	struct media *md = NULL;
-	struct fy_err first = { 0 };
-	enum fy_code worst;
 	uint8_t *keys = NULL;
 	size_t klen;
-	int fd = -1, rc = -1;
+	int fd, rc = -1;
 
 	if (gpg_export(o->gnupghome, o->sign_keys, o->nsign, &keys, &klen,
 	    e) == -1)
@@ -52,16 +51,38 @@ self_check(const char *where, const struct mk_opts *o, struct fy_err *e)
 		free(keys);
 		return fy_fail_errno(e, FY_E_IO, keyring, "cannot create");
 	}
-	if (io_write_all(fd, keys, klen, keyring, e) == -1)
+	if (io_write_all(fd, keys, klen, keyring, e) == 0) {
+		t.keyring = keyring;
+		t.fprs = o->sign_keys;
+		t.nfprs = o->nsign;
+		t.threshold = 1;
+		t.now = o->now;
+		if (source_open(where, src, e) == 0)
+			rc = media_open(*src, &t, md, e);
+	}
+	close(fd);
+	unlink(keyring);
+	free(keys);
+	return rc;
+}
+
+/* Verify the written medium as a client would. */
+static int
+self_check(const char *where, const struct mk_opts *o, struct fy_err *e)
+{
+	struct source *src = NULL;
+	struct media *md = NULL;
+	struct fy_err first = { 0 };
+	enum fy_code worst;
+	int rc = -1;
+
+	if (open_own(where, o, &src, &md, e) == -1)
 		goto out;
-	t.keyring = keyring;
-	t.fprs = o->sign_keys;
-	t.nfprs = o->nsign;
-	t.threshold = (unsigned)o->nsign;
-	t.now = o->now;
-	if (source_open(where, &src, e) == -1 || media_open(src, &t, &md,
-	    e) == -1)
+	if (md->signers.n < o->nsign) {
+		fy_fail(e, FY_E_SIGNATURE, where, "only %zu of the %zu signing "
+		    "keys verified", md->signers.n, o->nsign);
 		goto out;
+	}
 	if (media_check_files(md, self_report, &first, &worst) > 0) {
 		*e = first;
 		goto out;
@@ -73,9 +94,6 @@ out:
 		    strlen(e->msg), " (self-check of the new medium failed)");
 	media_free(md);
 	source_free(src);
-	close(fd);
-	unlink(keyring);
-	free(keys);
 	return rc;
 }
 
@@ -160,6 +178,8 @@ mk_build(const struct mk_opts *o, struct fy_err *e)
 	struct selection s = { 0 };
 	struct emit_result res;
 	const char *target = o->iso ? o->iso : o->out;
+	struct source *psrc = NULL;
+	struct media *prev = NULL;
 	int rc = -1;
 
 	if (o->nsign == 0)
@@ -170,7 +190,12 @@ mk_build(const struct mk_opts *o, struct fy_err *e)
 		    "--out DIR and --iso FILE"));
 	if (repo_open(o->repo, &r, e) == -1)
 		return -1;
-	if (select_build(r, o, &s, e) == -1)
+	if (o->since != NULL && open_own(o->since, o, &psrc, &prev, e) == -1) {
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
+		    " (--since needs the previous medium, signed by our keys)");
+		goto out;
+	}
+	if (select_build(r, o, prev ? prev->m : NULL, &s, e) == -1)
 		goto out;
 	if (o->out != NULL) {
 		if (check_target(o->out, &s, o, e) == -1 ||
@@ -193,6 +218,8 @@ mk_build(const struct mk_opts *o, struct fy_err *e)
 	say_info(_("verified and flushed: safe to remove"));
 	rc = 0;
 out:
+	media_free(prev);
+	source_free(psrc);
 	select_free(&s);
 	repo_free(r);
 	return rc;

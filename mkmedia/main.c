@@ -31,7 +31,8 @@ static const char usage_text[] =
 "  --help, --version\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
-"  9 unsafe, 14 no space, 18 not found, 70 internal (docs/EXIT-CODES.md)\n";
+"  9 unsafe, 14 no space, 17 config, 18 not found, 70 internal\n"
+"  (docs/EXIT-CODES.md)\n";
 
 enum {
 	OPT_CHANNEL = 256, OPT_DELTAS, OPT_EXPIRES, OPT_FAT, OPT_GNUPGHOME,

@@ -8,6 +8,7 @@
 
 #include "core/i18n.h"
 #include "formats/layout.h"
+#include "formats/plan.h"
 #include "formats/version.h"
 #include "mkmedia/select.h"
 
@@ -21,6 +22,8 @@ struct pend {
 struct pick {			/* one component's choice */
 	struct repo_comp *c;
 	const struct repo_version *target;
+	const struct repo_version *base;	/* whose base goes on, or NULL */
+	const struct repo_version *since; /* what --since clients have */
 	int		*use_delta;	/* per c->d */
 	int		*use_version;	/* per c->v */
 };
@@ -77,6 +80,7 @@ pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
 			    "is not in the repository"), ver);
 	} else
 		p->target = &c->v[c->nv - 1];
+	p->base = p->target;
 	for (i = 0; i < c->nv; i++)
 		if (&c->v[i] == p->target)
 			idx = i;
@@ -120,7 +124,7 @@ fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
 
 	(void)r;
 	for (i = 0; i < npk; i++)
-		bases += pk[i].target->base_size;
+		bases += pk[i].base ? pk[i].base->base_size : 0;
 	if (max == 0)
 		return 0;
 	if (bases > max)
@@ -221,7 +225,7 @@ component_out(struct mf_component *mc, const struct pick *p,
 		if (p->use_version[i]) {
 			mc->nversions = ++nv;
 			if (version_out(&mc->versions[nv - 1], &c->v[i],
-			    &c->v[i] == p->target, m, c) == -1)
+			    &c->v[i] == p->base, m, c) == -1)
 				return -1;
 		}
 	for (i = 0; i < c->nd; i++) {
@@ -267,9 +271,79 @@ notices_out(struct manifest *m, const struct mk_opts *o)
 	return 0;
 }
 
+/*
+ * --since: clients that applied the previous medium hold its newest
+ * version of each component.  Carry only the cheapest way from there (the
+ * same planner the clients run, over every base and delta in the
+ * repository).  Returns 1 to carry the component, 0 when the clients are
+ * already at the target, -1 on error.
+ */
+static int
+since_component(struct pick *p, const struct manifest *prev, struct fy_err *e)
+{
+	const struct repo_comp *c = p->c;
+	const struct mf_component *pc = manifest_component(prev, c->name,
+	    c->variant);
+	struct mf_component mc = { 0 };
+	struct mf_version *mv = NULL;
+	struct mf_delta *md = NULL;
+	struct mf_file *mf = NULL;
+	struct plan_input in = { 0 };
+	struct plan pl;
+	size_t i, k;
+	int rc = -1;
+
+	if (pc == NULL)
+		return 1;		/* new component: the window as usual */
+	p->since = repo_version(c, mf_version_newest(pc)->version);
+	if (p->since == p->target)
+		return 0;
+	mv = calloc(c->nv + 1, sizeof(*mv));
+	md = calloc(c->nd + 1, sizeof(*md));
+	mf = calloc(c->nv + c->nd + 1, sizeof(*mf));
+	if (!mv || !md || !mf) {
+		fy_fail(e, FY_E_INTERNAL, c->name, "out of memory");
+		goto out;
+	}
+	mc.name = (char *)c->name;
+	mc.variant = (char *)c->variant;
+	mc.versions = mv;
+	mc.nversions = c->nv;
+	mc.deltas = md;
+	mc.ndeltas = c->nd;
+	for (i = 0; i < c->nv; i++) {
+		mv[i].version = (char *)c->v[i].version;
+		mv[i].base_any_older = c->v[i].base_over_any;
+		mv[i].base = &mf[i];
+		mf[i].size = c->v[i].base_size;
+	}
+	for (k = 0; k < c->nd; k++) {
+		md[k].from = (char *)c->d[k].from;
+		md[k].to = (char *)c->d[k].to;
+		md[k].file = &mf[c->nv + k];
+		mf[c->nv + k].size = c->d[k].size;
+	}
+	in.c = &mc;
+	in.local = p->since ? p->since->version : NULL;
+	in.local_ok = p->since != NULL;
+	in.target = p->target->version;
+	if (plan_make(&in, &pl, e) == -1)
+		goto out;
+	memset(p->use_delta, 0, c->nd * sizeof(int));
+	p->base = pl.base ? &c->v[pl.base - mv] : NULL;
+	for (i = 0; i < pl.nsteps; i++)
+		p->use_delta[pl.steps[i] - md] = 1;
+	rc = 1;
+out:
+	free(mv);
+	free(md);
+	free(mf);
+	return rc;
+}
+
 int
-select_build(struct repo *r, const struct mk_opts *o, struct selection *out,
-    struct fy_err *e)
+select_build(struct repo *r, const struct mk_opts *o,
+    const struct manifest *prev, struct selection *out, struct fy_err *e)
 {
 	struct pick *pk = calloc(r->nc + 1, sizeof(*pk));
 	struct pend *pend = NULL;
@@ -289,6 +363,17 @@ select_build(struct repo *r, const struct mk_opts *o, struct selection *out,
 			continue;
 		if (pick_component(r, &r->c[i], ver, &pk[npk++], e) == -1)
 			goto out;
+		if (prev != NULL) {
+			int keep = since_component(&pk[npk - 1], prev, e);
+
+			if (keep == -1)
+				goto out;
+			if (keep == 0) {	/* clients already have it */
+				free(pk[npk - 1].use_delta);
+				free(pk[npk - 1].use_version);
+				npk--;
+			}
+		}
 	}
 	if (npk == 0) {
 		fy_fail(e, FY_E_NOTFOUND, r->path, _("no component to put on the "
@@ -301,7 +386,9 @@ select_build(struct repo *r, const struct mk_opts *o, struct selection *out,
 		const struct repo_comp *c = pk[i].c;
 
 		for (j = 0; j < c->nv; j++)
-			pk[i].use_version[j] = (&c->v[j] == pk[i].target);
+			pk[i].use_version[j] = (&c->v[j] == pk[i].target ||
+			    &c->v[j] == pk[i].base || (pk[i].since != NULL &&
+			    &c->v[j] == pk[i].since));
 		for (j = 0; j < c->nd; j++)
 			if (pk[i].use_delta[j]) {
 				pk[i].use_version[repo_version(c, c->d[j].from) -
@@ -314,13 +401,18 @@ select_build(struct repo *r, const struct mk_opts *o, struct selection *out,
 		const struct repo_comp *c = pk[i].c;
 		const struct repo_version *t = pk[i].target;
 
-		layout_base_name(c->name, c->variant, t->version, t->base_sha,
-		    name, sizeof(name));
-		snprintf(src, sizeof(src), "%s/%s/base.tar.zst", c->dir,
-		    t->version);
-		if (add_pend(&pend, &npend, name, t->base_size, t->base_sha,
-		    src) == -1)
-			goto oom;
+		if (pk[i].base != NULL) {
+			const struct repo_version *b = pk[i].base;
+
+			layout_base_name(c->name, c->variant, b->version,
+			    b->base_sha, name, sizeof(name));
+			snprintf(src, sizeof(src), "%s/%s/base.tar.zst", c->dir,
+			    b->version);
+			if (add_pend(&pend, &npend, name, b->base_size,
+			    b->base_sha, src) == -1)
+				goto oom;
+		}
+		(void)t;
 		for (j = 0; j < c->nd; j++) {
 			if (!pk[i].use_delta[j])
 				continue;

@@ -23,8 +23,10 @@ struct selection {
 	uint64_t	 total;	/* bytes of all packages */
 };
 
+/* prev: the previous medium's manifest for --since (NULL: none). */
 int	select_build(struct repo *r, const struct mk_opts *o,
-	    struct selection *out, struct fy_err *e);
+	    const struct manifest *prev, struct selection *out,
+	    struct fy_err *e);
 void	select_free(struct selection *s);
 
 #endif

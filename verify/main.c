@@ -19,6 +19,7 @@
 static const char usage_text[] =
 "usage: verifymedia --trust FPR[,FPR...] --keyring FILE [--threshold K]\n"
 "                   [--json] [--quiet] PATH\n"
+"       verifymedia --help | --version\n"
 "\n"
 "PATH is a medium root, its ferry/ folder, an ISO image or an http(s) URL.\n"
 "Checks the manifest signature (K of the pinned keys), every listed file's\n"
@@ -26,7 +27,8 @@ static const char usage_text[] =
 "missing or extra.  Every problem is reported.\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
-"  9 unsafe, 16 incomplete, 70 internal (docs/EXIT-CODES.md)\n";
+"  9 unsafe, 16 incomplete, 17 config, 18 not found, 70 internal\n"
+"  (docs/EXIT-CODES.md)\n";
 
 static const struct option longopts[] = {	/* keep sorted */
 	{ "help",	no_argument,		NULL, 'h' },

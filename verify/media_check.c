@@ -90,6 +90,10 @@ media_open(struct source *src, const struct trust *t, struct media **out,
 		goto out;
 	if (gpg_verifier_new(t->keyring, t->fprs, t->nfprs, &md->v, e) == -1)
 		goto out;
+	/* Rotation first: the manifest is judged by the newest key set. */
+	if (keyset_walk(src, md->v, &md->threshold, t->keyset_version,
+	    t->keyset_publisher, t->now, &md->walk, e) == -1)
+		goto out;
 	for (i = 0; i < nsigs; i++)
 		csigs[i] = sigs[i];
 	if (gpg_verify(md->v, md->raw, md->rawlen, csigs, lens, nsigs,
@@ -97,7 +101,7 @@ media_open(struct source *src, const struct trust *t, struct media **out,
 		goto out;
 	/* Verified: from here on these bytes may be parsed. */
 	if (manifest_parse_verified(md->raw, md->rawlen, LAYOUT_MANIFEST,
-	    &md->m, e) == -1)
+	    &md->m, e) == -1 || keyset_walk_check(md->walk, md->m, e) == -1)
 		goto out;
 	*out = md;
 	md = NULL;
@@ -114,6 +118,7 @@ media_free(struct media *md)
 	if (md == NULL)
 		return;
 	manifest_free(md->m);
+	keyset_walk_free(md->walk);
 	gpg_verifier_free(md->v);
 	free(md->raw);
 	free(md);

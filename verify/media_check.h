@@ -16,6 +16,7 @@
 #include "formats/manifest.h"
 #include "formats/source.h"
 #include "verify/gpg.h"
+#include "verify/keyset.h"
 
 struct trust {
 	const char	 *keyring;	/* pinned public keys (file) */
@@ -23,6 +24,11 @@ struct trust {
 	size_t		  nfprs;
 	unsigned	  threshold;	/* K of the pinned keys; 0 means 1 */
 	int64_t		  now;		/* trusted time for key expiry */
+	/* Key-set chain (docs/KEYS.md): the version of the pinned set's
+	 * statement, 0 for an initial pin from the configuration, and its
+	 * publisher ("" or NULL when not known). */
+	unsigned	  keyset_version;
+	const char	 *keyset_publisher;
 };
 
 struct media {
@@ -35,10 +41,13 @@ struct media {
 	struct gpg_verifier *v;		/* owned; reused for SHA256SUMS */
 	int64_t		 now;		/* trusted time used */
 	unsigned	 threshold;
+	struct keyset_walk *walk;	/* owned; keyset_walk_result() */
 };
 
 /* Open the medium behind src: FY_E_INCOMPLETE when mkmedia's
- * ".incomplete" marker is there or manifest.json is missing;
+ * ".incomplete" marker is there or manifest.json is missing; the key-set
+ * chain on the medium is walked from the pinned set first (keyset.h), so
+ * the manifest is judged by the newest set the chain reaches;
  * FY_E_SIGNATURE when not signed by `threshold` pinned keys; FY_E_FORMAT
  * for a malformed manifest. */
 int	media_open(struct source *src, const struct trust *t,

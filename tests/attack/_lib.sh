@@ -32,6 +32,16 @@ CASES=0
 
 forge() { python3 "$FORGE" "$@"; }
 
+# The sample releases take seconds to generate: once per suite run,
+# shared read-only by every attack test (mkmedia add only reads them).
+if [ -n "${FERRY_RUN_TMP:-}" ] && [ ! -e "$SAMPLES" ]; then
+	_cache=$FERRY_RUN_TMP/attack-samples
+	flock "$FERRY_RUN_TMP/attack-samples.lock" sh -c '
+	    [ -d "$1" ] || { python3 "$2/samples/gen.py" "$1.tmp" &&
+	    mv "$1.tmp" "$1"; }' _ "$_cache" "$FERRY_SRC"
+	ln -s "$_cache" "$SAMPLES"
+fi
+
 attack_setup() {
 	make_repo repo --deltas none
 	add_versions repo patterns "$V1"

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "applymedia/plan.h"
+#include "formats/plan.h"
 
 #define MAXV	8
 #define MAXD	16

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
-#include "applymedia/plan.h"
+#include "formats/plan.h"
 #include "formats/version.h"
 
 #define INF	UINT64_MAX

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * plan: from the local version to the target with the fewest bytes read
+ * plan: from a local version to the target with the fewest bytes read
  * from the medium.  A pure function of the component's manifest entry and
  * the local state: no I/O, no globals (tests/unit/test_plan.c).
  *
