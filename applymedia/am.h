@@ -31,6 +31,9 @@ struct am_opts {
 	int		 json;
 	int		 wait;		/* --wait for the lock */
 	int64_t		 now;		/* clock (FERRY_TEST_NOW in tests) */
+	const char	*trust_cmd;	/* trust list|add|remove */
+	const char	*fpr;		/* trust add/remove FPR */
+	const char	*key_file;	/* trust add --key FILE */
 };
 
 enum job_state { JOB_WORK, JOB_SKIP, JOB_DONE };
@@ -75,5 +78,6 @@ int	am_status(const struct am_opts *o, struct fy_err *e);
 int	am_rollback(const struct am_opts *o, struct fy_err *e);
 int	am_verify(const struct am_opts *o, struct fy_err *e);
 int	am_pin(const struct am_opts *o, int pin, struct fy_err *e);
+int	am_trust(const struct am_opts *o, struct fy_err *e);	/* trust.c */
 
 #endif

@@ -22,6 +22,7 @@
 #include "core/say.h"
 #include "applymedia/am.h"
 #include "applymedia/hooks.h"
+#include "applymedia/keystate.h"
 #include "applymedia/stage.h"
 #include "applymedia/switch.h"
 
@@ -114,6 +115,8 @@ space_check(struct run *r, struct fy_err *e)
 			need += plan_files(&r->jobs[i].plan, files, &n) +
 			    r->jobs[i].plan.target->tree.total +
 			    r->jobs[i].plan.target->tree.total / 10;
+	if (need == 64u << 20)
+		return 0;	/* nothing to write: up to date on a full disk */
 	if (fstatvfs(r->st->fd, &sv) == -1)
 		return fy_fail_errno(e, FY_E_IO, r->st->dir, "statvfs failed");
 	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
@@ -331,6 +334,11 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 		if (r->jobs[i].st == JOB_WORK && switch_check_path(&r->cfg,
 		    r->st, r->jobs[i].cc, e) == -1)
 			return -1;
+	/* Finish a switch a crash cut short before the application link. */
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].st == JOB_SKIP && r->jobs[i].have_local &&
+		    switch_repair_link(&r->cfg, r->st, r->jobs[i].cc, e) == -1)
+			return -1;
 	if (space_check(r, e) == -1 || io_mkdirs(r->st->fd, "spool", e) == -1 ||
 	    (spoolfd = io_open_dir(r->st->fd, "spool", e)) == -1)
 		return -1;
@@ -398,6 +406,9 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	 * that changed nothing leaves the state byte for byte as it was. */
 	if (done > 0 && state_accept(r.st, r.md->m->publisher, r.md->m->serial,
 	    r.md->m->medium_id, r.md->raw_sha256, r.md->m->created, e) == -1)
+		goto out;
+	/* ... and so does the key set the medium's chain reached. */
+	if (done > 0 && keystate_accept(r.st, r.md, e) == -1)
 		goto out;
 	for (i = 0; i < r.njobs; i++)
 		if (r.jobs[i].st == JOB_DONE &&

@@ -123,9 +123,22 @@ am_status(const struct am_opts *o, struct fy_err *e)
 		}
 		gen_free(&g);
 	}
-	if (r.md != NULL && !o->json)
-		for (k = 0; k < r.md->m->nnotices; k++)
-			printf(_("notice: %s\n"), r.md->m->notices[k].text);
+	/* Notices for every client, or for a component this client has. */
+	for (k = 0; r.md != NULL && k < r.md->m->nnotices; k++) {
+		const struct mf_notice *nt = &r.md->m->notices[k];
+
+		if (nt->component != NULL && cfg_component(&r.cfg,
+		    nt->component) == NULL)
+			continue;
+		if (!o->json)
+			printf(_("notice%s%s: %s\n"), nt->component ? " for " :
+			    "", nt->component ? nt->component : "", nt->text);
+		if (json_object_get(doc, "notices") == NULL)
+			json_object_set_new(doc, "notices", json_array());
+		json_array_append_new(json_object_get(doc, "notices"),
+		    json_pack("{s:s?, s:s}", "component", nt->component,
+		    "text", nt->text));
+	}
 	json_object_set_new(doc, "components", comps);
 	json_object_set_new(doc, "history", history_tail(r.st, NULL, 20));
 	if (o->json) {
@@ -163,7 +176,8 @@ am_rollback(const struct am_opts *o, struct fy_err *e)
 			    "installed"));
 		goto out;
 	}
-	if (gen_read(compfd, "previous", &prev, e) != 0) {
+	if (gen_read(compfd, "previous", &prev, e) != 0 ||
+	    strcmp(prev.id, cur.id) == 0) {
 		if (!fy_failed(e))
 			fy_fail(e, FY_E_NOTFOUND, cc->name, _("no previous "
 			    "generation to roll back to"));
@@ -178,12 +192,16 @@ am_rollback(const struct am_opts *o, struct fy_err *e)
 	env.event = "pre_switch";
 	if (hook_run(cc->pre_switch, cc->timeout, &env, e) == -1)
 		goto out;
-	/* previous <-> current: both links stay valid at every instant. */
-	snprintf(target, sizeof(target), "gens/%s", cur.id);
-	if (io_replace_symlink(compfd, "previous", target, e) == -1)
-		goto out;
+	/* previous <-> current: both links stay valid at every instant.
+	 * current first: a crash in between leaves current = previous = the
+	 * older generation, not pinned, and the next apply re-installs the
+	 * newer one with "previous" right; the other order would leave both
+	 * naming the newer generation and the older one to the next GC. */
 	snprintf(target, sizeof(target), "gens/%s", prev.id);
 	if (io_replace_symlink(compfd, "current", target, e) == -1)
+		goto out;
+	snprintf(target, sizeof(target), "gens/%s", cur.id);
+	if (io_replace_symlink(compfd, "previous", target, e) == -1)
 		goto out;
 	env.event = "post_switch";
 	if (hook_run(cc->post_switch, cc->timeout, &env, e) == -1)
@@ -215,6 +233,7 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 	char path[300];
 	size_t i, checked = 0;
 	int compfd, fd, rc = 0, bad = 0;
+	const char *badc = "";
 
 	if (am_prepare(&r, o, 0, e) == -1) {
 		am_release(&r);
@@ -241,14 +260,29 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 				    ve.where);
 				snprintf(ve.where, sizeof(ve.where), "%s", w);
 				say_error(&ve);
-				if (!bad++)
+				if (!bad++) {
 					*e = ve;
+					badc = r.cfg.c[i].name;
+				}
 			} else
 				say_info(_("%s %s: %zu entries match the listing"),
 				    r.cfg.c[i].name, g.version, g.tree.n);
 			gen_free(&g);
 		}
 		close(compfd);
+	}
+	if (bad && r.cfg.on_failure[0] != '\0') {
+		/* Sites send mail or a trap from on_failure: a tree that no
+		 * longer matches its listing is such a failure. */
+		struct hook_env env = { .event = "on_failure", .component =
+		    badc, .from = "", .to = "", .path = "", .medium = "" };
+		struct fy_err he = { 0 };
+		char line[1700];
+
+		snprintf(line, sizeof(line), "verify: %s: %s", e->where, e->msg);
+		env.message = line;
+		if (hook_run(r.cfg.on_failure, 60, &env, &he) == -1)
+			say_warn("%s", he.msg);
 	}
 	am_release(&r);
 	if (bad) {

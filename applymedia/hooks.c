@@ -32,7 +32,8 @@ hook_run(const char *cmd, unsigned timeout, const struct hook_env *env,
 		return 0;
 	fflush(NULL);
 	if ((pid = fork()) == -1)
-		return fy_fail_errno(e, FY_E_HOOK, env->event, "cannot fork");
+		return fy_fail_errno(e, FY_E_HOOK, env->event,
+		    _("cannot fork"));
 	if (pid == 0) {
 		setsid();
 		setenv_opt("FERRY_EVENT", env->event);
@@ -58,7 +59,8 @@ hook_run(const char *cmd, unsigned timeout, const struct hook_env *env,
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			return fy_fail(e, FY_E_HOOK, env->component, _("%s hook "
+			return fy_fail(e, FY_E_HOOK, env->component,
+			    _("%s hook "
 			    "did not finish within %u s and was killed: %s"),
 			    env->event, timeout, cmd);
 		}

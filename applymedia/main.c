@@ -13,6 +13,7 @@
 #include "core/say.h"
 #include "applymedia/am.h"
 #include "applymedia/find.h"
+#include "applymedia/jitter.h"
 
 static const char usage_text[] =
 "usage: applymedia [options] COMMAND [ARGS]\n"
@@ -27,6 +28,8 @@ static const char usage_text[] =
 "  verify [COMPONENT]         check installed trees against their listing\n"
 "  find [PATH...]             list attached ferry media (every mounted block\n"
 "                             device, plus folders or ISO images named)\n"
+"  trust list | trust add FPR --key FILE | trust remove FPR\n"
+"                             the pinned key set (docs/KEYS.md)\n"
 "\n"
 "SOURCE: a medium root, its ferry/ folder, an ISO image, or http(s)://\n"
 "\n"
@@ -40,6 +43,8 @@ static const char usage_text[] =
 "  --allow-expired      accept an expired medium (loud, logged)\n"
 "  --auto               plan/apply: use the only attached medium\n"
 "  --wait               wait for another applymedia instead of failing\n"
+"  --jitter SECONDS     plan/apply/status: first wait a random 0..SECONDS\n"
+"                       (spreads timer runs; docs/SCHEDULING.md)\n"
 "  --json  --quiet  --verbose  --help  --version\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
@@ -47,9 +52,9 @@ static const char usage_text[] =
 "  13 prerequisite, 14 no space, 15 busy, 16 incomplete, 17 config,\n"
 "  18 not found, 19 wrong medium, 70 internal (docs/EXIT-CODES.md)\n";
 
-enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
+enum { OPT_KEY = 200, OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
 	OPT_COMPONENT,
-	OPT_CONFIG, OPT_JSON, OPT_ROOT, OPT_TO, OPT_WAIT };
+	OPT_CONFIG, OPT_JITTER, OPT_JSON, OPT_ROOT, OPT_TO, OPT_WAIT };
 
 static const struct option longopts[] = {	/* keep sorted */
 	{ "allow-downgrade",	no_argument,	   NULL, OPT_ALLOW_DOWN },
@@ -59,7 +64,9 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ "component",		required_argument, NULL, OPT_COMPONENT },
 	{ "config",		required_argument, NULL, OPT_CONFIG },
 	{ "help",		no_argument,	   NULL, 'h' },
+	{ "jitter",		required_argument, NULL, OPT_JITTER },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "key",		required_argument, NULL, OPT_KEY },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "root",		required_argument, NULL, OPT_ROOT },
 	{ "to",			required_argument, NULL, OPT_TO },
@@ -86,6 +93,7 @@ main(int argc, char **argv)
 	const char *cmd, *tnow;
 	char found[2200];
 	int ch, rc, nargs, autofind = 0;
+	unsigned jitter = 0;
 
 	say_init("applymedia");
 	/* Tests inject the clock; production uses the real one. */
@@ -103,7 +111,12 @@ main(int argc, char **argv)
 		case OPT_CHECK_LOCAL: o.check_local = 1; break;
 		case OPT_COMPONENT: o.component = optarg; break;
 		case OPT_CONFIG: o.config = optarg; break;
+		case OPT_JITTER:
+			if (jitter_parse(optarg, &jitter, &e) == -1)
+				return bad_usage(e.msg, optarg);
+			break;
 		case OPT_JSON: o.json = 1; break;
+		case OPT_KEY: o.key_file = optarg; break;
 		case OPT_ROOT: o.root = optarg; break;
 		case OPT_TO: o.to = optarg; break;
 		case OPT_WAIT: o.wait = 1; break;
@@ -118,6 +131,12 @@ main(int argc, char **argv)
 	nargs = argc - optind;
 	if (o.json && say_level() == SAY_NORMAL)
 		say_set_level(SAY_QUIET);	/* stdout is the document */
+	/* A scheduled run waits before it touches the lock or the medium. */
+	if (jitter && (strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
+	    strcmp(cmd, "status") == 0) && jitter_wait(jitter, &e) == -1) {
+		say_error(&e);
+		return fy_exit_code(e.code);
+	}
 	if (autofind && (strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0) &&
 	    nargs == 0) {
 		if (find_auto(&o, found, sizeof(found), &e) == -1) {
@@ -147,6 +166,10 @@ main(int argc, char **argv)
 	    nargs == 1) {
 		o.component = argv[optind];
 		rc = am_pin(&o, strcmp(cmd, "pin") == 0, &e);
+	} else if (strcmp(cmd, "trust") == 0 && nargs >= 1 && nargs <= 2) {
+		o.trust_cmd = argv[optind];
+		o.fpr = nargs == 2 ? argv[optind + 1] : NULL;
+		rc = am_trust(&o, &e);
 	} else if (strcmp(cmd, "verify") == 0 && nargs <= 1) {
 		o.component = nargs ? argv[optind] : NULL;
 		rc = am_verify(&o, &e);

@@ -17,6 +17,7 @@
 #include "formats/version.h"
 #include "applymedia/am.h"
 #include "applymedia/hooks.h"
+#include "applymedia/keystate.h"
 
 void
 am_report_failure(struct run *r, const char *what, const struct fy_err *e)
@@ -153,10 +154,16 @@ check_publisher(struct run *r, struct fy_err *e)
 	return 0;
 }
 
+/* The version of `comp` once this run is done: its target when this run
+ * updates it too, else what is installed now (also for a component this
+ * run leaves alone, e.g. under --component). */
 static const char *
-installed_after(const struct run *r, const char *comp)
+installed_after(struct run *r, const char *comp, char *buf, size_t n)
 {
+	struct fy_err ge = { 0 };
+	struct gen g;
 	size_t i;
+	int compfd, rc;
 
 	for (i = 0; i < r->njobs; i++)
 		if (strcmp(r->jobs[i].cc->name, comp) == 0) {
@@ -165,12 +172,21 @@ installed_after(const struct run *r, const char *comp)
 			return r->jobs[i].have_local ? r->jobs[i].local.version :
 			    NULL;
 		}
-	return NULL;
+	if (cfg_component(&r->cfg, comp) == NULL ||
+	    (compfd = gen_dir(r->st, comp, 0, &ge)) == -1)
+		return NULL;
+	rc = gen_read(compfd, "current", &g, &ge);
+	close(compfd);
+	if (rc == 0)
+		snprintf(buf, n, "%s", g.version);
+	gen_free(&g);
+	return rc == 0 ? buf : NULL;
 }
 
 static int
 check_prereqs(struct run *r, struct fy_err *e)
 {
+	char buf[sizeof(((struct gen *)0)->version)];
 	size_t i, k;
 
 	for (i = 0; i < r->njobs; i++) {
@@ -183,7 +199,8 @@ check_prereqs(struct run *r, struct fy_err *e)
 			const char *have = strcmp(t->reqs[k].component,
 			    j->cc->name) == 0 ? (j->have_local ?
 			    j->local.version : NULL) :
-			    installed_after(r, t->reqs[k].component);
+			    installed_after(r, t->reqs[k].component, buf,
+			    sizeof(buf));
 
 			if (have == NULL || version_cmp(have,
 			    t->reqs[k].min_version) < 0)
@@ -320,8 +337,7 @@ int
 am_prepare(struct run *r, const struct am_opts *o, int locked,
     struct fy_err *e)
 {
-	const char *fprs[CFG_MAX_KEYS];
-	char keyring[CFG_PATH * 2];
+	struct keystate ks;
 	struct trust t = { 0 };
 	size_t i;
 
@@ -336,13 +352,11 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 	    state_newest_time(r->st);
 	if (o->source == NULL)
 		return 0;
-	for (i = 0; i < r->cfg.ntrust; i++)
-		fprs[i] = r->cfg.trust[i];
-	cfg_rooted(&r->cfg, r->cfg.keyring, keyring, sizeof(keyring));
-	t.keyring = keyring;
-	t.fprs = fprs;
-	t.nfprs = r->cfg.ntrust;
-	t.threshold = r->cfg.threshold;
+	/* The pinned key set: the state's (walked or edited), else the
+	 * configuration's initial pin (keystate.h). */
+	if (keystate_load(&r->cfg, r->st, &ks, e) == -1)
+		goto refused;
+	keystate_trust(&ks, &t);
 	t.now = r->trusted_now;
 	if (source_open(o->source, &r->src, e) == -1 ||
 	    media_open(r->src, &t, &r->md, e) == -1)

@@ -72,7 +72,7 @@ static int
 mkdir_open(int dirfd, const char *name, struct fy_err *e)
 {
 	if (mkdirat(dirfd, name, 0755) == -1)
-		return fy_fail_errno(e, FY_E_SWITCH, name, "cannot create");
+		return fy_fail_errno(e, FY_E_SWITCH, name, _("cannot create"));
 	return io_open_dir(dirfd, name, e);
 }
 
@@ -132,7 +132,8 @@ build_tree(const struct stage_req *r, int gensfd, int stagefd,
 	}
 	rc = -1;
 	if (renameat(stagefd, cur, stagefd, "tree") == -1) {
-		fy_fail_errno(e, FY_E_SWITCH, "tree", "cannot rename staged tree");
+		fy_fail_errno(e, FY_E_SWITCH, "tree",
+		    _("cannot rename staged tree"));
 		goto out;
 	}
 	rc = 0;
@@ -175,7 +176,7 @@ stage_generation(const struct stage_req *r, struct gen *out, struct fy_err *e)
 	}
 	snprintf(stage, sizeof(stage), ".stage-%s.%ld", out->id, (long)getpid());
 	if (FY_FAULT("stage.mkdir") == -1) {
-		fy_fail_errno(e, FY_E_IO, stage, "cannot create");
+		fy_fail_errno(e, FY_E_IO, stage, _("cannot create"));
 		goto out;
 	}
 	if ((stagefd = mkdir_open(gensfd, stage, e)) == -1)
@@ -189,18 +190,18 @@ stage_generation(const struct stage_req *r, struct gen *out, struct fy_err *e)
 		goto out;
 	if (FY_FAULT("stage.syncfs") == -1 || syncfs(stagefd) == -1 ||
 	    io_fsync_dir(stagefd, ".", e) == -1) {
-		fy_fail_errno(e, FY_E_IO, stage, "cannot flush the new "
-		    "generation");
+		fy_fail_errno(e, FY_E_IO, stage, _("cannot flush the new "
+		    "generation"));
 		goto out;
 	}
 	if (FY_FAULT("gen.rename") == -1 ||
 	    renameat(gensfd, stage, gensfd, out->id) == -1) {
-		fy_fail_errno(e, FY_E_SWITCH, out->id, "cannot publish "
-		    "generation");
+		fy_fail_errno(e, FY_E_SWITCH, out->id, _("cannot publish "
+		    "generation"));
 		goto out;
 	}
 	if (FY_FAULT("gens.fsync") == -1) {
-		fy_fail_errno(e, FY_E_IO, "gens", "directory fsync failed");
+		fy_fail_errno(e, FY_E_IO, "gens", _("directory fsync failed"));
 		goto out;
 	}
 	if (io_fsync_dir(gensfd, ".", e) == -1)

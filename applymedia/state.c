@@ -74,7 +74,7 @@ save_doc(struct state *s, struct fy_err *e)
 	if (txt == NULL)
 		return fy_fail(e, FY_E_INTERNAL, STATE_FILE, "out of memory");
 	rc = FY_FAULT("state.write") == -1 ?
-	    fy_fail_errno(e, FY_E_IO, STATE_FILE, "write failed") :
+	    fy_fail_errno(e, FY_E_IO, STATE_FILE, _("write failed")) :
 	    io_replace_file(s->fd, STATE_FILE, txt, strlen(txt), 0644, e);
 	free(txt);
 	return rc;
@@ -130,7 +130,7 @@ gen_read(int compfd, const char *link, struct gen *out, struct fy_err *e)
 	n = readlinkat(compfd, link, target, sizeof(target) - 1);
 	if (n == -1)
 		return errno == ENOENT ? 1 : fy_fail_errno(e, FY_E_IO, link,
-		    "cannot read link");
+		    _("cannot read link"));
 	target[n] = '\0';
 	if (strncmp(target, "gens/", 5) != 0 || strchr(target + 5, '/') ||
 	    strstr(target, ".."))
@@ -192,7 +192,7 @@ recover_component(struct state *s, int compfd, const char *name,
 		return e->code == FY_E_NOTFOUND ? (fy_clear(e), 0) : -1;
 	if ((d = fdopendir(gfd)) == NULL) {
 		close(gfd);
-		return fy_fail_errno(e, FY_E_IO, name, "cannot read gens");
+		return fy_fail_errno(e, FY_E_IO, name, _("cannot read gens"));
 	}
 	while ((de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, ".stage-", 7) == 0) {
@@ -243,8 +243,9 @@ static int
 recover(struct state *s, struct fy_err *e)
 {
 	struct dirent *de;
+	json_t *before;
 	DIR *d;
-	int cfd, fd;
+	int cfd, fd, rc = 0;
 
 	(void)unlinkat(s->fd, STATE_FILE ".tmp", 0);
 	if (io_remove_tree(s->fd, "spool", e) == -1)
@@ -257,8 +258,9 @@ recover(struct state *s, struct fy_err *e)
 	}
 	if ((d = fdopendir(cfd)) == NULL) {
 		close(cfd);
-		return fy_fail_errno(e, FY_E_IO, "c", "cannot read");
+		return fy_fail_errno(e, FY_E_IO, "c", _("cannot read"));
 	}
+	before = json_deep_copy(doc_of(s));
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -271,7 +273,15 @@ recover(struct state *s, struct fy_err *e)
 		close(fd);
 	}
 	closedir(d);
-	return fy_failed(e) ? -1 : 0;
+	/* Counters raised from the generations (a crash between the switch
+	 * and the bookkeeping) are written back, so state.json alone is
+	 * right again; an unchanged state is never rewritten. */
+	if (fy_failed(e))
+		rc = -1;
+	else if (!json_equal(before, doc_of(s)))
+		rc = save_doc(s, e);
+	json_decref(before);
+	return rc;
 }
 
 static int
@@ -306,7 +316,7 @@ state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 	s->lockfd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0644);
 	if (s->lockfd == -1) {
-		fy_fail_errno(e, FY_E_IO, "lock", "cannot open");
+		fy_fail_errno(e, FY_E_IO, "lock", _("cannot open"));
 		goto fail;
 	}
 	if (flock(s->lockfd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
@@ -315,7 +325,8 @@ state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 
 		if (n > 0)
 			other[strcspn(other, "\n")] = '\0';
-		fy_fail(e, FY_E_BUSY, s->dir, _("another applymedia (pid %s) is "
+		fy_fail(e, FY_E_BUSY, s->dir,
+		    _("another applymedia (pid %s) is "
 		    "working on this client; try again when it has finished"),
 		    other);
 		goto fail;

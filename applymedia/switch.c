@@ -34,13 +34,14 @@ switch_check_path(const struct cfg *c, const struct state *s,
 	link_target(s, cc->name, want, sizeof(want));
 	if (lstat(path, &st) == -1)
 		return errno == ENOENT ? 0 : fy_fail_errno(e, FY_E_CONFIG, path,
-		    "cannot inspect");
+		    _("cannot inspect"));
 	if (!S_ISLNK(st.st_mode))
 		return fy_fail(e, FY_E_CONFIG, path, _("exists and is not "
 		    "managed by ferry; move the old installation away (ferry "
 		    "makes this path a link to the live generation)"));
 	if ((n = readlink(path, got, sizeof(got) - 1)) == -1)
-		return fy_fail_errno(e, FY_E_CONFIG, path, "cannot read link");
+		return fy_fail_errno(e, FY_E_CONFIG, path,
+		    _("cannot read link"));
 	got[n] = '\0';
 	if (strcmp(got, want) != 0)
 		return fy_fail(e, FY_E_CONFIG, path, _("is a link to %s, not to "
@@ -77,6 +78,19 @@ ensure_app_link(const struct cfg *c, const struct state *s,
 }
 
 int
+switch_repair_link(const struct cfg *c, const struct state *s,
+    const struct cfg_component *cc, struct fy_err *e)
+{
+	char path[CFG_PATH * 2];
+	struct stat st;
+
+	cfg_rooted(c, cc->path, path, sizeof(path));
+	if (lstat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	return ensure_app_link(c, s, cc, e);
+}
+
+int
 switch_commit(const struct cfg *c, const struct state *s, int compfd,
     const struct cfg_component *cc, const char *new_id, const char *old_id,
     struct fy_err *e)
@@ -90,11 +104,13 @@ switch_commit(const struct cfg *c, const struct state *s, int compfd,
 	}
 	snprintf(target, sizeof(target), "gens/%s", new_id);
 	if (FY_FAULT("switch.before") == -1)
-		return fy_fail_errno(e, FY_E_SWITCH, "current", "cannot switch");
+		return fy_fail_errno(e, FY_E_SWITCH, "current",
+		    _("cannot switch"));
 	if (io_replace_symlink(compfd, "current", target, e) == -1)
 		return -1;
 	if (FY_FAULT("switch.after") == -1)
-		return fy_fail_errno(e, FY_E_SWITCH, "current", "after switch");
+		return fy_fail_errno(e, FY_E_SWITCH, "current",
+		    _("after switch"));
 	return ensure_app_link(c, s, cc, e);
 }
 
@@ -142,7 +158,7 @@ switch_gc(int compfd, unsigned keep, struct fy_err *e)
 		return -1;
 	if ((d = fdopendir(gfd)) == NULL) {
 		close(gfd);
-		return fy_fail_errno(e, FY_E_IO, "gens", "cannot read");
+		return fy_fail_errno(e, FY_E_IO, "gens", _("cannot read"));
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || strcmp(de->d_name, cur) == 0 ||
@@ -164,8 +180,10 @@ switch_gc(int compfd, unsigned keep, struct fy_err *e)
 		}
 		rc = io_remove_tree(dirfd(d), v[i].name, e);
 	}
-	if (rc == 0 && FY_FAULT("gc.fsync") == 0)
-		rc = io_fsync_dir(dirfd(d), ".", e);
+	if (rc == 0)
+		rc = FY_FAULT("gc.fsync") == -1 ? fy_fail_errno(e, FY_E_IO,
+		    "gens", _("directory fsync failed")) :
+		    io_fsync_dir(dirfd(d), ".", e);
 	closedir(d);
 	free(v);
 	return rc;

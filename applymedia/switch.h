@@ -20,6 +20,11 @@ int	switch_check_path(const struct cfg *c, const struct state *s,
 int	switch_commit(const struct cfg *c, const struct state *s, int compfd,
 	    const struct cfg_component *cc, const char *new_id,
 	    const char *old_id, struct fy_err *e);
+/* Create the application link if it is missing while current exists (a
+ * crash between the first switch and the link); anything else there is
+ * left alone. */
+int	switch_repair_link(const struct cfg *c, const struct state *s,
+	    const struct cfg_component *cc, struct fy_err *e);
 /* Keep `keep` generations (current, previous, then newest); remove the
  * rest. */
 int	switch_gc(int compfd, unsigned keep, struct fy_err *e);

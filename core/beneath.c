@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/beneath.h"
+#include "core/i18n.h"
 #include "core/io.h"
 
 #define BENEATH_PATH_MAX	4096
@@ -36,11 +37,11 @@ walk(int root, const char *rel, int create, const char *where,
 				break;
 			close(fd);
 			return fy_fail(e, FY_E_UNSAFE, where,
-			    "path component is empty, '.' or '..'");
+			    _("path component is empty, '.' or '..'"));
 		}
 		if (create && mkdirat(fd, p, 0755) == -1 && errno != EEXIST) {
 			fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE :
-			    FY_E_IO, where, "cannot create directory");
+			    FY_E_IO, where, _("cannot create directory"));
 			close(fd);
 			return -1;
 		}
@@ -48,12 +49,13 @@ walk(int root, const char *rel, int create, const char *where,
 		    O_CLOEXEC);
 		if (next == -1) {
 			if (errno == ELOOP || errno == ENOTDIR)
-				fy_fail(e, FY_E_UNSAFE, where, "a parent is a "
-				    "symbolic link or not a directory");
+				fy_fail(e, FY_E_UNSAFE, where,
+				    _("a parent is a "
+				    "symbolic link or not a directory"));
 			else
 				fy_fail_errno(e, errno == ENOENT ?
 				    FY_E_NOTFOUND : FY_E_IO, where,
-				    "cannot open directory");
+				    _("cannot open directory"));
 			close(fd);
 			return -1;
 		}
@@ -95,8 +97,9 @@ static int
 leaf_ok(const char *leaf, const char *rel, struct fy_err *e)
 {
 	if (*leaf == '\0' || strcmp(leaf, ".") == 0 || strcmp(leaf, "..") == 0)
-		return fy_fail(e, FY_E_UNSAFE, rel, "path component is empty, "
-		    "'.' or '..'");
+		return fy_fail(e, FY_E_UNSAFE, rel,
+		    _("path component is empty, "
+		    "'.' or '..'"));
 	return 0;
 }
 
@@ -116,7 +119,8 @@ beneath_create(int root, const char *rel, mode_t mode, struct fy_err *e)
 	    O_CLOEXEC, mode);
 	if (fd == -1)
 		fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE : errno ==
-		    EEXIST ? FY_E_UNSAFE : FY_E_IO, rel, "cannot create file");
+		    EEXIST ? FY_E_UNSAFE : FY_E_IO, rel,
+		    _("cannot create file"));
 	close(dfd);
 	return fd;
 }

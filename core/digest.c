@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/digest.h"
+#include "core/i18n.h"
 #include "core/io.h"
 
 #define DIGEST_BUFSZ	(256 * 1024)
@@ -104,7 +105,7 @@ hash_fd_bounded(int fd, const char *path, uint64_t limit,
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			fy_fail_errno(e, FY_E_IO, path, "read failed");
+			fy_fail_errno(e, FY_E_IO, path, _("read failed"));
 			goto out;
 		}
 		seen += (uint64_t)n;
@@ -159,7 +160,7 @@ digest_check_file(int dirfd, const char *path, uint64_t size,
 		    "manifest says %" PRIu64, seen, size);
 	if (memcmp(got, want, DIGEST_LEN) != 0)
 		return fy_fail(e, FY_E_INTEGRITY, path,
-		    "sha256 differs from manifest");
+		    _("sha256 differs from manifest"));
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/fault.h"
+#include "core/i18n.h"
 #include "core/io.h"
 
 int
@@ -30,19 +31,19 @@ io_open_regular(int dirfd, const char *path, uint64_t *size, struct fy_err *e)
 	if (fd == -1) {
 		if (errno == ELOOP)
 			return fy_fail(e, FY_E_UNSAFE, path,
-			    "is a symbolic link, expected a regular file");
+			    _("is a symbolic link, expected a regular file"));
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_INCOMPLETE :
-		    FY_E_IO, path, "cannot open");
+		    FY_E_IO, path, _("cannot open"));
 	}
 	if (fstat(fd, &st) == -1) {
-		fy_fail_errno(e, FY_E_IO, path, "cannot stat");
+		fy_fail_errno(e, FY_E_IO, path, _("cannot stat"));
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return fy_fail(e, FY_E_UNSAFE, path,
-		    "not a regular file (device, fifo or directory)");
+		    _("not a regular file (device, fifo or directory)"));
 	}
 	if (fcntl(fd, F_SETFL, 0) == -1) {
 		fy_fail_errno(e, FY_E_IO, path, "cannot clear O_NONBLOCK");
@@ -68,7 +69,8 @@ io_read_full(int fd, void *buf, size_t len, const char *where,
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			return fy_fail_errno(e, FY_E_IO, where, "read failed");
+			return fy_fail_errno(e, FY_E_IO, where,
+			    _("read failed"));
 		}
 		got += (size_t)n;
 	}
@@ -88,8 +90,8 @@ io_read_bounded(int dirfd, const char *path, size_t max, uint8_t **buf,
 	if ((fd = io_open_regular(dirfd, path, &size, e)) == -1)
 		return -1;
 	if (size > max) {
-		fy_fail(e, FY_E_FORMAT, path, "%llu bytes, larger than the "
-		    "%zu allowed", (unsigned long long)size, max);
+		fy_fail(e, FY_E_FORMAT, path, _("%llu bytes, larger than the "
+		    "%zu allowed"), (unsigned long long)size, max);
 		goto out;
 	}
 	if ((b = malloc((size_t)size + 1)) == NULL) {
@@ -99,12 +101,12 @@ io_read_bounded(int dirfd, const char *path, size_t max, uint8_t **buf,
 	if ((n = io_read_full(fd, b, (size_t)size, path, e)) == -1)
 		goto out;
 	if ((uint64_t)n != size) {
-		fy_fail(e, FY_E_IO, path, "file shrank while being read");
+		fy_fail(e, FY_E_IO, path, _("file shrank while being read"));
 		goto out;
 	}
 	/* The file may have grown since fstat: refuse rather than truncate. */
 	if (io_read_full(fd, &extra, 1, path, e) != 0) {
-		fy_fail(e, FY_E_FORMAT, path, "file grew while being read");
+		fy_fail(e, FY_E_FORMAT, path, _("file grew while being read"));
 		goto out;
 	}
 	b[size] = '\0';
@@ -128,13 +130,13 @@ io_write_all(int fd, const void *buf, size_t len, const char *where,
 	while (len > 0) {
 		if (FY_FAULT("file.write") == -1)
 			return fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE :
-			    FY_E_IO, where, "write failed");
+			    FY_E_IO, where, _("write failed"));
 		n = write(fd, p, len);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
 			return fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE :
-			    FY_E_IO, where, "write failed");
+			    FY_E_IO, where, _("write failed"));
 		}
 		p += n;
 		len -= (size_t)n;
@@ -147,7 +149,7 @@ io_fsync(int fd, const char *where, struct fy_err *e)
 {
 	if (FY_FAULT("file.fsync") == -1 || fsync(fd) == -1)
 		return fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE :
-		    FY_E_IO, where, "fsync failed");
+		    FY_E_IO, where, _("fsync failed"));
 	return 0;
 }
 
@@ -159,7 +161,7 @@ io_open_dir(int dirfd, const char *path, struct fy_err *e)
 
 	if (fd == -1)
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
-		    FY_E_IO, path, "cannot open directory");
+		    FY_E_IO, path, _("cannot open directory"));
 	return fd;
 }
 
@@ -171,7 +173,8 @@ io_fsync_dir(int dirfd, const char *path, struct fy_err *e)
 	if ((fd = io_open_dir(dirfd, path, e)) == -1)
 		return -1;
 	if (FY_FAULT("dir.fsync") == -1 || fsync(fd) == -1)
-		rc = fy_fail_errno(e, FY_E_IO, path, "directory fsync failed");
+		rc = fy_fail_errno(e, FY_E_IO, path,
+		    _("directory fsync failed"));
 	close(fd);
 	return rc;
 }
@@ -203,7 +206,7 @@ io_replace_file(int dirfd, const char *path, const void *buf, size_t len,
 	    O_CLOEXEC, mode);
 	if (fd == -1)
 		return fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE :
-		    FY_E_IO, tmp, "cannot create");
+		    FY_E_IO, tmp, _("cannot create"));
 	if (io_write_all(fd, buf, len, tmp, e) == -1 ||
 	    io_fsync(fd, tmp, e) == -1) {
 		close(fd);
@@ -211,13 +214,13 @@ io_replace_file(int dirfd, const char *path, const void *buf, size_t len,
 		return -1;
 	}
 	if (close(fd) == -1) {
-		fy_fail_errno(e, FY_E_IO, tmp, "close failed");
+		fy_fail_errno(e, FY_E_IO, tmp, _("close failed"));
 		(void)unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
 	if (FY_FAULT("file.rename") == -1 ||
 	    renameat(dirfd, tmp, dirfd, path) == -1) {
-		fy_fail_errno(e, FY_E_IO, path, "cannot rename into place");
+		fy_fail_errno(e, FY_E_IO, path, _("cannot rename into place"));
 		(void)unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
@@ -235,23 +238,24 @@ io_replace_symlink(int dirfd, const char *name, const char *target,
 	dir_of(name, dir, sizeof(dir));
 	if (unlinkat(dirfd, tmp, 0) == -1 && errno != ENOENT)
 		return fy_fail_errno(e, FY_E_SWITCH, tmp,
-		    "cannot remove stale link");
+		    _("cannot remove stale link"));
 	if (FY_FAULT("link.symlink") == -1 ||
 	    symlinkat(target, dirfd, tmp) == -1)
-		return fy_fail_errno(e, FY_E_SWITCH, tmp, "cannot create link");
+		return fy_fail_errno(e, FY_E_SWITCH, tmp,
+		    _("cannot create link"));
 	/* Make the new link durable before it becomes visible. */
 	if (io_fsync_dir(dirfd, dir, e) == -1)
 		return -1;
 	if (FY_FAULT("link.rename") == -1 ||
 	    renameat(dirfd, tmp, dirfd, name) == -1) {
 		fy_fail_errno(e, FY_E_SWITCH, name,
-		    "cannot replace link; old target still live");
+		    _("cannot replace link; old target still live"));
 		(void)unlinkat(dirfd, tmp, 0);
 		return -1;
 	}
 	if (FY_FAULT("link.fsync") == -1)
 		return fy_fail_errno(e, FY_E_SWITCH, name,
-		    "switched, but could not make it durable");
+		    _("switched, but could not make it durable"));
 	return io_fsync_dir(dirfd, dir, e);
 }
 
@@ -270,7 +274,7 @@ io_mkdirs(int dirfd, const char *path, struct fy_err *e)
 			if (mkdirat(dirfd, buf, 0755) == -1 && errno != EEXIST)
 				return fy_fail_errno(e, errno == ENOSPC ?
 				    FY_E_NOSPACE : FY_E_IO, buf,
-				    "cannot create directory");
+				    _("cannot create directory"));
 			*p = c;
 			if (c == '\0')
 				break;
@@ -289,14 +293,16 @@ remove_at(int pfd, const char *name, struct fy_err *e)
 	if (unlinkat(pfd, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
-		return fy_fail_errno(e, FY_E_IO, name, "cannot remove");
+		return fy_fail_errno(e, FY_E_IO, name, _("cannot remove"));
 	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd == -1)
-		return fy_fail_errno(e, FY_E_IO, name, "cannot open directory");
+		return fy_fail_errno(e, FY_E_IO, name,
+		    _("cannot open directory"));
 	if ((d = fdopendir(fd)) == NULL) {
 		close(fd);
-		return fy_fail_errno(e, FY_E_IO, name, "cannot read directory");
+		return fy_fail_errno(e, FY_E_IO, name,
+		    _("cannot read directory"));
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
@@ -306,7 +312,8 @@ remove_at(int pfd, const char *name, struct fy_err *e)
 	closedir(d);
 	if (rc == 0 && unlinkat(pfd, name, AT_REMOVEDIR) == -1 &&
 	    errno != ENOENT)
-		rc = fy_fail_errno(e, FY_E_IO, name, "cannot remove directory");
+		rc = fy_fail_errno(e, FY_E_IO, name,
+		    _("cannot remove directory"));
 	return rc;
 }
 

@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "core/i18n.h"
 #include "formats/blk.h"
 
 #define MOUNTINFO	"/proc/self/mountinfo"
@@ -143,7 +144,7 @@ probe(const char *dev, struct blk_info *out, struct fy_err *e)
 
 	if ((pr = blkid_new_probe_from_filename(dev)) == NULL)
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
-		    FY_E_IO, dev, "cannot open for probing");
+		    FY_E_IO, dev, _("cannot open for probing"));
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE |
 	    BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID);
@@ -158,8 +159,9 @@ probe(const char *dev, struct blk_info *out, struct fy_err *e)
 		out->size_bytes = (uint64_t)size;
 	blkid_free_probe(pr);
 	if (r == -2)
-		return fy_fail(e, FY_E_FORMAT, dev, "more than one file system "
-		    "signature; refusing to guess");
+		return fy_fail(e, FY_E_FORMAT, dev,
+		    _("more than one file system "
+		    "signature; refusing to guess"));
 	if (r < 0)
 		return fy_fail(e, FY_E_IO, dev, "cannot probe");
 	return 0;
@@ -189,8 +191,8 @@ blk_probe_device(const char *dev, struct blk_info *out, struct fy_err *e)
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
 		    FY_E_IO, dev, "cannot stat");
 	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
-		return fy_fail(e, FY_E_USAGE, dev, "neither a block device "
-		    "nor an image file");
+		return fy_fail(e, FY_E_USAGE, dev, _("neither a block device "
+		    "nor an image file"));
 	snprintf(bi.device, sizeof(bi.device), "%s", dev);
 	if (probe(dev, &bi, e) == -1)
 		return -1;
@@ -222,11 +224,11 @@ blk_probe_path(const char *path, struct blk_info *out, struct fy_err *e)
 	memset(&bi, 0, sizeof(bi));
 	if (realpath(path, rp) == NULL)
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
-		    FY_E_IO, path, "cannot resolve");
+		    FY_E_IO, path, _("cannot resolve"));
 	if ((r = find_mount(rp, 0, 0, &m, e)) == -1)
 		return -1;
 	if (r == 0)
-		return fy_fail(e, FY_E_NOTFOUND, path, "no mount holds it");
+		return fy_fail(e, FY_E_NOTFOUND, path, _("no mount holds it"));
 	snprintf(bi.mountpoint, sizeof(bi.mountpoint), "%s", m.mp);
 	snprintf(bi.fstype, sizeof(bi.fstype), "%s", m.fstype);
 	/* The device by number: mountinfo's source may be stale or a name

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -207,6 +208,38 @@ file_ref(struct pctx *p, const char *path)
 }
 
 static int
+cmp_file_nocase(const void *a, const void *b)
+{
+	return strcasecmp((*(struct mf_file *const *)a)->path,
+	    (*(struct mf_file *const *)b)->path);
+}
+
+/* Names equal but for case cannot both exist on FAT, exFAT or Joliet: a
+ * manifest listing both describes no medium that can be written. */
+static int
+files_case_unique(struct pctx *p)
+{
+	struct mf_file **v;
+	size_t i;
+	int rc = 0;
+
+	if (p->m->nfiles < 2)
+		return 0;
+	if ((v = malloc(p->m->nfiles * sizeof(*v))) == NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "out of memory");
+	for (i = 0; i < p->m->nfiles; i++)
+		v[i] = &p->m->files[i];
+	qsort(v, p->m->nfiles, sizeof(*v), cmp_file_nocase);
+	for (i = 1; i < p->m->nfiles && rc == 0; i++)
+		if (strcasecmp(v[i - 1]->path, v[i]->path) == 0)
+			rc = fy_fail(p->e, FY_E_FORMAT, p->where, _("files %s "
+			    "and %s differ only in case (they collide on FAT "
+			    "and NTFS)"), v[i - 1]->path, v[i]->path);
+	free(v);
+	return rc;
+}
+
+static int
 parse_files(struct pctx *p, json_t *arr)
 {
 	json_error_t je;
@@ -242,7 +275,7 @@ parse_files(struct pctx *p, json_t *arr)
 		if (strcmp(p->m->files[i - 1].path, p->m->files[i].path) == 0)
 			return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s "
 			    "is listed twice"), p->m->files[i].path);
-	return 0;
+	return files_case_unique(p);
 }
 
 static int

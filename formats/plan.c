@@ -106,7 +106,13 @@ plan_make(const struct plan_input *in, struct plan *out, struct fy_err *e)
 		}
 	}
 	if (dist[t] == INF) {
-		if (in->local != NULL)
+		if (in->local != NULL && out->target->base != NULL &&
+		    !out->target->base_any_older)
+			fy_fail(e, FY_E_NOPATH, c->name, _("the publisher does "
+			    "not allow the base of %s over the installed %s, and "
+			    "there is no delta chain from it"),
+			    out->target->version, in->local);
+		else if (in->local != NULL)
 			fy_fail(e, FY_E_NOPATH, c->name, _("no base of %s on the "
 			    "medium and no delta chain from the installed %s"),
 			    out->target->version, in->local);

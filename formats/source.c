@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/digest.h"
+#include "core/i18n.h"
 #include "core/io.h"
 #include "formats/limits.h"
 #include "formats/source.h"
@@ -58,8 +59,8 @@ source_fail_read(struct fy_err *e, int err, const char *where)
 	errno = err;
 	if (err == EIO || err == ENODEV || err == ENXIO || err == ESTALE)
 		return fy_fail_errno(e, FY_E_IO, where,
-		    "read failed; the medium failed or was removed");
-	return fy_fail_errno(e, FY_E_IO, where, "read failed");
+		    _("read failed; the medium failed or was removed"));
+	return fy_fail_errno(e, FY_E_IO, where, _("read failed"));
 }
 
 int
@@ -70,8 +71,9 @@ source_list_add(struct source_listing *l, const char *name, int regular,
 	char **v, *s;
 
 	if (l->n >= LIMIT_FILES)
-		return fy_fail(e, FY_E_FORMAT, name, "more than %d entries on "
-		    "the medium", LIMIT_FILES);
+		return fy_fail(e, FY_E_FORMAT, name,
+		    _("more than %d entries on "
+		    "the medium"), LIMIT_FILES);
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
 
@@ -112,7 +114,7 @@ source_open(const char *spec, struct source **out, struct fy_err *e)
 	int rc;
 
 	if (spec == NULL || *spec == '\0')
-		return fy_fail(e, FY_E_USAGE, "", "no medium given");
+		return fy_fail(e, FY_E_USAGE, "", _("no medium given"));
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, spec, "out of memory");
 	s->dirfd = -1;
@@ -123,7 +125,7 @@ source_open(const char *spec, struct source **out, struct fy_err *e)
 		rc = source_http_open(spec, s, e);
 	} else if (stat(spec, &st) == -1) {
 		rc = fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
-		    FY_E_IO, spec, "cannot open medium");
+		    FY_E_IO, spec, _("cannot open medium"));
 	} else if (S_ISDIR(st.st_mode)) {
 		s->kind = SOURCE_DIR;
 		rc = source_dir_open(spec, s, e);
@@ -135,8 +137,8 @@ source_open(const char *spec, struct source **out, struct fy_err *e)
 		s->kind = SOURCE_ISO;
 		rc = source_iso_open(spec, s, e);
 	} else {
-		rc = fy_fail(e, FY_E_USAGE, spec, "not a folder, an ISO 9660 "
-		    "image or an http(s) URL");
+		rc = fy_fail(e, FY_E_USAGE, spec, _("not a folder, an ISO 9660 "
+		    "image or an http(s) URL"));
 	}
 	if (rc == -1) {
 		free(s);
@@ -182,7 +184,7 @@ check_path(const char *path, struct fy_err *e)
 {
 	if (!source_path_ok(path))
 		return fy_fail(e, FY_E_UNSAFE, path ? path : "",
-		    "unsafe path (absolute, empty or '..' component)");
+		    _("unsafe path (absolute, empty or '..' component)"));
 	return 0;
 }
 
@@ -203,8 +205,8 @@ mem_write(struct source_sink *k, const void *buf, size_t len,
 	size_t cap;
 
 	if (len > m->max - m->len)
-		return fy_fail(e, FY_E_FORMAT, m->path, "larger than the %zu "
-		    "bytes allowed", m->max);
+		return fy_fail(e, FY_E_FORMAT, m->path, _("larger than the %zu "
+		    "bytes allowed"), m->max);
 	if (m->len + len + 1 > m->cap) {
 		cap = m->cap ? m->cap : 4096;
 		while (cap < m->len + len + 1)
@@ -314,7 +316,7 @@ source_fetch(struct source *s, const char *path, uint64_t size,
 	digest_final(f.d, got);
 	if (memcmp(got, sha, DIGEST_LEN) != 0) {
 		fy_fail(e, FY_E_INTEGRITY, path,
-		    "sha256 differs from manifest");
+		    _("sha256 differs from manifest"));
 		goto out;
 	}
 	if (f.fd != -1) {
@@ -349,8 +351,9 @@ source_list(struct source *s, char ***names, size_t *n, struct fy_err *e)
 	struct source_listing l = { 0 };
 
 	if (s->ops->list == NULL)
-		return fy_fail(e, FY_E_USAGE, s->name, "cannot list the files "
-		    "of this kind of source");
+		return fy_fail(e, FY_E_USAGE, s->name,
+		    _("cannot list the files "
+		    "of this kind of source"));
 	if (s->ops->list(s, &l, e) == -1) {
 		source_list_free(l.v, l.n);
 		return -1;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/fault.h"
+#include "core/i18n.h"
 #include "core/io.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
@@ -38,19 +39,19 @@ fail_open(struct fy_err *e, const char *where, const char *what)
 {
 	switch (errno) {
 	case ENOENT:
-		return fy_fail(e, FY_E_INCOMPLETE, where, "missing on the "
-		    "medium");
+		return fy_fail(e, FY_E_INCOMPLETE, where, _("missing on the "
+		    "medium"));
 	case ELOOP:
-		return fy_fail(e, FY_E_UNSAFE, where, "is a symbolic link, "
-		    "expected %s", what);
+		return fy_fail(e, FY_E_UNSAFE, where, _("is a symbolic link, "
+		    "expected %s"), what);
 	case ENOTDIR:
-		return fy_fail(e, FY_E_UNSAFE, where, "not a directory");
+		return fy_fail(e, FY_E_UNSAFE, where, _("not a directory"));
 	case EIO:
 	case ENODEV:
 	case ENXIO:
 		return source_fail_read(e, errno, where);
 	default:
-		return fy_fail_errno(e, FY_E_IO, where, "cannot open");
+		return fy_fail_errno(e, FY_E_IO, where, _("cannot open"));
 	}
 }
 
@@ -112,7 +113,7 @@ dir_stream(struct source *s, const char *path, struct source_sink *k,
 		close(pfd);
 	if (fd == -1 && le.code == FY_E_INCOMPLETE)
 		return fy_fail(e, FY_E_INCOMPLETE, path,
-		    "missing on the medium");
+		    _("missing on the medium"));
 	if (fd == -1)
 		return rewhere(e, &le, path);
 	if ((buf = malloc(SOURCE_CHUNK)) == NULL) {
@@ -176,12 +177,12 @@ walk(int dfd, char *buf, size_t len, int depth, struct source_listing *l,
 	int fd, rc = 0;
 
 	if (depth > LIMIT_PATH_DEPTH)
-		return fy_fail(e, FY_E_FORMAT, buf, "nested deeper than %d",
+		return fy_fail(e, FY_E_FORMAT, buf, _("nested deeper than %d"),
 		    LIMIT_PATH_DEPTH);
 	if ((d = fdopendir(dfd)) == NULL) {
 		close(dfd);
 		return fy_fail_errno(e, FY_E_IO, len ? buf : ".",
-		    "cannot read directory");
+		    _("cannot read directory"));
 	}
 	for (;;) {
 		errno = 0;
@@ -196,8 +197,9 @@ walk(int dfd, char *buf, size_t len, int depth, struct source_listing *l,
 			continue;
 		nl = strlen(de->d_name);
 		if (len + nl + 2 > LIMIT_PATH_BYTES + 1) {
-			rc = fy_fail(e, FY_E_FORMAT, de->d_name, "path longer "
-			    "than %d bytes", LIMIT_PATH_BYTES);
+			rc = fy_fail(e, FY_E_FORMAT, de->d_name,
+			    _("path longer "
+			    "than %d bytes"), LIMIT_PATH_BYTES);
 			break;
 		}
 		memcpy(buf + len, de->d_name, nl + 1);
@@ -258,7 +260,7 @@ source_dir_open(const char *spec, struct source *s, struct fy_err *e)
 		n--;
 	if ((top = open(spec, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
-		    FY_E_IO, spec, "cannot open folder");
+		    FY_E_IO, spec, _("cannot open folder"));
 	/* The folder itself (a half-written one has only .incomplete). */
 	if (fstatat(top, LAYOUT_MANIFEST, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
 	    fstatat(top, LAYOUT_INCOMPLETE, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -273,8 +275,9 @@ source_dir_open(const char *spec, struct source *s, struct fy_err *e)
 	/* The medium root, holding ferry/. */
 	if (fstatat(top, LAYOUT_DIR, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 		close(top);
-		return fy_fail(e, FY_E_NOTFOUND, spec, "no ferry medium here "
-		    "(neither " LAYOUT_DIR "/ nor " LAYOUT_MANIFEST ")");
+		return fy_fail(e, FY_E_NOTFOUND, spec,
+		    _("no ferry medium here (neither "
+		    "ferry/ nor manifest.json)"));
 	}
 	fd = openat(top, LAYOUT_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);

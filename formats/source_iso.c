@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/fault.h"
+#include "core/i18n.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/source_impl.h"
@@ -42,7 +43,8 @@ iso_fail(struct fy_err *e, struct archive *a, const char *where)
 		return source_fail_read(e, err, where);
 	if (err == ENOMEM)
 		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
-	return fy_fail(e, FY_E_FORMAT, where, "unreadable ISO 9660 image: %s",
+	return fy_fail(e, FY_E_FORMAT, where,
+	    _("unreadable ISO 9660 image: %s"),
 	    msg != NULL ? msg : "unknown error");
 }
 
@@ -113,7 +115,8 @@ iso_reopen(struct source *s, struct fy_err *e)
 	struct archive *a;
 
 	if (lseek(im->fd, 0, SEEK_SET) == -1) {
-		fy_fail_errno(e, FY_E_IO, s->name, "cannot rewind the image");
+		fy_fail_errno(e, FY_E_IO, s->name,
+		    _("cannot rewind the image"));
 		return NULL;
 	}
 	if ((a = archive_read_new()) == NULL) {
@@ -181,8 +184,9 @@ next(struct source *s, struct archive *a, size_t *count,
 	if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 		return iso_fail(e, a, s->name);
 	if (++*count > ISO_MAX_ENTRIES)
-		return fy_fail(e, FY_E_FORMAT, s->name, "more than %d entries "
-		    "in the image", ISO_MAX_ENTRIES);
+		return fy_fail(e, FY_E_FORMAT, s->name,
+		    _("more than %d entries "
+		    "in the image"), ISO_MAX_ENTRIES);
 	p = archive_entry_pathname(*en);
 	norm(p != NULL ? p : "", name, n);
 	return 1;
@@ -225,24 +229,24 @@ iso_stream(struct source *s, const char *path, struct source_sink *k,
 		if ((r = find(s, a, full, &en, e)) != 1) {
 			if (r == 0)
 				fy_fail(e, FY_E_INCOMPLETE, path,
-				    "missing on the medium");
+				    _("missing on the medium"));
 			goto out;
 		}
 		if (archive_entry_filetype(en) == AE_IFLNK) {
-			fy_fail(e, FY_E_UNSAFE, path, "is a symbolic link, "
-			    "expected a regular file");
+			fy_fail(e, FY_E_UNSAFE, path, _("is a symbolic link, "
+			    "expected a regular file"));
 			goto out;
 		}
 		if (archive_entry_filetype(en) != AE_IFREG) {
-			fy_fail(e, FY_E_UNSAFE, path, "not a regular file "
-			    "(device, fifo or directory)");
+			fy_fail(e, FY_E_UNSAFE, path, _("not a regular file "
+			    "(device, fifo or directory)"));
 			goto out;
 		}
 		if ((hl = archive_entry_hardlink(en)) == NULL)
 			break;
 		if (hops > 0) {
-			fy_fail(e, FY_E_FORMAT, path, "hard link to a hard "
-			    "link in the image");
+			fy_fail(e, FY_E_FORMAT, path, _("hard link to a hard "
+			    "link in the image"));
 			goto out;
 		}
 		norm(hl, full, sizeof(full));
@@ -358,9 +362,9 @@ find_prefix(struct source *s, struct fy_err *e)
 	else if (sub)
 		snprintf(im->prefix, sizeof(im->prefix), "%s/", LAYOUT_DIR);
 	else
-		return fy_fail(e, FY_E_NOTFOUND, s->name, "no ferry medium in "
-		    "this image (neither " LAYOUT_DIR "/ nor " LAYOUT_MANIFEST
-		    ")");
+		return fy_fail(e, FY_E_NOTFOUND, s->name,
+		    _("no ferry medium in "
+		    "this image (neither ferry/ nor manifest.json)"));
 	return 0;
 }
 
@@ -373,12 +377,12 @@ source_iso_open(const char *spec, struct source *s, struct fy_err *e)
 
 	if ((fd = open(spec, O_RDONLY | O_CLOEXEC)) == -1)
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
-		    FY_E_IO, spec, "cannot open image");
+		    FY_E_IO, spec, _("cannot open image"));
 	if (fstat(fd, &st) == -1 ||
 	    (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
 		close(fd);
-		return fy_fail(e, FY_E_USAGE, spec, "neither a regular file "
-		    "nor a block device");
+		return fy_fail(e, FY_E_USAGE, spec, _("neither a regular file "
+		    "nor a block device"));
 	}
 	if ((im = calloc(1, sizeof(*im))) == NULL ||
 	    (s->name = strdup(spec)) == NULL) {

@@ -178,8 +178,10 @@ write_statement(int repofd, const char *repo, const struct mk_opts *o,
 	    e) == -1)
 		goto out;
 	if (self_verify(repo, prev, ks, gpath, (const uint8_t *)txt, len,
-	    sigs, lens, nsigs, o->now, e) == -1)
+	    sigs, lens, nsigs, o->now, e) == -1) {
+		(void)unlinkat(repofd, gpath, 0);	/* set N+1 never was */
 		goto out;
+	}
 	for (i = 0; i < LIMIT_SIGS; i++) {
 		layout_sig_name(jpath, (unsigned)i, spath, sizeof(spath));
 		if (i >= nsigs)
@@ -347,8 +349,8 @@ mk_keyset_files(int repofd, struct mk_keyfile **out, size_t *n,
 				break;
 			}
 			snprintf(f[k].path, sizeof(f[k].path), "%s", name);
-			f[k].size = (uint64_t)st.st_size;
-			if (digest_file(repofd, name, f[k].sha, e) == -1) {
+			if (digest_file(repofd, name, f[k].sha, &f[k].size,
+			    e) == -1) {
 				free(f);
 				return -1;
 			}

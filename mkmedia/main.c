@@ -12,6 +12,7 @@
 #include "core/say.h"
 #include "formats/manifest.h"
 #include "mkmedia/mkmedia.h"
+#include "mkmedia/mirror.h"
 
 static const char usage_text[] =
 "usage: mkmedia [--repo DIR] COMMAND [options]\n"
@@ -26,6 +27,13 @@ static const char usage_text[] =
 "       [--gnupghome DIR] [--expires DAYS] [--notice [COMP:]TEXT]...\n"
 "       [--component COMP[:VARIANT][=VERSION]]... [--max-size SIZE]\n"
 "       [--serial N] [--fat]\n"
+"  keyset init --sign-key FPR[,FPR...] [--threshold K]\n"
+"  keyset rotate [--add FPR]... [--remove FPR]... [--threshold K]\n"
+"       --sign-key OLD,NEW,...      (K of the current set and K of the new)\n"
+"  keyset revoke FPR... --sign-key ...   (rotate --remove FPR)\n"
+"  keyset list\n"
+"  mirror --from MEDIUM --to DIR --trust FPR[,FPR...] --keyring FILE\n"
+"       [--threshold K]   (verify, then refresh a served folder)\n"
 "\n"
 "common options: --repo DIR (default .), --quiet, --verbose, --json,\n"
 "  --help, --version\n"
@@ -39,10 +47,12 @@ enum {
 	OPT_ISO, OPT_JSON, OPT_LABEL, OPT_LEVEL, OPT_MAXFRAC, OPT_MAXSIZE,
 	OPT_NOBASEANY, OPT_NOTICE, OPT_OUT, OPT_PUBLISHER, OPT_RELEASED,
 	OPT_REPO, OPT_REQUIRES, OPT_SERIAL, OPT_SIGNKEY, OPT_SINCE, OPT_VARIANT,
-	OPT_WINDOW, OPT_WINDAYS, OPT_COMPONENT,
+	OPT_WINDOW, OPT_WINDAYS, OPT_COMPONENT, OPT_ADD, OPT_REMOVE,
+	OPT_THRESHOLD,
 };
 
 static const struct option longopts[] = {	/* keep sorted */
+	{ "add",		required_argument, NULL, OPT_ADD },
 	{ "channel",		required_argument, NULL, OPT_CHANNEL },
 	{ "component",		required_argument, NULL, OPT_COMPONENT },
 	{ "deltas",		required_argument, NULL, OPT_DELTAS },
@@ -62,11 +72,13 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ "publisher",		required_argument, NULL, OPT_PUBLISHER },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "released",		required_argument, NULL, OPT_RELEASED },
+	{ "remove",		required_argument, NULL, OPT_REMOVE },
 	{ "repo",		required_argument, NULL, OPT_REPO },
 	{ "requires",		required_argument, NULL, OPT_REQUIRES },
 	{ "serial",		required_argument, NULL, OPT_SERIAL },
 	{ "sign-key",		required_argument, NULL, OPT_SIGNKEY },
 	{ "since",		required_argument, NULL, OPT_SINCE },
+	{ "threshold",		required_argument, NULL, OPT_THRESHOLD },
 	{ "variant",		required_argument, NULL, OPT_VARIANT },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -139,6 +151,27 @@ parse_req(struct mk_opts *o, const char *arg)
 	return 0;
 }
 
+/* `mkmedia mirror ...`: its own options (docs/MIRROR.md). */
+static int
+mirror_cmd(int argc, char **argv, int64_t now)
+{
+	struct mk_mirror_opts mo = { .now = now };
+	struct mk_mirror_stats st;
+	struct fy_err e = { 0 };
+
+	if (mk_mirror_args(argc, argv, &mo, &e) == -1)
+		return bad_usage(e.msg, NULL);
+	if (mk_mirror(&mo, &st, &e) == -1) {
+		say_error(&e);
+		return fy_exit_code(e.code);
+	}
+	say_info(_("mirrored %s (serial %llu) to %s: %zu file(s) copied "
+	    "(%llu bytes), %zu unchanged, %zu removed"), st.medium_id,
+	    (unsigned long long)st.serial, mo.to, st.copied,
+	    (unsigned long long)st.bytes, st.kept, st.removed);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -152,12 +185,28 @@ main(int argc, char **argv)
 	say_init("mkmedia");
 	sde = getenv("SOURCE_DATE_EPOCH");
 	o.now = sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
+	if (argc > 1 && strcmp(argv[1], "mirror") == 0)
+		return mirror_cmd(argc - 1, argv + 1, (int64_t)time(NULL));
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'q': say_set_level(SAY_QUIET); break;
 		case 'v': say_set_level(SAY_VERBOSE); break;
 		case 'V': printf("mkmedia %s\n", FERRY_VERSION); return 0;
+		case OPT_ADD:
+			if (add_list(o.ks_add, &o.nks_add, optarg) == -1)
+				return bad_usage("too many --add", NULL);
+			break;
+		case OPT_REMOVE:
+			if (add_list(o.ks_remove, &o.nks_remove, optarg) == -1)
+				return bad_usage("too many --remove", NULL);
+			break;
+		case OPT_THRESHOLD:
+			o.ks_threshold = (unsigned)strtoul(optarg, NULL, 10);
+			if (o.ks_threshold == 0)
+				return bad_usage("--threshold takes a number from "
+				    "1", optarg);
+			break;
 		case OPT_CHANNEL: o.channel = optarg; break;
 		case OPT_COMPONENT:
 			if (add_list(o.only, &o.nonly, optarg) == -1)
@@ -230,7 +279,19 @@ main(int argc, char **argv)
 		rc = mk_add(&o, &e);
 	} else if (strcmp(cmd, "list") == 0)
 		rc = mk_list(&o, &e);
-	else if (strcmp(cmd, "build") == 0)
+	else if (strcmp(cmd, "keyset") == 0) {
+		if (optind >= argc)
+			return bad_usage("keyset needs init, rotate, revoke or "
+			    "list", NULL);
+		o.keyset_cmd = argv[optind++];
+		if (optind < argc && strcmp(o.keyset_cmd, "revoke") != 0)
+			return bad_usage("unexpected argument", argv[optind]);
+		for (; optind < argc; optind++)
+			if (add_list(o.ks_remove, &o.nks_remove,
+			    argv[optind]) == -1)
+				return bad_usage("too many keys", NULL);
+		rc = mk_keyset(&o, &e);
+	} else if (strcmp(cmd, "build") == 0)
 		rc = mk_build(&o, &e);
 	else
 		return bad_usage("unknown command", cmd);

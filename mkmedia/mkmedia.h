@@ -43,12 +43,32 @@ struct mk_opts {
 	const char	*since;			/* previous manifest.json */
 	uint64_t	 serial;		/* 0: repository's + 1 */
 	int		 fat;			/* treat --out as FAT */
+	/* keyset (keyset_cmd.c) */
+	const char	*keyset_cmd;		/* init, rotate, revoke, list */
+	const char	*ks_add[MK_MAX_LIST];
+	size_t		 nks_add;
+	const char	*ks_remove[MK_MAX_LIST];
+	size_t		 nks_remove;
+	unsigned	 ks_threshold;		/* 0: 1 (init) or kept (rotate) */
 };
 
 int	mk_init(const struct mk_opts *o, struct fy_err *e);
 int	mk_add(const struct mk_opts *o, struct fy_err *e);
 int	mk_list(const struct mk_opts *o, struct fy_err *e);
 int	mk_build(const struct mk_opts *o, struct fy_err *e);
+int	mk_keyset(const struct mk_opts *o, struct fy_err *e);
+
+/* keyset_cmd.c: the repository's key-set files (statements 1..*top with
+ * keyrings and signatures) that every medium carries; paths are the same
+ * relative to the repository and to the medium folder.  *out (free())
+ * is NULL and *top 0 when the repository has no key sets. */
+struct mk_keyfile {
+	char		path[80];
+	uint64_t	size;
+	uint8_t		sha[DIGEST_LEN];
+};
+int	mk_keyset_files(int repofd, struct mk_keyfile **out, size_t *n,
+	    unsigned *top, struct fy_err *e);
 
 /* deltas.c: make the deltas the policy wants for a new version. */
 int	mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,

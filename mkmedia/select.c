@@ -11,6 +11,7 @@
 #include "formats/plan.h"
 #include "formats/version.h"
 #include "mkmedia/select.h"
+#include "verify/keyset.h"
 
 struct pend {
 	char		path[256];
@@ -349,7 +350,9 @@ select_build(struct repo *r, const struct mk_opts *o,
 	struct pend *pend = NULL;
 	struct manifest *m = calloc(1, sizeof(*m));
 	char name[256], src[512], host[128] = "unknown";
-	size_t npk = 0, npend = 0, i, j;
+	size_t npk = 0, npend = 0, i, j, nkf = 0;
+	struct mk_keyfile *kf = NULL;	/* key-set chain (keyset_cmd.c) */
+	unsigned kstop = 0;
 	const char *ver;
 	int rc = -1;
 
@@ -434,6 +437,12 @@ select_build(struct repo *r, const struct mk_opts *o,
 		if (add_pend(&pend, &npend, name, 0, NULL, NULL) == -1)
 			goto oom;
 	}
+	if (mk_keyset_files(r->fd, &kf, &nkf, &kstop, e) == -1)
+		goto out;
+	for (i = 0; i < nkf; i++)
+		if (add_pend(&pend, &npend, kf[i].path, kf[i].size, kf[i].sha,
+		    kf[i].path) == -1)
+			goto oom;
 	qsort(pend, npend, sizeof(*pend), cmp_pend);
 	for (i = 1; i < npend; i++)
 		if (strcmp(pend[i - 1].path, pend[i].path) == 0) {
@@ -474,7 +483,9 @@ select_build(struct repo *r, const struct mk_opts *o,
 	gethostname(host, sizeof(host) - 1);
 	snprintf(src, sizeof(src), "mkmedia %s on %s", FERRY_VERSION, host);
 	m->builder = strdup(src);
-	m->keyset_id = strdup("");
+	if (kstop > 0)
+		keyset_id(kstop, name, sizeof(name));
+	m->keyset_id = strdup(kstop > 0 ? name : "");
 	if (!m->publisher || !m->channel || !m->medium_id || !m->builder ||
 	    !m->keyset_id || notices_out(m, o) == -1)
 		goto oom;
@@ -491,6 +502,7 @@ out:
 	}
 	free(pk);
 	free(pend);
+	free(kf);
 	manifest_free(m);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/i18n.h"
 #include "core/io.h"
 #include "verify/gpg_int.h"
 
@@ -44,16 +45,17 @@ make_home(char *home, size_t size, struct fy_err *e)
 		return fy_fail(e, FY_E_INTERNAL, tmp, "TMPDIR path too long");
 	if (mkdtemp(home) == NULL) {		/* mode 0700 */
 		home[0] = '\0';			/* nothing to remove */
-		return fy_fail_errno(e, FY_E_IO, tmp, "cannot create a private "
-		    "GnuPG home");
+		return fy_fail_errno(e, FY_E_IO, tmp,
+		    _("cannot create a private "
+		    "GnuPG home"));
 	}
 	/* A temp file nobody else can see: no fsync needed. */
 	if (snprintf(conf, sizeof(conf), "%s/gpg.conf", home) >=
 	    (int)sizeof(conf) ||
 	    (fd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1)
-		return fy_fail_errno(e, FY_E_IO, home, "cannot create "
-		    "gpg.conf");
+		return fy_fail_errno(e, FY_E_IO, home, _("cannot create "
+		    "gpg.conf"));
 	rc = io_write_all(fd, gpg_conf, sizeof(gpg_conf) - 1, conf, e);
 	if (close(fd) == -1 && rc == 0)
 		rc = fy_fail_errno(e, FY_E_IO, conf, "close failed");
@@ -96,28 +98,30 @@ import_keys(struct gpg_verifier *v, const uint8_t *keys, size_t len,
 	int rc = -1;
 
 	if (len == 0 || len > LIMIT_KEYSET_BYTES)
-		return fy_fail(e, code, where, "keyring is %zu bytes, expected "
-		    "1 to %u", len, LIMIT_KEYSET_BYTES);
+		return fy_fail(e, code, where,
+		    _("keyring is %zu bytes, expected "
+		    "1 to %u"), len, LIMIT_KEYSET_BYTES);
 	if ((err = gpgme_data_new_from_mem(&d, (const char *)keys, len, 0)))
 		return fy_fail(e, FY_E_INTERNAL, where, "gpgme: %s",
 		    gpgme_strerror(err));
 	if ((err = gpgme_op_import(v->ctx, d)) != 0) {
-		fy_fail(e, code, where, "cannot import keys: %s",
+		fy_fail(e, code, where, _("cannot import keys: %s"),
 		    gpgme_strerror(err));
 		goto out;
 	}
 	r = gpgme_op_import_result(v->ctx);
 	if (r != NULL && r->secret_read != 0) {
-		fy_fail(e, code, where, "holds secret keys; export only the "
-		    "public keys");
+		fy_fail(e, code, where, _("holds secret keys; export only the "
+		    "public keys"));
 		goto out;
 	}
 	if (r == NULL || r->considered == 0) {
-		fy_fail(e, code, where, "no OpenPGP public key found");
+		fy_fail(e, code, where, _("no OpenPGP public key found"));
 		goto out;
 	}
 	if (r->not_imported != 0) {
-		fy_fail(e, code, where, "%d of %d keys could not be imported",
+		fy_fail(e, code, where,
+		    _("%d of %d keys could not be imported"),
 		    r->not_imported, r->considered);
 		goto out;
 	}
@@ -146,17 +150,17 @@ gpg_verifier_pin(struct gpg_verifier *v, const char *const *pinned,
 	size_t i;
 
 	if (npinned == 0)
-		return fy_fail(e, FY_E_CONFIG, "gpg", "no pinned key "
-		    "fingerprints");
+		return fy_fail(e, FY_E_CONFIG, "gpg", _("no pinned key "
+		    "fingerprints"));
 	if ((set = calloc(npinned, sizeof(*set))) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, "gpg", "out of memory");
 	for (i = 0; i < npinned; i++) {
 		if (pinned[i] == NULL || strlen(pinned[i]) >= sizeof(set[i]) ||
 		    !gpg_fpr_normalise(strcpy(set[i], pinned[i]))) {
 			free(set);
-			return fy_fail(e, FY_E_CONFIG, "gpg", "pinned key "
+			return fy_fail(e, FY_E_CONFIG, "gpg", _("pinned key "
 			    "%.80s is not a full 40 or 64 hex digit "
-			    "fingerprint", pinned[i] ? pinned[i] : "(null)");
+			    "fingerprint"), pinned[i] ? pinned[i] : "(null)");
 		}
 	}
 	free(v->pinned);
@@ -175,7 +179,7 @@ gpg_verifier_new(const char *keyring, const char *const *pinned,
 	int rc = -1;
 
 	if (keyring == NULL)
-		return fy_fail(e, FY_E_CONFIG, "gpg", "no pinned keyring");
+		return fy_fail(e, FY_E_CONFIG, "gpg", _("no pinned keyring"));
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, keyring, "out of memory");
 	if (gpg_verifier_pin(v, pinned, npinned, e) == -1)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "verify/gpg_int.h"
 #include "verify/sigframe.h"
 
@@ -27,8 +28,9 @@ gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e)
 		inited = 1;
 	}
 	if ((err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) != 0)
-		return fy_fail(e, FY_E_INTERNAL, "gpg", "no usable gpg engine: "
-		    "%s", gpgme_strerror(err));
+		return fy_fail(e, FY_E_INTERNAL, "gpg",
+		    _("no usable gpg engine: "
+		    "%s"), gpgme_strerror(err));
 	if ((err = gpgme_new(&ctx)) != 0)
 		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot create a GPGME "
 		    "context: %s", gpgme_strerror(err));
@@ -108,24 +110,26 @@ check_sign_result(gpgme_ctx_t ctx, gpgme_key_t key, const char *fpr,
 	gpgme_new_signature_t s;
 
 	if (r == NULL || r->invalid_signers != NULL)
-		return fy_fail(e, FY_E_SIGNATURE, fpr, "key cannot sign: %s",
+		return fy_fail(e, FY_E_SIGNATURE, fpr, _("key cannot sign: %s"),
 		    r && r->invalid_signers ?
 		    gpgme_strerror(r->invalid_signers->reason) : "no result");
 	if ((s = r->signatures) == NULL || s->next != NULL)
-		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg made %s "
-		    "signatures, expected one", s == NULL ? "no" : "several");
+		return fy_fail(e, FY_E_SIGNATURE, fpr, _("gpg made %s "
+		    "signatures, expected one"), s == NULL ? "no" : "several");
 	if (s->type != GPGME_SIG_MODE_DETACH || s->sig_class != 0x00)
-		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg made a signature "
-		    "of class 0x%02x, not a binary detached one",
+		return fy_fail(e, FY_E_SIGNATURE, fpr, _("gpg made a signature "
+		    "of class 0x%02x, not a binary detached one"),
 		    s->sig_class);
 	if (!made_by(key, s->fpr))
-		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg signed with key %s "
-		    "instead", s->fpr ? s->fpr : "(unknown)");
+		return fy_fail(e, FY_E_SIGNATURE, fpr,
+		    _("gpg signed with key %s "
+		    "instead"), s->fpr ? s->fpr : "(unknown)");
 	if (s->hash_algo != GPGME_MD_SHA256 &&
 	    s->hash_algo != GPGME_MD_SHA384 &&
 	    s->hash_algo != GPGME_MD_SHA512)
-		return fy_fail(e, FY_E_SIGNATURE, fpr, "gpg signed with digest "
-		    "%s; set personal-digest-preferences SHA256 for this key",
+		return fy_fail(e, FY_E_SIGNATURE, fpr,
+		    _("gpg signed with digest "
+		    "%s; set personal-digest-preferences SHA256 for this key"),
 		    gpgme_hash_algo_name(s->hash_algo) ?
 		    gpgme_hash_algo_name(s->hash_algo) : "(unknown)");
 	return 0;
@@ -149,15 +153,17 @@ gpg_sign(const char *gnupghome, const char *fpr, const uint8_t *data,
 		    "full fingerprint");
 	strcpy(want, fpr);
 	if (!gpg_fpr_normalise(want))
-		return fy_fail(e, FY_E_CONFIG, fpr, "signing key is not a full "
-		    "fingerprint");
+		return fy_fail(e, FY_E_CONFIG, fpr,
+		    _("signing key is not a full "
+		    "fingerprint"));
 	if (gpg_ctx_open(gnupghome, &ctx, e) == -1)
 		return -1;
 	if ((err = gpgme_get_key(ctx, want, &key, 1)) != 0 || key == NULL ||
 	    strcasecmp(key->fpr, want) != 0) {
-		fy_fail(e, FY_E_CONFIG, want, "no secret key with this "
-		    "fingerprint in %s", gnupghome ? gnupghome : "the default "
-		    "GnuPG home");
+		fy_fail(e, FY_E_CONFIG, want, _("no secret key with this "
+		    "fingerprint in %s"),
+		    gnupghome ? gnupghome : _("the default "
+		    "GnuPG home"));
 		goto out;
 	}
 	if ((err = gpgme_signers_add(ctx, key)) != 0 ||
@@ -168,7 +174,7 @@ gpg_sign(const char *gnupghome, const char *fpr, const uint8_t *data,
 		goto out;
 	}
 	if ((err = gpgme_op_sign(ctx, in, outd, GPGME_SIG_MODE_DETACH)) != 0) {
-		fy_fail(e, FY_E_SIGNATURE, want, "signing failed: %s",
+		fy_fail(e, FY_E_SIGNATURE, want, _("signing failed: %s"),
 		    gpgme_strerror(err));
 		goto out;
 	}
@@ -205,7 +211,7 @@ gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
 	int rc = -1;
 
 	if (n == 0)
-		return fy_fail(e, FY_E_USAGE, "gpg", "no key to export");
+		return fy_fail(e, FY_E_USAGE, "gpg", _("no key to export"));
 	if ((pat = calloc(n + 1, sizeof(*pat))) == NULL ||
 	    (want = calloc(n, sizeof(*want))) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, "gpg", "out of memory");
@@ -214,8 +220,8 @@ gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
 	for (i = 0; i < n; i++) {
 		if (fprs[i] == NULL || strlen(fprs[i]) >= sizeof(want[i]) ||
 		    !gpg_fpr_normalise(strcpy(want[i], fprs[i]))) {
-			fy_fail(e, FY_E_CONFIG, "gpg", "key %.80s is not a "
-			    "full fingerprint", fprs[i] ? fprs[i] : "(null)");
+			fy_fail(e, FY_E_CONFIG, "gpg", _("key %.80s is not a "
+			    "full fingerprint"), fprs[i] ? fprs[i] : "(null)");
 			goto out;
 		}
 		pat[i] = want[i];
@@ -226,9 +232,9 @@ gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
 	for (i = 0; i < n; i++) {
 		if ((err = gpgme_get_key(ctx, want[i], &key, 0)) != 0 ||
 		    key == NULL || strcasecmp(key->fpr, want[i]) != 0) {
-			fy_fail(e, FY_E_CONFIG, want[i], "no public key with "
-			    "this fingerprint in %s", gnupghome ? gnupghome :
-			    "the default GnuPG home");
+			fy_fail(e, FY_E_CONFIG, want[i], _("no public key with "
+			    "this fingerprint in %s"), gnupghome ? gnupghome :
+			    _("the default GnuPG home"));
 			goto out;
 		}
 		gpgme_key_unref(key);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "verify/gpg_int.h"
 #include "verify/sigframe.h"
 
@@ -88,38 +89,39 @@ judge_key(gpgme_key_t k, gpgme_subkey_t sk, gpgme_signature_t s,
 	char d1[16], d2[16];
 
 	if (pk->revoked || k->revoked)
-		snprintf(why, n, "signing key %s is revoked", k->fpr);
+		snprintf(why, n, _("signing key %s is revoked"), k->fpr);
 	else if (sk->revoked)
-		snprintf(why, n, "signing subkey %s of key %s is revoked",
+		snprintf(why, n, _("signing subkey %s of key %s is revoked"),
 		    sk->fpr, k->fpr);
 	else if (pk->invalid || sk->invalid || k->invalid)
-		snprintf(why, n, "signing key %s is invalid", k->fpr);
+		snprintf(why, n, _("signing key %s is invalid"), k->fpr);
 	else if (pk->expires > 0 && now >= pk->expires)
-		snprintf(why, n, "signing key %s expired on %s (trusted time "
-		    "%s)", k->fpr, day(pk->expires, d1), day(now, d2));
+		snprintf(why, n, _("signing key %s expired on %s (trusted time "
+		    "%s)"), k->fpr, day(pk->expires, d1), day(now, d2));
 	else if (sk->expires > 0 && now >= sk->expires)
-		snprintf(why, n, "signing subkey %s of key %s expired on %s "
-		    "(trusted time %s)", sk->fpr, k->fpr, day(sk->expires, d1),
+		snprintf(why, n, _("signing subkey %s of key %s expired on %s "
+		    "(trusted time %s)"), sk->fpr, k->fpr, day(sk->expires, d1),
 		    day(now, d2));
 	else if (s->timestamp < (unsigned long)sk->timestamp)
-		snprintf(why, n, "signature made on %s, before its signing key "
-		    "%s existed", day(s->timestamp, d1), sk->fpr);
+		snprintf(why, n,
+		    _("signature made on %s, before its signing key "
+		    "%s existed"), day(s->timestamp, d1), sk->fpr);
 	else if (s->exp_timestamp > 0 && now >= (int64_t)s->exp_timestamp)
-		snprintf(why, n, "signature expired on %s (trusted time %s)",
+		snprintf(why, n, _("signature expired on %s (trusted time %s)"),
 		    day(s->exp_timestamp, d1), day(now, d2));
 	else if (!sk->can_sign || s->wrong_key_usage)
-		snprintf(why, n, "key %s is not allowed to make signatures",
+		snprintf(why, n, _("key %s is not allowed to make signatures"),
 		    sk->fpr);
 	else if (sk->pubkey_algo == GPGME_PK_RSA && sk->length < RSA_MIN_BITS)
-		snprintf(why, n, "signing key %s is RSA with %u bits, fewer "
-		    "than %d", sk->fpr, sk->length, RSA_MIN_BITS);
+		snprintf(why, n, _("signing key %s is RSA with %u bits, fewer "
+		    "than %d"), sk->fpr, sk->length, RSA_MIN_BITS);
 	else if (sk->pubkey_algo != GPGME_PK_RSA &&
 	    sk->pubkey_algo != GPGME_PK_EDDSA &&
 	    sk->pubkey_algo != GPGME_PK_ECDSA)
-		snprintf(why, n, "signing key %s uses %s, which is refused",
+		snprintf(why, n, _("signing key %s uses %s, which is refused"),
 		    sk->fpr, gpgme_pubkey_algo_name(sk->pubkey_algo) ?
-		    gpgme_pubkey_algo_name(sk->pubkey_algo) : "an unknown "
-		    "algorithm");
+		    gpgme_pubkey_algo_name(sk->pubkey_algo) : _("an unknown "
+		    "algorithm"));
 	else
 		why[0] = '\0';
 }
@@ -139,21 +141,21 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 
 	/* Order: crypto, then identity, then our policy, then gpg's. */
 	if (code == GPG_ERR_BAD_SIGNATURE || (s->summary & GPGME_SIGSUM_RED)) {
-		snprintf(why, n, "bad signature");
+		snprintf(why, n, _("bad signature"));
 		return false;
 	}
 	if (code == GPG_ERR_NO_PUBKEY ||
 	    (s->summary & GPGME_SIGSUM_KEY_MISSING) || !full_fpr(s->fpr) ||
 	    gpgme_get_key(v->ctx, s->fpr, &k, 0) != 0 || k == NULL ||
 	    k->subkeys == NULL || (sk = find_subkey(k, s->fpr)) == NULL) {
-		snprintf(why, n, gpg_is_pinned(v, sfpr) ? "signed by pinned "
-		    "key %s, which is missing from the keyring" : "signed by "
-		    "key %s, which is not pinned", sfpr);
+		snprintf(why, n, gpg_is_pinned(v, sfpr) ? _("signed by pinned "
+		    "key %s, which is missing from the keyring") :
+		    _("signed by key %s, which is not pinned"), sfpr);
 		gpgme_key_unref(k);
 		return false;
 	}
 	if (!gpg_is_pinned(v, k->fpr)) {
-		snprintf(why, n, "signed by key %s, which is not pinned",
+		snprintf(why, n, _("signed by key %s, which is not pinned"),
 		    k->fpr);
 		gpgme_key_unref(k);
 		return false;
@@ -162,24 +164,27 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 	if (why[0] == '\0') {
 		if (code == GPG_ERR_CERT_REVOKED ||
 		    (s->summary & GPGME_SIGSUM_KEY_REVOKED))
-			snprintf(why, n, "signing key %s is revoked", k->fpr);
+			snprintf(why, n,
+			    _("signing key %s is revoked"), k->fpr);
 		else if (code == GPG_ERR_KEY_EXPIRED ||
 		    (s->summary & GPGME_SIGSUM_KEY_EXPIRED))
-			snprintf(why, n, "signing key %s has expired by the "
-			    "system clock", k->fpr);
+			snprintf(why, n, _("signing key %s has expired by the "
+			    "system clock"), k->fpr);
 		else if (code == GPG_ERR_SIG_EXPIRED ||
 		    (s->summary & GPGME_SIGSUM_SIG_EXPIRED))
-			snprintf(why, n, "signature has expired by the system "
-			    "clock");
+			snprintf(why, n,
+			    _("signature has expired by the system "
+			    "clock"));
 		else if (code != GPG_ERR_NO_ERROR ||
 		    (s->summary & SUM_REFUSED))
-			snprintf(why, n, "signature rejected by gpg: %s "
-			    "(summary 0x%x)", gpgme_strerror(s->status),
+			snprintf(why, n, _("signature rejected by gpg: %s "
+			    "(summary 0x%x)"), gpgme_strerror(s->status),
 			    (unsigned)s->summary);
 		else if (s->hash_algo != GPGME_MD_SHA256 &&
 		    s->hash_algo != GPGME_MD_SHA384 &&
 		    s->hash_algo != GPGME_MD_SHA512)
-			snprintf(why, n, "signature uses %s, which is refused",
+			snprintf(why, n,
+			    _("signature uses %s, which is refused"),
 			    hash_name(s->hash_algo));
 	}
 	if (why[0] == '\0')
@@ -194,7 +199,7 @@ refusal(struct tally *t, size_t i, size_t nsigs, const char *why)
 	if (t->why[0] != '\0')
 		return;
 	if (nsigs > 1)
-		snprintf(t->why, sizeof(t->why), "signature %zu: %s", i + 1,
+		snprintf(t->why, sizeof(t->why), _("signature %zu: %s"), i + 1,
 		    why);
 	else
 		snprintf(t->why, sizeof(t->why), "%s", why);
@@ -209,8 +214,8 @@ count(struct tally *t, const char *primary, int64_t when, size_t i,
 
 	for (j = 0; j < t->n; j++)
 		if (strcmp(t->fpr[j], primary) == 0) {
-			snprintf(why, sizeof(why), "key %s signed more than "
-			    "once", primary);
+			snprintf(why, sizeof(why), _("key %s signed more than "
+			    "once"), primary);
 			refusal(t, i, nsigs, why);
 			return;
 		}
@@ -251,8 +256,8 @@ verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	if (err != 0)
 		refusal(t, i, nsigs, gpgme_strerror(err));
 	else if (r == NULL || r->signatures == NULL)
-		refusal(t, i, nsigs, "not a binary detached signature: gpg "
-		    "found no signature");
+		refusal(t, i, nsigs, _("not a binary detached signature: gpg "
+		    "found no signature"));
 	else
 		for (s = r->signatures; s != NULL; s = s->next) {
 			why[0] = '\0';
@@ -282,14 +287,15 @@ gpg_verify(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	if (threshold == 0)
 		threshold = 1;
 	if (threshold > LIMIT_SIGS)
-		return fy_fail(e, FY_E_CONFIG, where, "threshold %u is more "
-		    "than the %d signatures a document may carry", threshold,
+		return fy_fail(e, FY_E_CONFIG, where, _("threshold %u is more "
+		    "than the %d signatures a document may carry"), threshold,
 		    LIMIT_SIGS);
 	if (nsigs == 0)
-		return fy_fail(e, FY_E_SIGNATURE, where, "no signature");
+		return fy_fail(e, FY_E_SIGNATURE, where, _("no signature"));
 	if (nsigs > LIMIT_SIGS)
-		return fy_fail(e, FY_E_SIGNATURE, where, "%zu signature files, "
-		    "at most %d are read", nsigs, LIMIT_SIGS);
+		return fy_fail(e, FY_E_SIGNATURE, where,
+		    _("%zu signature files, "
+		    "at most %d are read"), nsigs, LIMIT_SIGS);
 	for (i = 0; i < nsigs; i++)
 		if (verify_one(v, data, len, sigs[i], siglens[i], now, i, nsigs,
 		    where, &t, e) == -1)
@@ -297,10 +303,10 @@ gpg_verify(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	if (t.n < threshold) {
 		if (threshold == 1)
 			return fy_fail(e, FY_E_SIGNATURE, where, "%s",
-			    t.why[0] ? t.why : "no signature from a pinned "
-			    "key");
-		return fy_fail(e, FY_E_SIGNATURE, where, "%zu of %u required "
-		    "signatures from pinned keys%s%s", t.n, threshold,
+			    t.why[0] ? t.why : _("no signature from a pinned "
+			    "key"));
+		return fy_fail(e, FY_E_SIGNATURE, where, _("%zu of %u required "
+		    "signatures from pinned keys%s%s"), t.n, threshold,
 		    t.why[0] ? "; " : "", t.why);
 	}
 	if (out != NULL) {

@@ -98,12 +98,22 @@ assert_unchanged() {
 	    die "the canary outside the client changed"
 }
 
+# applymedia apply on ./client, under a watchdog: a hang (a blocking read
+# of a FIFO, an endless stream) ends as exit 124, never as a stuck suite.
+attack_apply() {
+	local vg=()
+	[ -z "${FERRY_VALGRIND:-}" ] || vg=(valgrind -q --error-exitcode=99
+	    --leak-check=full --errors-for-leak-kinds=definite)
+	timeout -k 5 120 "${vg[@]}" "$FERRY_BIN/applymedia" \
+	    --root "$(cd client && pwd)" apply "$@"
+}
+
 # refused CODE REGEX MEDIUM [apply options]: `applymedia apply` exits CODE,
 # the last line of stderr is "applymedia: " followed by a match of REGEX
 # (anchored at both ends), and nothing installed changed.
 refused() {
 	local code=$1 re=$2 last; shift 2
-	expect_fail "$code" "" client client apply "$@"
+	expect_fail "$code" "" attack_apply "$@"
 	last=$(tail -n 1 "$TEST_TMP/last.err")
 	printf '%s\n' "$last" | grep -Eq -- "^applymedia: ($re)\$" || {
 		cat "$TEST_TMP/last.err"

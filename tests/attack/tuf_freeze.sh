@@ -9,7 +9,7 @@ day=86400
 build_medium repo exp1 --expires 1
 control exp1
 FERRY_TEST_NOW=$((now + 30 * day)) \
-    refused 12 'example-av-stable-2: expired on [0-9TZ:-]+; trusted time is [0-9TZ:-]+ \(clock [0-9TZ:-]+, newest signed time seen [0-9TZ:-]+\); refused \(--allow-expired overrides\)' exp1
+    refused 12 'example-av-stable-[0-9]+: expired on [0-9TZ:-]+; trusted time is [0-9TZ:-]+ \(clock [0-9TZ:-]+, newest signed time seen [0-9TZ:-]+\); refused \(--allow-expired overrides\)' exp1
 
 # The client accepts a medium signed 20 days from now (serial 3); an
 # expired medium is then refused even with the clock at 1970: trusted

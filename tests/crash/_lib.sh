@@ -32,10 +32,23 @@ app_path() {
 	esac
 }
 
+# The fixture lives on a private tmpfs when it can be mounted (root): the
+# trials test process death and I/O errors, not power loss, and without
+# real fsyncs they run several times faster.  FERRY_CRASH_DISK=1 keeps it
+# on the test's own file system.
+crash_unmount() {
+	[ -z "${CRASH_MNT:-}" ] || umount -l "$CRASH_MNT" 2>/dev/null || true
+}
 crash_fixture() {
 	local d=$1 c
-	mkdir -p "$d/t"
+	mkdir -p "$d"
 	d=$(cd "$d" && pwd)
+	if [ -z "${FERRY_CRASH_DISK:-}" ] &&
+	    mount -t tmpfs -o size=512m,mode=0700 ferry-crash "$d" 2>/dev/null; then
+		CRASH_MNT=$d
+		trap crash_unmount EXIT
+	fi
+	mkdir -p "$d/t"
 	make_repo "$d/repo"
 	add_versions "$d/repo" patterns 2026.11.19-1
 	add_versions "$d/repo" engine 8.0.0

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# bench/http_load.sh [BUILD_DIR] [CLIENTS] -- N concurrent applymedia
+# clients (default 200) at mixed local versions against nginx on
+# 127.0.0.1 (loopback only).  Every client must end at the newest
+# versions.  Reports p50/p99/max wall time per client, the bytes nginx
+# served (from its access log) and the bytes saved against every client
+# downloading the bases.  The report goes to stdout and
+# bench/out/http_load.md (docs/BENCHMARKS-http.md quotes it).
+#
+# Version mix, CLIENTS/5 each: fresh (nothing installed); patterns
+# 2026.11.22-1 + engine 8.0.1 (one day behind); 2026.11.21-1 + 8.0.1;
+# 2026.11.20-1 + 8.0.0; 2026.11.19-1 + 8.0.0.  The served medium has
+# patterns 2026.11.23-1 and engine 8.0.1, built at the default level 19.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=$(cd "${1:-build/rel}" && pwd)
+N=${2:-200}
+OUT=$ROOT/bench/out
+WORK=$(mktemp -d /tmp/ferry-http-bench.XXXXXX)
+mkdir -p "$OUT"
+export FERRY_SRC=$ROOT FERRY_BIN=$BUILD FERRY_TESTLIB=$ROOT/tests/lib
+export TEST_TMP=$WORK
+cd "$WORK"
+tests_keys=$WORK/keys
+"$ROOT/tests/lib/mkkeys.sh" "$tests_keys" >/dev/null 2>&1
+export FERRY_TEST_KEYS=$tests_keys
+# shellcheck disable=SC1091
+. "$FERRY_TESTLIB/common.sh"
+set +e
+# shellcheck disable=SC1091
+. "$ROOT/tests/http/_nginx.sh"
+set -e
+trap '_http_cleanup; rm -rf "$WORK"' EXIT
+
+echo "# building media (level 19) and the five template clients" >&2
+mkmedia --repo repo init --publisher example-av >/dev/null
+stage() {	# stage NAME TEMPLATE: medium from the repo, applied to TEMPLATE
+	build_medium repo "$1"
+	make_client "$2"
+	client "$2" apply "$1" >/dev/null
+}
+add_versions repo patterns 2026.11.19-1
+add_versions repo engine 8.0.0
+stage mA t4
+add_versions repo patterns 2026.11.20-1
+stage mB t3
+add_versions repo patterns 2026.11.21-1
+add_versions repo engine 8.0.1
+stage mC t2
+add_versions repo patterns 2026.11.22-1
+stage mD t1
+add_versions repo patterns 2026.11.23-1
+build_medium repo final
+make_client t0
+
+# N clients: copies of the templates, application links re-pointed.
+echo "# making $N clients" >&2
+mkdir clients
+for i in $(seq 1 "$N"); do
+	t=t$(( i % 5 ))
+	c=clients/c$i
+	cp -a "$t" "$c"
+	for l in "$c"/opt/av/*; do
+		[ -L "$l" ] || continue
+		ln -sfn "$WORK/$c/${ln_target:=}$(readlink "$l" | sed "s|^$WORK/$t/||")" "$l"
+	done
+done
+
+mkdir www
+cp -a final/ferry www/ferry
+NGINX_WORKERS=2 NGINX_CONNECTIONS=1024 nginx_start www
+URL=$NGINX_URL/ferry/
+: >"$NGINX_LOG"
+
+echo "# $N clients start at once against $URL" >&2
+t0=$EPOCHREALTIME
+for i in $(seq 1 "$N"); do
+	(
+		s=$EPOCHREALTIME
+		rc=0
+		"$BUILD/applymedia" --root "$WORK/clients/c$i" apply "$URL" \
+		    >"clients/c$i.log" 2>&1 || rc=$?
+		echo "$i $(( i % 5 )) $rc $s $EPOCHREALTIME" >"clients/c$i.time"
+	) &
+done
+wait
+t1=$EPOCHREALTIME
+nginx_stop
+
+cat clients/*.time >times.txt
+fails=$(awk '$3 != 0' times.txt | wc -l)
+if [ "$fails" -ne 0 ]; then
+	awk '$3 != 0 { print $1 }' times.txt | head -3 | while read -r i; do
+		cat "clients/c$i.log" >&2; done
+	echo "http_load: $fails of $N clients failed" >&2
+	exit 1
+fi
+for i in $(seq 1 "$N"); do
+	v=$(cat "clients/c$i/opt/av/Bases/version.txt" 2>/dev/null ||
+	    find "clients/c$i/opt/av/Bases/" -name version.txt -exec cat {} +)
+	case $v in *2026.11.23-1*|*2026-11-23*) ;; *)
+		echo "http_load: client $i ends at '$v'" >&2; exit 1 ;; esac
+done
+
+base_p=$(stat -c %s final/ferry/pkg/patterns/patterns-2026.11.23-1-base-*.tar.zst)
+base_e=$(stat -c %s final/ferry/pkg/engine/engine-8.0.1-base-*.tar.zst)
+awk -v n="$N" -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
+    -v bp="$base_p" -v be="$base_e" -v log="$NGINX_LOG" '
+function pct(p,   k) { k = int(p * cnt + 0.999999); if (k < 1) k = 1; return t[k] }
+BEGIN {
+	while ((getline l < log) > 0) {
+		split(l, f, " ")
+		req++
+		bytes += f[4]
+		if (f[2] ~ /\/pkg\//) pkg += f[4]; else meta += f[4]
+		if (f[1] == "GET" && f[2] ~ /\/pkg\//) gets[f[2]]++
+	}
+}
+{ d = $5 - $4; t[++cnt] = d; cls[$2] += d; ncls[$2]++ }
+END {
+	asort(t)
+	allbase = meta + n * (bp + be)
+	printf "| clients | %d (all succeeded) |\n", n
+	printf "| wall time, all clients | %.1f s |\n", wall
+	printf "| per client p50 / p99 / max | %.2f s / %.2f s / %.2f s |\n", pct(0.5), pct(0.99), t[cnt]
+	for (c = 0; c < 5; c++) printf "| mean, class %d | %.2f s |\n", c, cls[c] / ncls[c]
+	printf "| requests served | %d |\n", req
+	printf "| bytes served (nginx body_bytes_sent) | %d (%.1f MB): packages %d, manifest+signatures %d |\n", bytes, bytes / 1e6, pkg, meta
+	printf "| if every client downloaded the bases | %d (%.1f MB) |\n", allbase, allbase / 1e6
+	printf "| saved | %d bytes (%.1f %%) |\n", allbase - bytes, 100 * (allbase - bytes) / allbase
+	printf "\nPackage downloads:\n\n| package | bytes | clients |\n|---|---:|---:|\n"
+	for (g in gets) {
+		cmd = "stat -c %s www/" substr(g, 2)
+		cmd | getline sz; close(cmd)
+		sub(/.*\//, "", g)
+		printf "| %s | %d | %d |\n", g, sz, gets["/ferry/pkg/" (g ~ /^engine/ ? "engine/" : "patterns/") g]
+	}
+}' times.txt | tee "$OUT/http_load.md"

@@ -1,0 +1,24 @@
+# Archive names that collide on case-insensitive file systems (T21):
+# Readme and README in one listing; a tar entry differing in case only
+# from its listing entry.
+. "$FERRY_SRC/tests/attack/_lib.sh"
+attack_setup
+control med2
+control_forged
+
+fresh_medium both
+forge edit both 't = ver("patterns", "'"$V2"'")["tree"]
+t.append({"path": "Bases/Readme", "type": "file", "mode": "0644", "size": 1, "sha256": "0"*64})
+t.append({"path": "Bases/README", "type": "file", "mode": "0644", "size": 1, "sha256": "0"*64})'
+refused 4 'manifest.json: paths Bases/README and Bases/Readme differ only in case \(they collide on FAT and NTFS\)|manifest.json: paths Bases/Readme and Bases/README differ only in case \(they collide on FAT and NTFS\)' both
+
+hostile_pkg tcase '{"listing": [{"d": "Bases"}, {"f": "Bases/Readme", "data": "x"}],
+ "tar": [{"type": "dir", "name": "Bases"},
+  {"type": "file", "name": "Bases/README", "data": "x"}]}'
+refused 9 'pkg/patterns/[^:]+: entry Bases/README: not in the listing' tcase
+
+# Two medium files differing in case only.
+fresh_medium files
+forge edit files 'f = dict(fentry("README.txt")); f["path"] = "readme.txt"; m["files"].append(f); m["files"].sort(key=lambda x: x["path"])'
+refused 4 'manifest.json: files (README.txt and readme.txt|readme.txt and README.txt) differ only in case \(they collide on FAT and NTFS\)' files
+done_cases 3
