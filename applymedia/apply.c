@@ -57,17 +57,81 @@ plan_files(const struct plan *p, const struct mf_file **out, size_t *n)
 	return bytes;
 }
 
+/* Join the spooled parts of a split file into `name`, hashing. */
+static int
+join_parts(int spoolfd, const struct mf_file *f, const char *name,
+    struct fy_err *e)
+{
+	char pn[DIGEST_HEXLEN + 1];
+	uint8_t *buf = NULL, sha[DIGEST_LEN];
+	struct digest *d = digest_new();
+	uint64_t total = 0;
+	ssize_t n;
+	size_t k;
+	int out, in, rc = -1;
+
+	out = openat(spoolfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (out == -1 || d == NULL || (buf = malloc(1u << 20)) == NULL) {
+		fy_fail_errno(e, FY_E_IO, f->path, "cannot join parts");
+		goto out;
+	}
+	for (k = 0; k < f->nparts; k++) {
+		stage_spool_name(f->parts[k], pn);
+		if ((in = io_open_regular(spoolfd, pn, NULL, e)) == -1)
+			goto out;
+		while ((n = io_read_full(in, buf, 1u << 20, pn, e)) > 0) {
+			digest_update(d, buf, (size_t)n);
+			total += (uint64_t)n;
+			if (io_write_all(out, buf, (size_t)n, name, e) == -1)
+				break;
+		}
+		close(in);
+		if (fy_failed(e))
+			goto out;
+	}
+	digest_final(d, sha);
+	if (total != f->size || memcmp(sha, f->sha256, DIGEST_LEN) != 0) {
+		fy_fail(e, FY_E_INTEGRITY, f->path, _("joined parts do not match "
+		    "the manifest"));
+		goto out;
+	}
+	if (io_fsync(out, name, e) == -1)
+		goto out;
+	for (k = 0; k < f->nparts; k++) {
+		stage_spool_name(f->parts[k], pn);
+		(void)unlinkat(spoolfd, pn, 0);
+	}
+	rc = 0;
+out:
+	if (out != -1) {
+		close(out);
+		if (rc == -1)
+			(void)unlinkat(spoolfd, name, 0);
+	}
+	free(buf);
+	digest_free(d);
+	return rc;
+}
+
 static int
 fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
     struct fetch_ctx *fc, struct fy_err *e)
 {
 	char name[DIGEST_HEXLEN + 1];
 	struct fy_err ignore = { 0 };
+	size_t k;
 
 	stage_spool_name(f, name);
 	if (digest_check_file(spoolfd, name, f->size, f->sha256, &ignore) == 0)
 		return 0;
 	(void)unlinkat(spoolfd, name, 0);
+	if (f->nparts) {		/* FAT32 split: parts, then join */
+		for (k = 0; k < f->nparts; k++)
+			if (fetch_one(r, spoolfd, f->parts[k], fc, e) == -1)
+				return -1;
+		return join_parts(spoolfd, f, name, e);
+	}
 	if (source_fetch(r->src, f->path, f->size, f->sha256, spoolfd, name,
 	    on_progress, fc, e) == -1)
 		return -1;

@@ -73,7 +73,7 @@ client_key(struct cfg *c, const char *k, char *v, int line, struct fy_err *e)
 		for (tok = strtok_r(v, ", \t", &save); tok != NULL;
 		    tok = strtok_r(NULL, ", \t", &save)) {
 			if (c->ntrust >= CFG_MAX_KEYS || strlen(tok) > 64 ||
-			    gpg_fpr_normalise(tok) == -1)
+			    !gpg_fpr_normalise(tok))
 				return fy_fail(e, FY_E_CONFIG, f, _("line %d: "
 				    "trust takes full fingerprints (40 or 64 hex "
 				    "digits), not %s"), line, tok);

@@ -63,7 +63,7 @@ for i in $(seq 1 "$N"); do
 	cp -a "$t" "$c"
 	for l in "$c"/opt/av/*; do
 		[ -L "$l" ] || continue
-		ln -sfn "$WORK/$c/${ln_target:=}$(readlink "$l" | sed "s|^$WORK/$t/||")" "$l"
+		ln -sfn "$(readlink "$l" | sed "s|^$WORK/$t/|$WORK/$c/|")" "$l"
 	done
 done
 
@@ -97,9 +97,8 @@ if [ "$fails" -ne 0 ]; then
 	exit 1
 fi
 for i in $(seq 1 "$N"); do
-	v=$(cat "clients/c$i/opt/av/Bases/version.txt" 2>/dev/null ||
-	    find "clients/c$i/opt/av/Bases/" -name version.txt -exec cat {} +)
-	case $v in *2026.11.23-1*|*2026-11-23*) ;; *)
+	v=$(find "clients/c$i/opt/av/Bases/" -name version.txt -exec cat {} +)
+	case $v in *2026.11.23-1*) ;; *)
 		echo "http_load: client $i ends at '$v'" >&2; exit 1 ;; esac
 done
 
@@ -131,9 +130,9 @@ END {
 	printf "| saved | %d bytes (%.1f %%) |\n", allbase - bytes, 100 * (allbase - bytes) / allbase
 	printf "\nPackage downloads:\n\n| package | bytes | clients |\n|---|---:|---:|\n"
 	for (g in gets) {
-		cmd = "stat -c %s www/" substr(g, 2)
+		cmd = "stat -c %s www" g
 		cmd | getline sz; close(cmd)
-		sub(/.*\//, "", g)
-		printf "| %s | %d | %d |\n", g, sz, gets["/ferry/pkg/" (g ~ /^engine/ ? "engine/" : "patterns/") g]
+		name = g; sub(/.*\//, "", name)
+		printf "| %s | %d | %d |\n", name, sz, gets[g]
 	}
 }' times.txt | tee "$OUT/http_load.md"

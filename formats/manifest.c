@@ -126,8 +126,10 @@ manifest_free(struct manifest *m)
 	for (i = 0; i < m->ncomponents; i++)
 		free_component(&m->components[i]);
 	free(m->components);
-	for (i = 0; i < m->nfiles; i++)
+	for (i = 0; i < m->nfiles; i++) {
 		free(m->files[i].path);
+		free(m->files[i].parts);
+	}
 	free(m->files);
 	free(m);
 }
@@ -239,6 +241,38 @@ files_case_unique(struct pctx *p)
 	return rc;
 }
 
+/* Resolve the "parts" of file i (names in arr) into pointers. */
+static int
+resolve_parts(struct pctx *p, struct mf_file *f, json_t *arr)
+{
+	uint64_t sum = 0;
+	size_t k;
+
+	if (!json_is_array(arr) || json_array_size(arr) < 2 ||
+	    json_array_size(arr) > 4096)
+		return bad(p, _("parts is not a list of 2 to 4096 names"), NULL);
+	if ((f->parts = calloc(json_array_size(arr), sizeof(*f->parts))) ==
+	    NULL)
+		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
+	for (k = 0; k < json_array_size(arr); k++) {
+		const char *name = json_string_value(json_array_get(arr, k));
+		struct mf_file *part;
+
+		if (name == NULL || (part = (struct mf_file *)manifest_file(p->m,
+		    name)) == NULL || part == f)
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s: "
+			    "part %s is not a listed file"), f->path,
+			    name ? name : "?");
+		f->parts[f->nparts++] = part;
+		sum += part->size;
+	}
+	if (sum != f->size)
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s: parts add "
+		    "up to %llu bytes, not %llu"), f->path,
+		    (unsigned long long)sum, (unsigned long long)f->size);
+	return 0;
+}
+
 static int
 parse_files(struct pctx *p, json_t *arr)
 {
@@ -254,10 +288,11 @@ parse_files(struct pctx *p, json_t *arr)
 		struct mf_file *f = &p->m->files[i];
 		const char *path, *sha;
 		json_int_t size;
+		json_t *parts = NULL;
 
 		if (json_unpack_ex(json_array_get(arr, i), &je, JSON_STRICT,
-		    "{s:s, s:I, s:s}", "path", &path, "size", &size,
-		    "sha256", &sha) == -1)
+		    "{s:s, s:I, s:s, s?o}", "path", &path, "size", &size,
+		    "sha256", &sha, "parts", &parts) == -1)
 			return bad(p, _("bad files entry"), &je);
 		if (!layout_file_ok(path))
 			return fy_fail(p->e, FY_E_UNSAFE, p->where, _("file "
@@ -275,6 +310,25 @@ parse_files(struct pctx *p, json_t *arr)
 		if (strcmp(p->m->files[i - 1].path, p->m->files[i].path) == 0)
 			return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s "
 			    "is listed twice"), p->m->files[i].path);
+	/* Parts last: they refer to other entries by name. */
+	for (i = 0; i < json_array_size(arr); i++) {
+		json_t *o = json_array_get(arr, i), *parts = json_object_get(o,
+		    "parts");
+
+		if (parts != NULL && resolve_parts(p, (struct mf_file *)
+		    manifest_file(p->m, json_string_value(json_object_get(o,
+		    "path"))), parts) == -1)
+			return -1;
+	}
+	for (i = 0; i < p->m->nfiles; i++) {	/* parts are plain files */
+		size_t k;
+
+		for (k = 0; k < p->m->files[i].nparts; k++)
+			if (p->m->files[i].parts[k]->nparts != 0)
+				return fy_fail(p->e, FY_E_FORMAT, p->where,
+				    _("file %s: a part is itself split"),
+				    p->m->files[i].path);
+	}
 	return files_case_unique(p);
 }
 
@@ -638,10 +692,21 @@ manifest_emit(const struct manifest *m, size_t *len)
 	json_object_set_new(root, "components", a);
 	a = json_array();
 	for (i = 0; i < m->nfiles; i++) {
+		json_t *f;
+		size_t k;
+
 		digest_to_hex(m->files[i].sha256, hex);
-		json_array_append_new(a, json_pack("{s:s, s:I, s:s}", "path",
-		    m->files[i].path, "size", (json_int_t)m->files[i].size,
-		    "sha256", hex));
+		f = json_pack("{s:s, s:I, s:s}", "path", m->files[i].path,
+		    "size", (json_int_t)m->files[i].size, "sha256", hex);
+		if (m->files[i].nparts) {
+			json_t *parts = json_array();
+
+			for (k = 0; k < m->files[i].nparts; k++)
+				json_array_append_new(parts, json_string(
+				    m->files[i].parts[k]->path));
+			json_object_set_new(f, "parts", parts);
+		}
+		json_array_append_new(a, f);
 	}
 	json_object_set_new(root, "files", a);
 	s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(1) |

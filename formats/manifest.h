@@ -26,6 +26,11 @@ struct mf_file {		/* a file in the medium folder */
 	char		*path;	/* relative to ferry/, layout_file_ok() */
 	uint64_t	 size;
 	uint8_t		 sha256[DIGEST_LEN];
+	/* A file too large for the medium's file system (FAT32: 4 GiB - 1)
+	 * is not on the medium itself: it is stored as parts, each listed
+	 * in files[] in its own right, joined in this order. */
+	struct mf_file	**parts;
+	size_t		 nparts;
 };
 
 struct mf_req {			/* "requires engine >= 8" */

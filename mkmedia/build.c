@@ -109,8 +109,8 @@ bytes_needed(const char *root, const struct selection *s)
 	for (i = 0; i < s->m->nfiles; i++) {
 		snprintf(path, sizeof(path), "%s/%s/%s", root, LAYOUT_DIR,
 		    s->m->files[i].path);
-		if (stat(path, &st) == 0 && (uint64_t)st.st_size ==
-		    s->m->files[i].size)
+		if (s->m->files[i].nparts || (stat(path, &st) == 0 &&
+		    (uint64_t)st.st_size == s->m->files[i].size))
 			continue;
 		need += s->m->files[i].size;
 	}
@@ -133,9 +133,9 @@ check_target(const char *root, const struct selection *s,
 	    bi.label[0] ? ", label " : "", bi.label,
 	    bi.uuid[0] ? ", uuid " : "", bi.uuid,
 	    (unsigned long long)(bi.free_bytes >> 20));
-	maxf = o->fat ? blk_max_file_size("vfat") : blk_max_file_size(bi.fstype);
+	maxf = o->split_size ? o->split_size : blk_max_file_size(bi.fstype);
 	for (i = 0; i < s->m->nfiles; i++)
-		if (s->m->files[i].size > maxf)
+		if (s->m->files[i].nparts == 0 && s->m->files[i].size > maxf)
 			return fy_fail(e, FY_E_NOSPACE, s->m->files[i].path,
 			    _("%llu bytes is more than the largest file %s "
 			    "can hold (%llu)"), (unsigned long long)
@@ -171,9 +171,32 @@ build_iso(struct repo *r, struct selection *s, const struct mk_opts *o,
 	return rc;
 }
 
-int
-mk_build(const struct mk_opts *o, struct fy_err *e)
+/* Largest file the target takes: FAT32 (detected, or --fat) cannot hold
+ * 4 GiB; FERRY_TEST_FAT_MAX lowers the limit so tests need no 4 GiB file. */
+static uint64_t
+split_size(const struct mk_opts *o)
 {
+	struct blk_info bi;
+	struct fy_err ignore = { 0 };
+	const char *t = getenv("FERRY_TEST_FAT_MAX");
+	int fat = o->fat;
+
+	if (o->out == NULL)
+		return 0;		/* ISO level 3 holds large files */
+	if (!fat && io_mkdirs(AT_FDCWD, o->out, &ignore) == 0 &&
+	    blk_probe_path(o->out, &bi, &ignore) == 0)
+		fat = blk_max_file_size(bi.fstype) != UINT64_MAX;
+	if (!fat)
+		return 0;
+	if (t != NULL && strtoull(t, NULL, 10) > 0)
+		return strtoull(t, NULL, 10);
+	return blk_max_file_size("vfat");
+}
+
+int
+mk_build(const struct mk_opts *o_in, struct fy_err *e)
+{
+	struct mk_opts oo = *o_in, *o = &oo;
 	struct repo *r = NULL;
 	struct selection s = { 0 };
 	struct emit_result res;
@@ -182,6 +205,7 @@ mk_build(const struct mk_opts *o, struct fy_err *e)
 	struct media *prev = NULL;
 	int rc = -1;
 
+	o->split_size = split_size(o);
 	if (o->nsign == 0)
 		return fy_fail(e, FY_E_USAGE, "build", _("--sign-key "
 		    "FINGERPRINT is required: a medium is always signed"));

@@ -30,9 +30,11 @@
 #define COPY_BUF	(1u << 20)
 
 static int
-copy_file(int srcdir, const char *src, int dstdir, const struct mf_file *f,
-    uint8_t *buf, struct fy_err *e)
+copy_file(int srcdir, const struct sel_file *sf, int dstdir,
+    const struct mf_file *f, uint8_t *buf, struct fy_err *e)
 {
+	const char *src = sf->src;
+	uint64_t left = sf->len ? sf->len : UINT64_MAX;
 	char tmp[300];
 	struct digest *d = NULL;
 	uint8_t sha[DIGEST_LEN];
@@ -43,13 +45,19 @@ copy_file(int srcdir, const char *src, int dstdir, const struct mf_file *f,
 	snprintf(tmp, sizeof(tmp), "%s.tmp", f->path);
 	if ((in = io_open_regular(srcdir, src, NULL, e)) == -1)
 		return -1;
+	if (sf->off && lseek(in, (off_t)sf->off, SEEK_SET) == -1) {
+		close(in);
+		return fy_fail_errno(e, FY_E_IO, src, "cannot seek");
+	}
 	(void)unlinkat(dstdir, tmp, 0);
 	if ((out = beneath_create(dstdir, tmp, 0644, e)) == -1 ||
 	    (d = digest_new()) == NULL)
 		goto done;
-	while ((n = io_read_full(in, buf, COPY_BUF, src, e)) > 0) {
+	while (left > 0 && (n = io_read_full(in, buf, left < COPY_BUF ?
+	    (size_t)left : COPY_BUF, src, e)) > 0) {
 		digest_update(d, buf, (size_t)n);
 		seen += (uint64_t)n;
+		left -= sf->len ? (uint64_t)n : 0;
 		if (io_write_all(out, buf, (size_t)n, f->path, e) == -1)
 			goto done;
 	}
@@ -135,8 +143,9 @@ make_sums(const struct manifest *m, size_t *len)
 	for (i = 0; i < m->nfiles; i++) {
 		const char *p = m->files[i].path;
 
-		if (strncmp(p, LAYOUT_SUMS, strlen(LAYOUT_SUMS)) == 0)
-			continue;		/* itself and its signatures */
+		if (strncmp(p, LAYOUT_SUMS, strlen(LAYOUT_SUMS)) == 0 ||
+		    m->files[i].nparts != 0)
+			continue;	/* itself, its signatures, split files */
 		need = n + DIGEST_HEXLEN + strlen(p) + 4;
 		if (need > cap) {
 			char *ns = realloc(s, cap = need * 2);
@@ -226,7 +235,7 @@ put_packages(int repofd, int ffd, const struct selection *s,
 			continue;
 		}
 		(void)unlinkat(ffd, f->path, 0);
-		rc = copy_file(repofd, s->src[i].src, ffd, f, buf, e);
+		rc = copy_file(repofd, &s->src[i], ffd, f, buf, e);
 		if (rc == 0)
 			res->written += f->size;
 	}

@@ -43,6 +43,7 @@ struct mk_opts {
 	const char	*since;			/* previous manifest.json */
 	uint64_t	 serial;		/* 0: repository's + 1 */
 	int		 fat;			/* treat --out as FAT */
+	uint64_t	 split_size;		/* set by build: 0 no split */
 	/* keyset (keyset_cmd.c) */
 	const char	*keyset_cmd;		/* init, rotate, revoke, list */
 	const char	*ks_add[MK_MAX_LIST];

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/i18n.h"
+#include "core/io.h"
 #include "formats/layout.h"
 #include "formats/plan.h"
 #include "formats/version.h"
@@ -18,6 +19,8 @@ struct pend {
 	uint64_t	size;
 	uint8_t		sha[DIGEST_LEN];
 	char		src[512];
+	uint64_t	off, len;	/* a part of src */
+	unsigned	nparts;		/* split into path.000, path.001 ... */
 };
 
 struct pick {			/* one component's choice */
@@ -273,6 +276,66 @@ notices_out(struct manifest *m, const struct mk_opts *o)
 }
 
 /*
+ * FAT32 cannot hold a file of 4 GiB or more: such a package goes on the
+ * medium as parts path.000, path.001, ... each listed with its own size
+ * and hash; the logical file stays in the manifest with "parts" and the
+ * client joins them while hashing.
+ */
+static int
+split_pend(int repofd, struct pend **v, size_t *n, size_t idx, uint64_t max,
+    struct fy_err *e)
+{
+	struct pend whole = (*v)[idx];
+	uint8_t *buf = NULL, sha[DIGEST_LEN];
+	struct digest *d = NULL;
+	char name[300];
+	uint64_t off;
+	unsigned k;
+	ssize_t got;
+	int fd, rc = -1;
+
+	if ((fd = io_open_regular(repofd, whole.src, NULL, e)) == -1)
+		return -1;
+	if ((buf = malloc(1u << 20)) == NULL || (d = digest_new()) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, whole.src, "out of memory");
+		goto out;
+	}
+	for (k = 0, off = 0; off < whole.size; k++, off += max) {
+		uint64_t len = whole.size - off < max ? whole.size - off : max;
+		uint64_t left = len;
+
+		while (left > 0) {
+			size_t want = left < (1u << 20) ? (size_t)left : 1u << 20;
+
+			if ((got = io_read_full(fd, buf, want, whole.src, e)) <= 0) {
+				if (got == 0)
+					fy_fail(e, FY_E_INTEGRITY, whole.src,
+					    "shorter than recorded");
+				goto out;
+			}
+			digest_update(d, buf, (size_t)got);
+			left -= (uint64_t)got;
+		}
+		digest_final(d, sha);
+		snprintf(name, sizeof(name), "%s.%03u", whole.path, k);
+		if (add_pend(v, n, name, len, sha, whole.src) == -1) {
+			fy_fail(e, FY_E_INTERNAL, name, "out of memory");
+			goto out;
+		}
+		(*v)[*n - 1].off = off;
+		(*v)[*n - 1].len = len;
+	}
+	(*v)[idx].nparts = k;
+	(*v)[idx].src[0] = '\0';		/* nothing to copy for the whole */
+	rc = 0;
+out:
+	digest_free(d);
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/*
  * --since: clients that applied the previous medium hold its newest
  * version of each component.  Carry only the cheapest way from there (the
  * same planner the clients run, over every base and delta in the
@@ -428,6 +491,10 @@ select_build(struct repo *r, const struct mk_opts *o,
 				goto oom;
 		}
 	}
+	for (i = 0, j = npend; o->split_size && i < j; i++)
+		if (pend[i].size > o->split_size &&
+		    split_pend(r->fd, &pend, &npend, i, o->split_size, e) == -1)
+			goto out;
 	/* Filled in by emit: README, SHA256SUMS and its signatures. */
 	if (add_pend(&pend, &npend, LAYOUT_README, 0, NULL, NULL) == -1 ||
 	    add_pend(&pend, &npend, LAYOUT_SUMS, 0, NULL, NULL) == -1)
@@ -458,10 +525,28 @@ select_build(struct repo *r, const struct mk_opts *o,
 		m->files[i].size = pend[i].size;
 		memcpy(m->files[i].sha256, pend[i].sha, DIGEST_LEN);
 		memcpy(out->src[i].src, pend[i].src, sizeof(pend[i].src));
-		out->total += pend[i].size;
+		out->src[i].off = pend[i].off;
+		out->src[i].len = pend[i].len;
+		if (pend[i].nparts == 0)
+			out->total += pend[i].size;
 		m->nfiles++;
 		if (m->files[i].path == NULL)
 			goto oom;
+	}
+	for (i = 0; i < npend; i++) {		/* split files: their parts */
+		unsigned k;
+
+		if (pend[i].nparts == 0)
+			continue;
+		if ((m->files[i].parts = calloc(pend[i].nparts,
+		    sizeof(*m->files[i].parts))) == NULL)
+			goto oom;
+		for (k = 0; k < pend[i].nparts; k++) {
+			snprintf(name, sizeof(name), "%s.%03u", pend[i].path, k);
+			m->files[i].parts[k] = (struct mf_file *)manifest_file(m,
+			    name);
+			m->files[i].nparts++;
+		}
 	}
 	m->format_version = LAYOUT_FORMAT_VERSION;
 	m->components = calloc(npk + 1, sizeof(*m->components));

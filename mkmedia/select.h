@@ -14,7 +14,10 @@
 #include "mkmedia/mkmedia.h"
 
 struct sel_file {
-	char	src[512];	/* path relative to the repository */
+	char		src[512];	/* path relative to the repository, ""
+					 * when nothing is copied (split) */
+	uint64_t	off;		/* a part: this range of src */
+	uint64_t	len;		/* 0: the whole file */
 };
 
 struct selection {

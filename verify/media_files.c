@@ -111,7 +111,8 @@ check_sums(struct media *md, struct sink *s)
 	}
 	for (i = 0; i < m->nfiles; i++)
 		if (strcmp(m->files[i].path, LAYOUT_SUMS) != 0 &&
-		    !is_sig_of(m->files[i].path, LAYOUT_SUMS))
+		    !is_sig_of(m->files[i].path, LAYOUT_SUMS) &&
+		    m->files[i].nparts == 0)	/* split: its parts are listed */
 			listed--;
 	if (listed != 0) {
 		fy_fail(&e, FY_E_INTEGRITY, LAYOUT_SUMS, _("does not list the "
@@ -165,6 +166,8 @@ media_check_files(struct media *md,
 	for (i = 0; i < md->m->nfiles; i++) {
 		const struct mf_file *f = &md->m->files[i];
 
+		if (f->nparts)
+			continue;	/* not on the medium: its parts are */
 		if (source_fetch(md->src, f->path, f->size, f->sha256, -1, NULL,
 		    NULL, NULL, &e) == -1)
 			emit(&s, &e);

@@ -21,7 +21,7 @@ num neg 's/^ "serial": 2$/ "serial": -2/'
 refused 4 'manifest.json: serial out of range' neg
 
 num float 's/^ "serial": 2$/ "serial": 2.0/'
-refused 4 'manifest.json: bad manifest: .*' float
+refused 4 'manifest.json: bad manifest: Expected integer, got real' float
 
 fresh_medium negsize
 forge edit negsize 'm["files"][0]["size"] = -1' --no-fix

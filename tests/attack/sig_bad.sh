@@ -6,14 +6,14 @@ control med2
 
 fresh_medium flip
 sed -i 's/"serial": 2/"serial": 9/' flip/ferry/manifest.json
-refused 5 'manifest.json: bad signature.*' flip
+refused 5 'manifest.json: bad signature' flip
 
 fresh_medium cut
 truncate -s -1 cut/ferry/manifest.json
-refused 5 'manifest.json: bad signature.*' cut
+refused 5 'manifest.json: bad signature' cut
 
 fresh_medium sigflip
 n=$(stat -c %s sigflip/ferry/manifest.json.sig)
 flip_byte sigflip/ferry/manifest.json.sig $((n - 10))
-refused 5 'manifest.json: .*' sigflip
+refused 5 'manifest.json: bad signature' sigflip
 done_cases 3

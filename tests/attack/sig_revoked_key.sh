@@ -34,5 +34,5 @@ fresh_medium rev0
 cp "$FERRY_TEST_KEYS/rev.sig" rev0/ferry/manifest.json.sig
 sed -i "s|^trust = $FPR_REV2|&\ntrust = $FPR_REV|" client/etc/ferry/client.conf
 snapshot
-refused 5 "manifest.json: (signing key $FPR_REV is revoked|bad signature.*)" rev0
+refused 5 "manifest.json: bad signature" rev0
 done_cases 2

@@ -7,7 +7,7 @@ control med2
 
 fresh_medium evil
 forge sign evil --key evil
-refused 5 "manifest.json: signed by key $FPR_EVIL, which is not pinned|manifest.json: .*not pinned.*|manifest.json: .*unknown key.*" evil
+refused 5 "manifest.json: signed by key $FPR_EVIL, which is not pinned" evil
 
 fresh_medium k2
 forge sign k2 --key k2

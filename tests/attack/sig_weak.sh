@@ -12,5 +12,5 @@ refused 5 'manifest.json: signature uses SHA-1, which is refused' sha1
 
 fresh_medium weak
 forge sign weak --key weak
-refused 5 "manifest.json: .*$FPR_WEAK.*|manifest.json: .*(rsa|RSA).*" weak
+refused 5 "manifest.json: signing key $FPR_WEAK is RSA with 2048 bits, fewer than 3072" weak
 done_cases 2

@@ -75,6 +75,15 @@ crash_fixture() {
 			echo "NEWGEN_$c=$(readlink "$d/t/rollback/var/lib/ferry/c/$c/current")"
 		done
 	} >"$d/expect.sh"
+	for c in base delta rollback; do
+		if [ -e "$d/t/$c/var/lib/ferry/state.json" ]; then
+			echo "COUNTERS_$c=\"$(jq -r '[.publishers["example-av"].serial,
+			    .newest_signed_time] | map(tostring) | join(" ")' \
+			    "$d/t/$c/var/lib/ferry/state.json")\""
+		else
+			echo "COUNTERS_$c=\"0 0\""
+		fi
+	done >>"$d/expect.sh"
 	# Digests through the live application links (template at $d/c).
 	CRASH_FIX=$d
 	export CRASH_FIX CRASH_CL

@@ -19,7 +19,7 @@ resign() {
 	for k in "$@"; do
 		out=$f.sig
 		[ $i -gt 1 ] && out=$f.sig.$i
-		"${G[@]}" -u "$k!" --detach-sign -o "$out" "$f"
+		"${G[@]}" --yes -u "$k!" --detach-sign -o "$out" "$f"
 		i=$((i + 1))
 	done
 }
