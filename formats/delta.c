@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * delta: the single-file codec (formats/SPEC-delta.md).  A blob is one
+ * delta: the single-file codec (formats/SPEC.md §7).  A blob is one
  * method byte and a payload; the encoder tries the methods that can win
  * for this pair of files and keeps the smallest.  Invariant: delta_decode()
  * writes exactly `want` bytes into the caller's buffer or fails; whatever

@@ -21,7 +21,7 @@ struct delta_opts {
 	int	workers;	/* threads the encoder may use (0 = 1) */
 };
 
-/* Methods (the blob's first byte; formats/SPEC-delta.md). */
+/* Methods (the blob's first byte; formats/SPEC.md §7). */
 #define DELTA_M_ZSTD	1	/* whole new file, one zstd frame */
 #define DELTA_M_PATCH	2	/* zstd frame, the old file as prefix */
 #define DELTA_M_BSD	3	/* suffix-array ctrl/diff/extra streams */

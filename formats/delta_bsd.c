@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * delta_bsd: delta method 3 (formats/SPEC-delta.md).  The encoder is
+ * delta_bsd: delta method 3 (formats/SPEC.md §7).  The encoder is
  * bsdiff 4's matching loop (approximate matches grown forwards and
  * backwards around exact suffix-array matches) over a suffix array built
  * by libdivsufsort; its three streams are each one zstd frame.  Invariant:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * delta_bsd: the suffix-array method of the delta codec (internal to
- * formats/delta.c; formats/SPEC-delta.md "method 3").  bsdiff's idea --
+ * formats/delta.c; formats/SPEC.md §7 "method 3").  bsdiff's idea --
  * approximate matches against the old file, found with a suffix array,
  * turned into control, difference and extra streams -- with each stream
  * compressed by zstd instead of bzip2.  Payloads here exclude the method

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deltapkg: the delta package container (formats/SPEC-delta.md): an
+ * deltapkg: the delta package container (formats/SPEC.md §7): an
  * uncompressed, reproducible tar whose first member delta.json says, for
  * every file of the target tree in order, whether it is copied from an old
  * path or decoded from the next blob member.  Invariant: apply writes a

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deltapkg_apply: apply a delta package (formats/SPEC-delta.md).  The tar
+ * deltapkg_apply: apply a delta package (formats/SPEC.md §7).  The tar
  * is streamed once; the index must describe exactly the target listing,
  * and the members after it must be exactly the blobs the index names, in
  * order.  Invariant: nothing is created outside dstfd or beyond what the

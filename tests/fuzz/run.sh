@@ -30,10 +30,11 @@ fi
 rm -rf "$probe"
 
 # The libraries, instrumented for coverage, ASan and UBSan.
+mkdir -p "$B"
 if ! make -s -j"$(nproc 2>/dev/null || echo 2)" O="$B" HOOKS=1 SAN=1 CC=clang \
     CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' \
-    "$B/libverify.a" "$B/libformats.a" "$B/libcore.a" >"$B.log" 2>&1; then
-	cat "$B.log"
+    "$B/libverify.a" "$B/libformats.a" "$B/libcore.a" >"$B/build.log" 2>&1; then
+	cat "$B/build.log"
 	echo "fuzz: building the libraries failed"
 	exit 1
 fi

@@ -57,17 +57,19 @@ PY
 
 gateway() {	# gateway DIR [VARIANT]
 	local hc="health_check = test ! -e $TEST_TMP/$1.engine-broken"
+	# a pre_switch that holds the run until the test creates DIR.go
+	local hold="pre_switch = echo started > $TEST_TMP/$1.hook; while [ ! -e $TEST_TMP/$1.go ]; do sleep 0.05; done"
 	scen_client "$1" "on_failure = echo \"\$FERRY_EVENT \$FERRY_COMPONENT: \$FERRY_MESSAGE\" >> $TEST_TMP/$1.mail" \
 	    "[component vsapi]" "path = /opt/gw/pattern" ${2:+"variant = $2"} \
 	    "[component antispam]" "path = /opt/gw/antispam" \
 	    "[component spyware]" "path = /opt/gw/spyware" \
-	    "[component engine]" "path = /opt/gw/engine" "$hc" \
-	    "pre_switch = echo started > $TEST_TMP/$1.hook; while [ ! -e $TEST_TMP/$1.go ]; do sleep 0.05; done" \
-	    "[component urlfilter]" "path = /opt/gw/urlfilter"
+	    "[component engine]" "path = /opt/gw/engine" "$hc" "$hold" \
+	    "[component urlfilter]" "path = /opt/gw/urlfilter" "$hold"
 	touch "$1.go"
 }
 gateway gw
 gateway gwjp jp
+trap 'touch "$TEST_TMP/gw.go" "$TEST_TMP/gwjp.go"' EXIT	# never leave a hook waiting
 expect_ok client gw apply d1
 expect_ok client gwjp apply d1
 [ "$(cat gw/opt/gw/pattern/version.txt)" = 15.695.00 ] || die "global gateway not on the global pattern"
@@ -124,14 +126,14 @@ add engine 9.750.1010
 add urlfilter 2.6
 build_medium repo d3
 expect_ok client gw status d3
-out_has '^vsapi +15\.695\.00  \[pinned\]  available 15\.699\.00  OUT OF DATE$'
+out_has '^vsapi +15\.695\.00 +\[pinned\]  available 15\.699\.00  OUT OF DATE$'
 expect_ok client gw apply d3
 out_has '^vsapi: pinned after a rollback; run applymedia unpin vsapi to update it again$'
 out_has '^antispam: 1834\.13 -> 1834\.14 applied via'
 [ "$(cat gw/opt/gw/pattern/version.txt)" = 15.695.00 ] || die "pinned component silently re-applied"
 expect_ok client gw unpin vsapi
 expect_ok client gw status d3
-out_has '^vsapi +15\.695\.00  available 15\.699\.00  OUT OF DATE$'
+out_has '^vsapi +15\.695\.00 +available 15\.699\.00  OUT OF DATE$'
 expect_ok client gw apply d3
 out_has '^vsapi: 15\.695\.00 -> 15\.699\.00 applied via'
 
@@ -153,15 +155,18 @@ grep -q '^on_failure spyware: verify: spyware/spyware\.dat: ' gwjp.mail ||
     { cat gwjp.mail; die "on_failure not called for the failed verification"; }
 
 # --- a lock left behind by a killed applymedia never blocks
-rm gwjp.go
+rm gwjp.go gwjp.hook
 client gwjp apply --component engine d3 >killed.out 2>&1 &
 pid=$!
 for _ in $(seq 200); do [ -e gwjp.hook ] && break; sleep 0.05; done
 [ -e gwjp.hook ] || die "pre_switch never started"
-kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+# the lock file names the holder, as an admin would find it
+apid=$(cat gwjp/var/lib/ferry/lock)
+[ "$(cat "/proc/$apid/comm" 2>/dev/null)" = applymedia ] || die "lock does not name the running applymedia"
+kill -9 "$apid"; wait "$pid" 2>/dev/null || true
 touch gwjp.go                          # let the orphaned hook finish
-[ -s gwjp/var/lib/ferry/lock ] || die "no lock file left behind (test assumption)"
-note "lock file left by the killed run: pid $(cat gwjp/var/lib/ferry/lock)"
+[ "$(cat gwjp/var/lib/ferry/lock)" = "$apid" ] || die "lock file changed (test assumption)"
+note "lock file left by the killed run names pid $apid"
 [ "$(cat gwjp/opt/gw/engine/version.txt)" = 9.750.1008 ] || die "killed before the switch, yet switched"
 expect_ok client gwjp apply --component engine d3
 out_has '^engine: 9\.750\.1008 -> 9\.750\.1010 applied via'
@@ -172,7 +177,8 @@ client gwjp apply d3 >first.out 2>&1 &
 first=$!
 for _ in $(seq 200); do [ -e gwjp.hook ] && break; sleep 0.05; done
 [ -e gwjp.hook ] || die "first run never reached its hook"
-# (the engine is current now; the first run holds the lock updating the rest)
+# (the engine is current now; the first run holds the lock in the URL
+# filter's pre_switch)
 before=$(client_digest gwjp)
 expect_fail 15 '^applymedia: .*another applymedia \(pid [0-9]+\) is ' client gwjp apply d3
 [ "$(client_digest gwjp)" = "$before" ] || die "the busy run changed the client"

@@ -1,0 +1,78 @@
+# L2 random kill (docs/RELIABILITY.md §4): applymedia is started and
+# killed with SIGKILL after a random delay; then tests/crash/_check.sh
+# checks I1-I8 and that a follow-up apply recovers and completes.  Trials
+# rotate over a base apply, a delta apply and a rollback.  Odd trials draw
+# the delay from U(0, 1.1 x clean duration); even ones from U(0.6, 1.1) x
+# clean duration, where staging, switch and bookkeeping happen (the first
+# ~60 % of a run is signature verification, which writes nothing).
+# The fault log (FERRY_FAULT_LOG) tells the last durability step passed
+# before the kill, so the figures say which steps the kills landed after.
+# FERRY_CRASH_TRIALS (default 100) and FERRY_CRASH_SEED (default 1) make
+# the sample; FERRY_CRASH_REPORT=FILE appends the figures (campaign.sh).
+. "$FERRY_TESTLIB/common.sh"
+. "$FERRY_SRC/tests/crash/_lib.sh"
+need_keys
+command -v jq >/dev/null || skip "jq not installed"
+N=${FERRY_CRASH_TRIALS:-100}
+RANDOM=${FERRY_CRASH_SEED:-1}
+crash_fixture fx
+
+# Control, and the clean duration of each mode (median of 3, in us).
+declare -A T
+for m in base delta rollback; do
+	: >d.txt
+	for i in 1 2 3; do
+		trial_client "$m"
+		s=$EPOCHREALTIME
+		# shellcheck disable=SC2046
+		"$FERRY_BIN/applymedia" --root "$CRASH_CL" $(trial_cmd "$m") \
+		    >/dev/null 2>&1 || die "clean $m run failed"
+		e=$EPOCHREALTIME
+		echo $(( (${e/./} - ${s/./}) )) >>d.txt
+	done
+	T[$m]=$(median d.txt)
+	"$CRASH_CHECK" "$m" >chk.out || { cat chk.out; die "control $m fails"; }
+	note "clean $m: ${T[$m]} us"
+done
+
+rnd() { echo $(( (RANDOM << 15 | RANDOM) % $1 )); }	# 0 .. $1-1
+modes=(base delta rollback)
+bad=0 killed=0 finished=0
+: >ms.txt
+: >last.txt
+for i in $(seq 1 "$N"); do
+	m=${modes[$((i % 3))]}
+	t=${T[$m]}
+	if [ $((i % 2)) -eq 1 ]; then
+		d=$(rnd $((t * 11 / 10)))
+	else
+		d=$(( t * 6 / 10 + $(rnd $((t * 5 / 10))) ))
+	fi
+	trial_client "$m"
+	rm -f flog
+	# shellcheck disable=SC2046
+	FERRY_FAULT_LOG=$PWD/flog "$FERRY_BIN/applymedia" --root "$CRASH_CL" \
+	    $(trial_cmd "$m") >"$CRASH_CL.out" 2>"$CRASH_CL.err" &
+	pid=$!
+	sleep "$(printf '%d.%06d' $((d / 1000000)) $((d % 1000000)))"
+	kill -9 "$pid" 2>/dev/null || true
+	rc=0
+	{ wait "$pid"; } 2>/dev/null || rc=$?
+	if [ "$rc" -eq 137 ]; then
+		killed=$((killed + 1))
+		echo "$m $(tail -n1 flog 2>/dev/null || echo '(before any point)')" >>last.txt
+		out=$("$CRASH_CHECK" "$m") || { bad=$((bad + 1)); echo "trial $i ($m, ${d}us): $out" | grep VIOLATION; }
+	else
+		finished=$((finished + 1))
+		out=$("$CRASH_CHECK" "$m" "$rc" "$CRASH_CL.err") || { bad=$((bad + 1)); echo "trial $i ($m, ${d}us, exit $rc): $out" | grep VIOLATION; }
+	fi
+	echo "$out" | sed -n 's/^recovery_ms //p' >>ms.txt
+done
+npts=$(awk '{print $2}' last.txt | sort -u | wc -l)
+note "kills landed after (mode, last fault point passed):"
+sort last.txt | uniq -c | sort -rn | sed 's/^/#   /'
+echo "L2 random kill: $N trials ($killed killed, $finished finished first);" \
+    "$npts distinct last steps; violations: $bad; median recovery $(median ms.txt) ms"
+[ -z "${FERRY_CRASH_REPORT:-}" ] ||
+    echo "L2|$N|$npts|$bad|$(median ms.txt)" >>"$FERRY_CRASH_REPORT"
+[ "$bad" -eq 0 ] || die "$bad trial(s) broke an invariant"
