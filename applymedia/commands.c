@@ -9,6 +9,7 @@
 
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "formats/version.h"
 #include "applymedia/am.h"
@@ -215,6 +216,10 @@ am_rollback(const struct am_opts *o, struct fy_err *e)
 	    cc->name, prev.version);
 	say_info(_("%s rolled back to version %s; it is pinned until "
 	    "\"applymedia unpin %s\""), cc->name, prev.version, cc->name);
+	if (o->json)
+		report_json(json_pack("{s:b, s:s, s:s, s:s, s:b}", "ok", 1,
+		    "component", cc->name, "from", cur.version, "to",
+		    prev.version, "pinned", 1));
 	rc = 0;
 out:
 	if (compfd != -1)
@@ -233,6 +238,7 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 	char path[300];
 	size_t i, checked = 0;
 	int compfd, fd, rc = 0, bad = 0;
+	json_t *list = json_array();
 	const char *badc = "";
 
 	if (am_prepare(&r, o, 0, e) == -1) {
@@ -253,6 +259,10 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 				close(fd);
 			}
 			checked++;
+			json_array_append_new(list, json_pack("{s:s, s:s, s:b, "
+			    "s:s}", "component", r.cfg.c[i].name, "version",
+			    g.version, "ok", !fy_failed(&ve), "problem",
+			    fy_failed(&ve) ? ve.msg : ""));
 			if (fy_failed(&ve)) {
 				char w[1200];
 
@@ -285,6 +295,10 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 			say_warn("%s", he.msg);
 	}
 	am_release(&r);
+	if (o->json && !bad)
+		report_json(json_pack("{s:b, s:o}", "ok", 1, "components", list));
+	else
+		json_decref(list);
 	if (bad) {
 		snprintf(e->msg, sizeof(e->msg), _("%d component(s) differ from "
 		    "their listing; reinstall with applymedia apply "
@@ -319,6 +333,9 @@ am_pin(const struct am_opts *o, int pin, struct fy_err *e)
 	    0, "ok", "%s %s", o->component, pin ? "pinned" : "unpinned");
 	say_info(pin ? _("%s pinned: media will not update it") :
 	    _("%s unpinned: the next medium may update it"), o->component);
+	if (o->json)
+		report_json(json_pack("{s:b, s:s, s:b}", "ok", 1, "component",
+		    o->component, "pinned", pin));
 	rc = 0;
 out:
 	am_release(&r);

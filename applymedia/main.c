@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/i18n.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "applymedia/am.h"
 #include "applymedia/find.h"
@@ -178,6 +179,8 @@ main(int argc, char **argv)
 		    cmd);
 	if (rc == -1) {
 		say_error(&e);
+		if (o.json)
+			report_json_error(&e);
 		return fy_exit_code(e.code);
 	}
 	return 0;

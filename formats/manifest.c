@@ -20,11 +20,18 @@
 
 #define MAX_SERIAL	((1ull << 53) - 1)
 
+/*
+ * Only the canonical form is a time: strptime() alone also takes "0999"
+ * as 999 (then printed back as "999-...", which does not parse), leading
+ * blanks, February 31 and second 60 (silently moved on by timegm()).
+ * Parsing and printing again must give the same string.
+ */
 int
 manifest_time_parse(const char *s, int64_t *out)
 {
 	struct tm tm;
 	const char *end;
+	char back[21];
 	time_t t;
 
 	if (s == NULL || strlen(s) != 20)
@@ -34,6 +41,9 @@ manifest_time_parse(const char *s, int64_t *out)
 	if (end == NULL || *end != '\0')
 		return -1;
 	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	manifest_time_fmt((int64_t)t, back);
+	if (strcmp(back, s) != 0)
 		return -1;
 	*out = (int64_t)t;
 	return 0;
@@ -514,6 +524,10 @@ parse_top(struct pctx *p, json_t *root)
 	if (manifest_time_parse(created, &m->created) == -1 ||
 	    (expires != NULL && manifest_time_parse(expires, &m->expires) == -1))
 		return bad(p, _("bad created or expires time"), NULL);
+	/* expires 0 means "never": a signed 1970 expiry must not read so. */
+	if (m->created <= 0 || (expires != NULL && m->expires <= m->created))
+		return bad(p, _("created is not after 1970, or expires is not "
+		    "after created"), NULL);
 	m->serial = (uint64_t)serial;
 	m->publisher = strdup(publisher);
 	m->channel = strdup(channel);

@@ -13,6 +13,7 @@
 
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "formats/blk.h"
 #include "formats/iso.h"
@@ -240,6 +241,13 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 	    (unsigned long long)res.written, (unsigned long long)res.kept,
 	    (unsigned long long)res.removed);
 	say_info(_("verified and flushed: safe to remove"));
+	if (o->json)
+		report_json(json_pack("{s:b, s:s, s:I, s:s, s:I, s:I, s:I, s:I}",
+		    "ok", 1, "medium_id", s.m->medium_id, "serial",
+		    (json_int_t)s.m->serial, "target", target, "written",
+		    (json_int_t)res.written, "kept", (json_int_t)res.kept,
+		    "removed", (json_int_t)res.removed, "total",
+		    (json_int_t)s.total));
 	rc = 0;
 out:
 	media_free(prev);

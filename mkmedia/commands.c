@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "core/i18n.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "formats/manifest.h"
 #include "mkmedia/mkmedia.h"
@@ -24,6 +25,10 @@ mk_init(const struct mk_opts *o, struct fy_err *e)
 	say_info(_("initialised repository %s for publisher %s (deltas: %s, "
 	    "window %u versions)"), o->repo, o->publisher,
 	    repo_mode_name(o->policy.mode), o->policy.window);
+	if (o->json)
+		report_json(json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "repo",
+		    o->repo, "publisher", o->publisher, "channel", o->channel ?
+		    o->channel : "stable"));
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "core/beneath.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
@@ -243,6 +244,37 @@ write_base(int stagefd, struct repo_version *v, const struct repo *r,
 	return rc;
 }
 
+/* --json: the version as stored, and the deltas it got. */
+static void
+add_json(const struct mk_opts *o)
+{
+	struct fy_err ignore = { 0 };
+	const struct repo_comp *c;
+	const struct repo_version *v;
+	struct repo *r;
+	json_t *ds;
+	size_t i;
+
+	if (repo_open(o->repo, &r, &ignore) == -1)
+		return;		/* reloaded: the deltas just made are in it */
+	c = repo_comp(r, o->component, o->variant);
+	if (c == NULL || (v = repo_version(c, o->version)) == NULL) {
+		repo_free(r);
+		return;
+	}
+	ds = json_array();
+	for (i = 0; i < c->nd; i++)
+		if (strcmp(c->d[i].to, o->version) == 0)
+			json_array_append_new(ds, json_pack("{s:s, s:I}", "from",
+			    c->d[i].from, "bytes", (json_int_t)c->d[i].size));
+	report_json(json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "ok",
+	    1, "component", o->component, "variant", o->variant, "version",
+	    o->version, "entries", (json_int_t)v->tree.n, "bytes",
+	    (json_int_t)v->tree.total, "base_bytes", (json_int_t)v->base_size,
+	    "deltas", ds));
+	repo_free(r);
+}
+
 int
 mk_add(const struct mk_opts *o, struct fy_err *e)
 {
@@ -331,6 +363,8 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		goto out_noclean;
 	rc = mk_make_deltas(r, repo_comp(r, o->component, o->variant),
 	    o->version, e);
+	if (rc == 0 && o->json)
+		add_json(o);
 	goto out_noclean;
 out:
 	if (cfd != -1 && sfd != -1) {

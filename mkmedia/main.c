@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/i18n.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "formats/manifest.h"
 #include "mkmedia/mkmedia.h"
@@ -265,6 +266,8 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return bad_usage("no command given", NULL);
+	if (o.json && say_level() == SAY_NORMAL)
+		say_set_level(SAY_QUIET);	/* stdout is the document */
 	/* GNU getopt moved the command and its operands behind the options. */
 	cmd = argv[optind++];
 	if (strcmp(cmd, "init") == 0)
@@ -297,6 +300,8 @@ main(int argc, char **argv)
 		return bad_usage("unknown command", cmd);
 	if (rc == -1) {
 		say_error(&e);
+		if (o.json)
+			report_json_error(&e);
 		return fy_exit_code(e.code);
 	}
 	return 0;

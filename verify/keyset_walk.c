@@ -211,9 +211,10 @@ keyset_walk_check(const struct keyset_walk *w, const struct manifest *m,
 	char want[32], path[64];
 	int n = 0;
 
-	if (m->keyset_id[0] != '\0' && (sscanf(m->keyset_id, "keyset-%4u%n",
-	    &named, &n) != 1 || m->keyset_id[n] != '\0' || named == 0 ||
-	    strlen(m->keyset_id) != 11))
+	if (m->keyset_id[0] != '\0' && (strlen(m->keyset_id) != 11 ||
+	    strspn(m->keyset_id + 7, "0123456789") != 4 ||
+	    sscanf(m->keyset_id, "keyset-%4u%n", &named, &n) != 1 ||
+	    m->keyset_id[n] != '\0' || named == 0))
 		return fy_fail(e, FY_E_FORMAT, LAYOUT_MANIFEST, _("keyset \"%s\" "
 		    "is not of the form keyset-NNNN"), m->keyset_id);
 	if (named > w->top)

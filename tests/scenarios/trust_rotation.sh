@@ -66,6 +66,17 @@ attack evil2; cp "$FERRY_TEST_KEYS/evil.gpg" "$K/keyset-0002.gpg"
 statement "$K/keyset-0002.json" 2 1 "$K/keyset-0002.gpg" "$FPR_EVIL"
 resign "$K/keyset-0002.json" "$FPR_EVIL"
 refused 5 "^applymedia: keys/keyset-0002.json: not signed by key set 1, the one before it: signed by key $FPR_EVIL, which is not pinned$" evil2
+# A statement changed after the manifest listed it (validly re-signed).
+attack relist; echo >>"$K/keyset-0002.json"
+resign "$K/keyset-0002.json" "$FPR_GOOD" "$FPR_K2"
+refused 6 '^applymedia: keys/keyset-0002.json: differs from the manifest$' relist
+# A manifest naming a set the chain does not reach, or an older one.
+attack ahead; sed -i 's/"keyset": "keyset-0003"/"keyset": "keyset-0005"/' "$K/../manifest.json"
+resign "$K/../manifest.json" "$FPR_K2" "$FPR_K3"
+refused 5 '^applymedia: manifest.json: manifest names key set 5, but the key-set chain reaches only 3$' ahead
+attack behind; sed -i 's/"keyset": "keyset-0003"/"keyset": "keyset-0002"/' "$K/../manifest.json"
+resign "$K/../manifest.json" "$FPR_K2" "$FPR_K3"
+refused 5 '^applymedia: manifest.json: manifest names key set "keyset-0002", the medium carries up to keyset-0003$' behind
 # A manifest whose signatures do not reach v3's threshold of 2.
 attack thr; rm "$K/../manifest.json.sig.2"
 refused 5 '^applymedia: manifest.json: 1 of 2 required signatures from pinned keys' thr

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report: --json output shared by the three tools.  With --json, stdout
+ * carries exactly one JSON document per run: the command's result, or on
+ * failure {"ok": false, "exit": N, "code": "...", "where": "...",
+ * "message": "..."} (docs/JSON.md).  The one-line error still goes to
+ * stderr.
+ */
+#ifndef FERRY_REPORT_H
+#define FERRY_REPORT_H
+
+#include <jansson.h>
+
+#include "core/err.h"
+
+/* Print doc (sorted keys, indented) and a newline; steals the reference. */
+void	report_json(json_t *doc);
+void	report_json_error(const struct fy_err *e);
+
+#endif
