@@ -121,7 +121,7 @@ awk '$1 < 0 || $1 > 3 { bad = 1 } END { exit bad }' delays || die "delay outside
 note "24 delays in 0..3: $(sort -n delays | uniq -c | awk '{printf "%s x%s ", $2, $1}')"
 start=$(date +%s%N)
 expect_ok client near --verbose --jitter 1 status
-out_has '^waiting [01] s \(jitter\)$'
+err_has '^waiting [01] s \(jitter\)$'
 note "--jitter 1 took $(( ($(date +%s%N) - start) / 1000000 )) ms"
 expect_ok client near --jitter 0 status
 grep -q jitter "$TEST_TMP/last.out" && die "--jitter 0 waited"
