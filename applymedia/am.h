@@ -30,6 +30,7 @@ struct am_opts {
 	int		 check_local;
 	int		 json;
 	int		 wait;		/* --wait for the lock */
+	int		 inspect;	/* status: report prerequisites, no refusal */
 	int64_t		 now;		/* clock (FERRY_TEST_NOW in tests) */
 	const char	*trust_cmd;	/* trust list|add|remove */
 	const char	*fpr;		/* trust add/remove FPR */
@@ -62,6 +63,7 @@ struct run {
 	struct job	 jobs[CFG_MAX_COMPONENTS];
 	size_t		 njobs;
 	json_t		*out;		/* --json document */
+	struct fy_err	 blocked;	/* inspect: the unmet prerequisite */
 };
 
 /* prepare.c */

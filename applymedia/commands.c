@@ -49,11 +49,13 @@ int
 am_status(const struct am_opts *o, struct fy_err *e)
 {
 	struct run r;
+	struct am_opts so = *o;
 	json_t *doc = json_object(), *comps = json_array();
 	char t[21];
 	size_t i, k;
 
-	if (am_prepare(&r, o, 0, e) == -1) {
+	so.inspect = 1;		/* an unmet prerequisite is shown, not fatal */
+	if (am_prepare(&r, &so, 0, e) == -1) {
 		am_release(&r);
 		json_decref(doc);
 		json_decref(comps);
@@ -95,6 +97,10 @@ am_status(const struct am_opts *o, struct fy_err *e)
 			json_object_set_new(c, "out_of_date", json_boolean(avail &&
 			    (!have || version_cmp(avail, g.version) > 0)));
 		}
+		if (fy_failed(&r.blocked) && strcmp(r.blocked.where,
+		    cc->name) == 0)
+			json_object_set_new(c, "blocked",
+			    json_string(r.blocked.msg));
 		json_object_set_new(c, "history", history_tail(r.st, cc->name,
 		    o->json ? 50 : 5));
 		json_array_append_new(comps, c);
@@ -107,6 +113,9 @@ am_status(const struct am_opts *o, struct fy_err *e)
 				    avail && (!have || version_cmp(avail,
 				    g.version) > 0) ? _("  OUT OF DATE") : "");
 			printf("\n");
+			if (json_object_get(c, "blocked") != NULL)
+				printf(_("             cannot be updated yet: %s\n"),
+				    r.blocked.msg);
 			if (have) {
 				manifest_time_fmt(g.installed, t);
 				printf(_("             generation %s, from medium %s "

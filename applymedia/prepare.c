@@ -379,8 +379,12 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 		    "this client's configuration"));
 		goto refused;
 	}
-	if (check_prereqs(r, e) == -1)
-		goto refused;
+	if (check_prereqs(r, e) == -1) {
+		if (!o->inspect)
+			goto refused;
+		r->blocked = *e;	/* status shows it; nothing is applied */
+		fy_clear(e);
+	}
 	order_jobs(r);
 	return 0;
 refused:

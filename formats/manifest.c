@@ -20,6 +20,11 @@
 
 #define MAX_SERIAL	((1ull << 53) - 1)
 
+/* An untrusted string in a message: at most 200 bytes, "..." when cut,
+ * so the message around it always fits in fy_err.msg. */
+#define SHOWN(s)	(strlen(s) > 200 ? 197 : 200), (s), \
+			(strlen(s) > 200 ? "..." : "")
+
 /*
  * Only the canonical form is a time: strptime() alone also takes "0999"
  * as 999 (then printed back as "999-...", which does not parse), leading
@@ -214,8 +219,8 @@ file_ref(struct pctx *p, const char *path)
 	struct mf_file *f = (struct mf_file *)manifest_file(p->m, path);
 
 	if (f == NULL)
-		fy_fail(p->e, FY_E_FORMAT, p->where, _("package %s is not "
-		    "listed in files"), path);
+		fy_fail(p->e, FY_E_FORMAT, p->where, _("package %.*s%s is "
+		    "not listed in files"), SHOWN(path));
 	return f;
 }
 
@@ -306,7 +311,8 @@ parse_files(struct pctx *p, json_t *arr)
 			return bad(p, _("bad files entry"), &je);
 		if (!layout_file_ok(path))
 			return fy_fail(p->e, FY_E_UNSAFE, p->where, _("file "
-			    "path %s is not allowed on a medium"), path);
+			    "path %.*s%s is not allowed on a medium"),
+			    SHOWN(path));
 		if (size < 0 || digest_from_hex(sha, f->sha256) == -1)
 			return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s: "
 			    "bad size or sha256"), path);
@@ -393,8 +399,8 @@ parse_version(struct pctx *p, struct mf_version *v, json_t *o)
 	    "base_over_any", &over_any, "requires", &reqs, "tree", &tree) == -1)
 		return bad(p, _("bad version entry"), &je);
 	if (!version_valid(ver))
-		return fy_fail(p->e, FY_E_FORMAT, p->where, _("version %s is "
-		    "not a valid version string"), ver);
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("version %.*s%s "
+		    "is not a valid version string"), SHOWN(ver));
 	if ((v->version = strdup(ver)) == NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
 	if (released != NULL && manifest_time_parse(released,
@@ -432,8 +438,8 @@ parse_deltas(struct pctx *p, struct mf_component *c, json_t *arr)
 		if (mf_version_find(c, from) == NULL ||
 		    mf_version_find(c, to) == NULL || strcmp(from, to) == 0)
 			return fy_fail(p->e, FY_E_FORMAT, p->where, _("delta "
-			    "%s -> %s of %s names a version not listed"), from,
-			    to, c->name);
+			    "%.*s%s -> %.*s%s of %s names a version not "
+			    "listed"), SHOWN(from), SHOWN(to), c->name);
 		d->from = strdup(from);
 		d->to = strdup(to);
 		c->ndeltas++;
@@ -458,8 +464,9 @@ parse_component(struct pctx *p, struct mf_component *c, json_t *o)
 	    "deltas", &deltas) == -1)
 		return bad(p, _("bad component entry"), &je);
 	if (!layout_id_ok(name) || (*variant && !layout_id_ok(variant)))
-		return fy_fail(p->e, FY_E_FORMAT, p->where, _("component name "
-		    "or variant %s is not a valid identifier"), name);
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("component "
+		    "%.*s%s variant \"%.*s%s\": not a valid identifier"),
+		    SHOWN(name), SHOWN(variant));
 	c->name = strdup(name);
 	c->variant = strdup(variant);
 	if (c->name == NULL || c->variant == NULL)

@@ -18,6 +18,15 @@
 #include "formats/limits.h"
 #include "formats/tree.h"
 
+/* An untrusted name in a message: at most 200 bytes, "..." when cut, so
+ * the message around it always fits in fy_err.msg. */
+/* One file, and all files of a tree together, at most 1 PiB: sizes are
+ * summed (space checks, tar bounds) and the sum must not wrap. */
+#define TREE_MAX_BYTES	(1ull << 50)
+
+#define SHOWN(s)	(strlen(s) > 200 ? 197 : 200), (s), \
+			(strlen(s) > 200 ? "..." : "")
+
 /* Length of a valid UTF-8 sequence at s (no overlongs, no surrogates), or 0. */
 static size_t
 utf8_seq(const unsigned char *s)
@@ -117,6 +126,9 @@ tree_add(struct tree *t, const char *path, enum tree_type type, uint32_t mode,
 	if (t->n >= LIMIT_FILES)
 		return fy_fail(e, FY_E_FORMAT, path, _("more than %d entries"),
 		    LIMIT_FILES);
+	if (type == TREE_FILE && size > TREE_MAX_BYTES - t->total)
+		return fy_fail(e, FY_E_FORMAT, path, _("files add up to more "
+		    "than %llu bytes"), (unsigned long long)TREE_MAX_BYTES);
 	if ((t->n & (t->n - 1)) == 0) {		/* grow at powers of two */
 		nv = realloc(t->v, (t->n ? t->n * 2 : 16) * sizeof(*nv));
 		if (nv == NULL)
@@ -167,8 +179,8 @@ tree_sort(struct tree *t, const char *where, struct fy_err *e)
 	qsort(t->v, t->n, sizeof(*t->v), cmp_entry);
 	for (i = 1; i < t->n; i++)
 		if (strcmp(t->v[i - 1].path, t->v[i].path) == 0)
-			return fy_fail(e, FY_E_FORMAT, where, _("path %s is "
-			    "listed twice"), t->v[i].path);
+			return fy_fail(e, FY_E_FORMAT, where, _("path %.*s%s "
+			    "is listed twice"), SHOWN(t->v[i].path));
 	if ((p = malloc(t->n * sizeof(*p))) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
 	for (i = 0; i < t->n; i++)
@@ -176,9 +188,10 @@ tree_sort(struct tree *t, const char *where, struct fy_err *e)
 	qsort(p, t->n, sizeof(*p), cmp_ptr_nocase);
 	for (i = 1; i < t->n && rc == 0; i++)
 		if (strcasecmp(p[i - 1]->path, p[i]->path) == 0)
-			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %s and %s "
-			    "differ only in case (they collide on FAT and "
-			    "NTFS)"), p[i - 1]->path, p[i]->path);
+			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %.*s%s and "
+			    "%.*s%s differ only in case (they collide on FAT "
+			    "and NTFS)"), SHOWN(p[i - 1]->path),
+			    SHOWN(p[i]->path));
 	free(p);
 	/* Every parent must be a listed directory. */
 	for (i = 0; i < t->n && rc == 0; i++) {
@@ -188,8 +201,9 @@ tree_sort(struct tree *t, const char *where, struct fy_err *e)
 		*slash = '\0';
 		parent = tree_find(t, buf);
 		if (parent == NULL || parent->type != TREE_DIR)
-			rc = fy_fail(e, FY_E_FORMAT, where, _("%s is listed but "
-			    "its directory %s is not"), t->v[i].path, buf);
+			rc = fy_fail(e, FY_E_FORMAT, where, _("%.*s%s is listed "
+			    "but its directory %.*s%s is not"),
+			    SHOWN(t->v[i].path), SHOWN(buf));
 	}
 	return rc;
 }
@@ -401,27 +415,31 @@ entry_from_json(const json_t *o, struct tree *t, const char *where,
 		return fy_fail(e, FY_E_FORMAT, where, _("bad tree entry: %s"),
 		    je.text);
 	if (!tree_path_ok(path))
-		return fy_fail(e, FY_E_UNSAFE, where, _("tree path %s is not a "
-		    "clean relative name"), path);
+		return fy_fail(e, FY_E_UNSAFE, where, _("tree path %.*s%s is "
+		    "not a clean relative name"), SHOWN(path));
 	isdir = strcmp(type, "dir") == 0;
 	if (!isdir && strcmp(type, "file") != 0)
-		return fy_fail(e, FY_E_FORMAT, where, _("%s: unknown type %s"),
-		    path, type);
+		return fy_fail(e, FY_E_FORMAT, where, _("%.*s%s: unknown type "
+		    "%.*s%s"), SHOWN(path), SHOWN(type));
 	if (isdir) {
 		if (strcmp(mode, "0755") != 0 || size != -1 || sha != NULL)
-			return fy_fail(e, FY_E_FORMAT, where, _("%s: bad "
-			    "directory entry"), path);
+			return fy_fail(e, FY_E_FORMAT, where, _("%.*s%s: bad "
+			    "directory entry"), SHOWN(path));
 		return tree_add(t, path, TREE_DIR, 0755, 0, NULL, e);
 	}
 	if (strcmp(mode, "0644") != 0 && strcmp(mode, "0755") != 0)
-		return fy_fail(e, FY_E_FORMAT, where, _("%s: mode %s not "
-		    "allowed"), path, mode);
-	if (size < 0 || (uint64_t)size > (1ull << 50))
-		return fy_fail(e, FY_E_FORMAT, where, _("%s: size missing or "
-		    "out of range"), path);
+		return fy_fail(e, FY_E_FORMAT, where, _("%.*s%s: mode "
+		    "%.*s%s not allowed"), SHOWN(path), SHOWN(mode));
+	if (size < 0 || (uint64_t)size > TREE_MAX_BYTES)
+		return fy_fail(e, FY_E_FORMAT, where, _("%.*s%s: size missing "
+		    "or out of range"), SHOWN(path));
+	if ((uint64_t)size > TREE_MAX_BYTES - t->total)
+		return fy_fail(e, FY_E_FORMAT, where, _("%.*s%s: the files "
+		    "add up to more than %llu bytes"), SHOWN(path),
+		    (unsigned long long)TREE_MAX_BYTES);
 	if (sha == NULL || digest_from_hex(sha, digest) == -1)
-		return fy_fail(e, FY_E_FORMAT, where, _("%s: sha256 is not 64 "
-		    "lower-case hex digits"), path);
+		return fy_fail(e, FY_E_FORMAT, where, _("%.*s%s: sha256 is not "
+		    "64 lower-case hex digits"), SHOWN(path));
 	return tree_add(t, path, TREE_FILE, mode[1] == '7' ? 0755 : 0644,
 	    (uint64_t)size, digest, e);
 }

@@ -27,7 +27,7 @@ static const char usage_text[] =
 "  build (--out DIR | --iso FILE [--label LABEL]) --sign-key FPR[,FPR...]\n"
 "       [--gnupghome DIR] [--expires DAYS] [--notice [COMP:]TEXT]...\n"
 "       [--component COMP[:VARIANT][=VERSION]]... [--max-size SIZE]\n"
-"       [--serial N] [--fat]\n"
+"       [--serial N] [--fat] [--since PREVIOUS-MEDIUM]\n"
 "  keyset init --sign-key FPR[,FPR...] [--threshold K]\n"
 "  keyset rotate [--add FPR]... [--remove FPR]... [--threshold K]\n"
 "       --sign-key OLD,NEW,...      (K of the current set and K of the new)\n"

@@ -31,8 +31,8 @@ if LC_ALL=C grep -q "$(printf '\033')" last.err; then die "raw ESC on stderr"; f
 # The same names in the signed listing: refused before any package is read.
 fresh_medium mlong
 forge edit mlong 'ver("patterns", "'"$V2"'")["tree"].append({"path": "Bases/'"$long"'", "type": "file", "mode": "0644", "size": 1, "sha256": "0"*64})'
-refused 9 'manifest.json: tree path Bases/x+ is not a clean relative name' mlong
+refused 9 'manifest.json: tree path Bases/x{191}\.\.\. is not a clean relative name' mlong
 fresh_medium mesc
 forge edit mesc 'ver("patterns", "'"$V2"'")["tree"].append({"path": "Bases/a\n\x1b[2J", "type": "file", "mode": "0644", "size": 1, "sha256": "0"*64})'
-refused 9 'manifest.json: tree path Bases/a\\n\\x1b\[2J is not a clean relative name' mesc
+refused 9 'manifest.json: tree path Bases/a\\x0a\\x1b\[2J is not a clean relative name' mesc
 done_cases 6

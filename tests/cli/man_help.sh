@@ -15,7 +15,7 @@
 MAN=$FERRY_SRC/docs/man
 # Options getopt accepts on purpose without --help mentioning them.  Each
 # entry needs a reason; remove it when the option is documented or gone.
-HIDDEN_OPTS="mkmedia:--since"	# parsed into mk_opts.since, used by nothing yet
+HIDDEN_OPTS=""	# e.g. "mkmedia:--foo applymedia:--bar"
 
 # roff source -> plain text: \- -> -, font escapes and quotes dropped.
 plain() { sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\e/\\/g' -e 's/"//g' "$@"; }

@@ -74,6 +74,12 @@ base=$(cd srv/www/ferry && find pkg -name 'patterns-2026.11.23-1-base-*' | head 
 [ -n "$base" ] || { ls -R srv/www/ferry; die "cannot find the base package on the mirror"; }
 # a mirror that lacks the multi-MB base (a half-done copy)
 mv "srv/www/ferry/$base" base.saved
+# ... still serves a client that needs only a delta
+mkcl near2
+expect_ok client near2 apply m-nov21
+expect_ok client near2 apply srv/www/ferry
+out_has '^patterns: 2026\.11\.21-1 -> 2026\.11\.23-1 applied via delta chain'
+# ... and tells a client that needs the base which file is missing
 before=$(client_digest far)
 expect_fail 16 "$base" client far apply srv/www/ferry
 note "far client on a mirror without the base: $(cat "$TEST_TMP/last.err")"

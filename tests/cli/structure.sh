@@ -1,0 +1,24 @@
+# Structural rules that keep the design honest (../shared/STYLE.md §3.8):
+# only verify/media_check.c turns media bytes into a parsed manifest; no
+# build flag can remove signature checking; the libraries never exit.
+. "$FERRY_TESTLIB/common.sh"
+cd "$FERRY_SRC"
+bad=$(grep -rln 'manifest_parse_verified(' core formats verify mkmedia applymedia |
+    grep -v -e '^formats/manifest\.[ch]$' -e '^verify/media_check\.c$' || true)
+[ -z "$bad" ] || die "manifest_parse_verified called outside verify/media_check.c: $bad"
+# signature checking cannot be compiled out
+bad=$(grep -rn -B2 'gpg_verify(' core formats verify mkmedia applymedia | grep -E '#if' || true)
+[ -z "$bad" ] || die "gpg_verify under a preprocessor condition: $bad"
+# libraries never call exit() or abort() on input (only main.c may exit)
+bad=$(grep -rn -E '\b(exit|_exit)\(' core formats verify mkmedia applymedia |
+    grep -v -e '/main\.c:' -e '_exit(127);' || true)
+[ -z "$bad" ] || die "exit() in a library: $bad"
+# every .c file states its one job in a header comment
+for f in $(git ls-files 'core/*.c' 'formats/*.c' 'verify/*.c' 'mkmedia/*.c' 'applymedia/*.c'); do
+	sed -n 2,3p "$f" | grep -q '^ \* [a-z_]*:' || die "$f lacks its one-job header comment"
+done
+# no source file grows past 800 lines without saying why
+for f in $(git ls-files '*.c'); do
+	n=$(wc -l <"$f")
+	[ "$n" -le 800 ] || grep -q 'longer than 800 lines because' "$f" || die "$f has $n lines"
+done

@@ -1,0 +1,173 @@
+# L6 disk full (docs/RELIABILITY.md §4), with a real small file system:
+# the client's var/lib (holding the state directory) is a tmpfs.
+#  1. budget: tmpfs sizes at 10 steps from 64 KiB to just below what the
+#     update needs: every apply is refused before anything is written
+#     (exit 14, "N MiB free, M MiB needed ...; nothing was changed") and
+#     the client is unchanged; with enough space the apply then succeeds.
+#  2. disk full during staging: the tmpfs is big enough for the budget,
+#     and the test fills it (a ballast file) at the n-th fault point the
+#     run passes (FERRY_FAULT_LOG is a FIFO, so the run waits while the
+#     test fills the disk).  The write that hits the full disk must fail
+#     cleanly (exit 14, or 3/10 with "No space left on device"), leave the
+#     old version (nothing changed, for a failure before the switch) or
+#     the new one; after the ballast is removed, a follow-up apply
+#     recovers and succeeds (tests/crash/_check.sh, I1-I8).
+# Needs root for mount(8); skips with the reason otherwise.
+. "$FERRY_TESTLIB/common.sh"
+. "$FERRY_SRC/tests/crash/_lib.sh"
+need_keys
+command -v jq >/dev/null || skip "jq not installed"
+crash_fixture fx
+# shellcheck disable=SC1091
+. "$CRASH_FIX/expect.sh"
+LIB=$CRASH_CL/var/lib
+MNT=""
+cleanup() { [ -z "$MNT" ] || umount -l "$MNT" 2>/dev/null || true; crash_unmount; }
+trap cleanup EXIT
+
+# small_client MODE SIZE: template MODE with var/lib on a tmpfs of SIZE.
+small_client() {
+	trial_client "$1"
+	mkdir -p "$LIB"
+	mv "$LIB" "$LIB.keep"
+	mkdir "$LIB"
+	mount -t tmpfs -o "size=$2,mode=0755" ferry-enospc "$LIB" 2>mount.err ||
+	    skip "cannot mount a tmpfs ($(head -c 200 mount.err))"
+	MNT=$LIB
+	cp -a "$LIB.keep/." "$LIB/" 2>/dev/null || true
+	rm -rf "$LIB.keep"
+}
+unmount_small() {
+	# keep the content: copy it out, unmount, put it back
+	cp -a "$LIB" "$LIB.keep"
+	umount "$LIB"
+	MNT=""
+	rmdir "$LIB"
+	mv "$LIB.keep" "$LIB"
+}
+# The client minus what a refused run may touch: the lock (its pid), the
+# history line that records the refusal, and the state directory itself
+# (a fresh client gets one, holding just those two); directory sizes are
+# left out, every entry below is listed.
+view_digest() {
+	(cd "$CRASH_CL" && find . ! -path ./var/lib/ferry/lock \
+	    ! -path ./var/lib/ferry/history.jsonl ! -path './var/lib/ballast*' \
+	    ! -path ./var/lib/ferry ! -path ./var/lib \
+	    \( -type d -printf '%p %y %m\n' -o -printf '%p %y %m %s %l\n' \) |
+	    LC_ALL=C sort &&
+	 find . -type f ! -path ./var/lib/ferry/lock \
+	    ! -path ./var/lib/ferry/history.jsonl ! -path './var/lib/ballast*' \
+	    -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum
+}
+apply_b() { client "$CRASH_CL" apply "$CRASH_FIX/medB"; }
+
+# Control: a roomy tmpfs, the update succeeds.
+small_client delta 256m
+expect_ok apply_b
+unmount_small
+
+# --- 1. the budget refuses before writing anything --------------------
+refusals=0
+for m in base delta; do
+	small_client "$m" 8m
+	before=$(view_digest)
+	expect_fail 14 'MiB free, [0-9]+ MiB needed to spool and stage this update; nothing was changed' apply_b
+	need=$(sed -En 's/.* ([0-9]+) MiB needed.*/\1/p' "$TEST_TMP/last.err")
+	[ "$(view_digest)" = "$before" ] || die "$m: refused apply changed the client"
+	umount "$LIB"; MNT=""
+	# from just room for the installed state up to just below the need
+	has=$(( $(du -sk "$CRASH_FIX/t/$m/var/lib" | cut -f1) + 64 ))
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		kib=$(( has + (need * 1024 - has) * i / 10 ))
+		small_client "$m" "${kib}k"
+		used=$(du -sk "$LIB" | cut -f1)
+		before=$(view_digest)
+		rc=0
+		apply_b >out.txt 2>err.txt || rc=$?
+		case $rc in
+		14) grep -Eq 'nothing was changed|No space left on device' err.txt ||
+			{ cat err.txt; die "$m ${kib}k: unclear refusal"; } ;;
+		3) grep -q 'No space left on device' err.txt ||
+			{ cat err.txt; die "$m ${kib}k: exit 3 without ENOSPC"; } ;;
+		*) cat err.txt; die "$m ${kib}k (state uses ${used}k): exit $rc, want 14 or 3" ;;
+		esac
+		[ "$(view_digest)" = "$before" ] ||
+		    die "$m ${kib}k: refused apply (exit $rc) changed the client"
+		refusals=$((refusals + 1))
+		note "$m tmpfs ${kib}k: exit $rc: $(head -c 150 err.txt)"
+		umount "$LIB"; MNT=""
+	done
+	small_client "$m" "$(( need + 2 ))m"
+	expect_ok apply_b
+	[ "$(readlink "$LIB/ferry/c/patterns/current")" = "$NEWGEN_patterns" ] ||
+	    die "$m: not at the new version with enough space"
+	umount "$LIB"; MNT=""
+done
+
+# --- 2. the disk fills up while staging -------------------------------
+fill() {	# fill the tmpfs to the last byte
+	dd if=/dev/zero of="$LIB/ballast" bs=1M 2>/dev/null || true
+	dd if=/dev/zero of="$LIB/ballast2" bs=4k 2>/dev/null || true
+	dd if=/dev/zero of="$LIB/ballast3" bs=1 2>/dev/null || true
+}
+# run_filled MODE N: apply with the disk filled at the N-th fault point.
+run_filled() {
+	local n=0 p pid rc=0
+	rm -f flog
+	mkfifo flog
+	FERRY_FAULT_LOG=$PWD/flog "$FERRY_BIN/applymedia" --root "$CRASH_CL" \
+	    apply "$CRASH_FIX/medB" >"$CRASH_CL.out" 2>"$CRASH_CL.err" &
+	pid=$!
+	( while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+	  echo __end__ >flog ) &
+	while read -r p <flog; do
+		[ "$p" != __end__ ] || break
+		n=$((n + 1))
+		[ "$n" -ne "$2" ] || { fill; FILLED_AT=$p; }
+	done
+	wait "$pid" || rc=$?
+	wait
+	FILL_RC=$rc
+	POINTS=$n
+}
+staging=0 bad=0
+for m in base delta; do
+	small_client "$m" "$((need + 8))m"
+	FILLED_AT=""
+	run_filled "$m" 0
+	total=$POINTS
+	[ "$FILL_RC" -eq 0 ] || { cat "$CRASH_CL.err"; die "$m: clean run failed"; }
+	umount "$LIB"; MNT=""
+	for n in $(seq 1 $(( total / 12 + 1 )) "$total"); do
+		small_client "$m" "$((need + 8))m"
+		before=$(view_digest)
+		FILLED_AT=""
+		run_filled "$m" "$n"
+		rm -f "$LIB"/ballast*
+		staging=$((staging + 1))
+		msg=$(head -n1 "$CRASH_CL.err")
+		note "$m fill at point $n ($FILLED_AT): exit $FILL_RC: ${msg:0:140}"
+		if [ "$FILL_RC" -ne 0 ]; then
+			case $FILL_RC in 3|10|14) ;; *) bad=$((bad + 1))
+				echo "$m fill@$n: exit $FILL_RC: $msg" ;; esac
+			grep -q 'No space left on device' "$CRASH_CL.err" || {
+				bad=$((bad + 1)); echo "$m fill@$n: unclear: $msg"; }
+			if [ "$FILL_RC" -eq 14 ] && [ "$(view_digest)" != "$before" ]; then
+				cur=$(readlink "$LIB/ferry/c/patterns/current" || true)
+				# a failure after the switch leaves the new version
+				[ "$cur" = "$NEWGEN_patterns" ] || {
+					bad=$((bad + 1))
+					echo "$m fill@$n: refused (14) but the client changed"; }
+			fi
+		fi
+		out=$("$CRASH_CHECK" "$m" "$FILL_RC" "$CRASH_CL.err") ||
+		    { bad=$((bad + 1)); echo "$m fill@$n: $out" | grep VIOLATION; }
+		umount "$LIB"; MNT=""
+	done
+done
+echo "L6 disk full: $refusals tmpfs sizes refused by the budget (exit 14," \
+    "client unchanged), then success; $staging runs with the disk filled" \
+    "at a fault point; violations: $bad"
+[ -z "${FERRY_CRASH_REPORT:-}" ] ||
+    echo "L6|$((refusals + staging))|-|$bad|-" >>"$FERRY_CRASH_REPORT"
+[ "$bad" -eq 0 ] || die "$bad disk-full run(s) broke an invariant"
