@@ -9,6 +9,8 @@
 #   fuzz [S]  each libFuzzer target for S seconds (default 60)
 #   crash [N] the long crash campaign: N random kill -9 trials (default 1000)
 #   bench     benchmarks; writes docs/BENCHMARKS.md
+#   http-bench [N]  N concurrent clients against nginx on loopback
+#             (bench/http_load.sh; docs/BENCHMARKS-http.md)
 #   install   make install (PREFIX=/usr/local)
 #   clean
 set -euo pipefail
@@ -23,7 +25,7 @@ DEBS=(build-essential pkg-config gettext
       gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3
       dosfstools e2fsprogs util-linux nginx-light faketime jq curl
       valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time
-      procps psmisc)
+      procps psmisc openssl)
 
 deps() {
 	local missing=()
@@ -60,14 +62,16 @@ test)	deps; build_test; exec tests/run.sh build/test "$@" ;;
 demo)	deps; build; exec samples/demo.sh build/rel "$@" ;;
 asan)	deps; build_asan
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+	export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp:print_suppressions=0
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	exec tests/run.sh build/asan "$@" ;;
 valgrind) deps; build_test; FERRY_VALGRIND=1 exec tests/run.sh build/test "$@" ;;
 fuzz)	deps; exec tests/fuzz/run.sh "${1:-60}" ;;
 crash)	deps; build_test; exec tests/crash/campaign.sh build/test "${1:-1000}" ;;
 bench)	deps; build; exec bench/run.sh build/rel "$@" ;;
+http-bench) deps; build; exec bench/http_load.sh build/rel "$@" ;;
 install) deps; mk O=build/rel; make O=build/rel install ;;
 clean)	rm -rf build ;;
-*)	echo "usage: build.sh deps|build|test|demo|asan|valgrind|fuzz|crash|bench|install|clean" >&2
+*)	echo "usage: build.sh deps|build|test|demo|asan|valgrind|fuzz|crash|bench|http-bench|install|clean" >&2
 	exit 2 ;;
 esac

@@ -294,35 +294,6 @@ out:
 	return rc;
 }
 
-/* ... nor a generation it staged and did not switch to (a refusing
- * pre_switch, a failed health check that switched back). */
-static void
-drop_unswitched(struct run *r)
-{
-	struct fy_err ge = { 0 };
-	char path[300], cur[300], prev[300];
-	ssize_t n;
-	size_t i;
-	int compfd;
-
-	for (i = 0; i < r->njobs; i++) {
-		const struct job *j = &r->jobs[i];
-
-		if (!j->have_new || j->st == JOB_DONE ||
-		    (compfd = gen_dir(r->st, j->cc->name, 0, &ge)) == -1)
-			continue;
-		snprintf(path, sizeof(path), "gens/%s", j->newg.id);
-		n = readlinkat(compfd, "current", cur, sizeof(cur) - 1);
-		cur[n > 0 ? n : 0] = '\0';
-		n = readlinkat(compfd, "previous", prev, sizeof(prev) - 1);
-		prev[n > 0 ? n : 0] = '\0';
-		if (strcmp(cur, path) != 0 && strcmp(prev, path) != 0 &&
-		    io_remove_tree(compfd, path, &ge) == 0)
-			(void)io_fsync_dir(compfd, "gens", &ge);
-		close(compfd);
-	}
-}
-
 static void
 print_plan(const struct run *r, const struct job *j)
 {
@@ -490,7 +461,13 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		 * packages in the spool: a refused medium changes nothing
 		 * (start-up recovery would remove them anyway). */
 		io_remove_tree(r.st->fd, "spool", &ge);
-		drop_unswitched(&r);
+		for (i = 0; i < r.njobs; i++)	/* nor what it staged */
+			if (r.jobs[i].have_new && r.jobs[i].st != JOB_DONE &&
+			    (compfd = gen_dir(r.st, r.jobs[i].cc->name, 0,
+			    &ge)) != -1) {
+				(void)switch_drop(compfd, r.jobs[i].newg.id, &ge);
+				close(compfd);
+			}
 		am_report_failure(&r, "failed", e);
 		goto out;
 	}
@@ -501,8 +478,10 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	if (done > 0 && state_accept(r.st, r.md->m->publisher, r.md->m->serial,
 	    r.md->m->medium_id, r.md->raw_sha256, r.md->m->created, e) == -1)
 		goto out;
-	/* ... and so does the key set the medium's chain reached. */
-	if (done > 0 && keystate_accept(r.st, r.md, e) == -1)
+	/* The key set its chain reached is adopted even when nothing needed
+	 * updating: a revocation takes effect with the first medium that
+	 * carries it (writes only when the chain moved). */
+	if (keystate_accept(r.st, r.md, e) == -1)
 		goto out;
 	for (i = 0; i < r.njobs; i++)
 		if (r.jobs[i].st == JOB_DONE &&

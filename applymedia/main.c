@@ -53,9 +53,9 @@ static const char usage_text[] =
 "  13 prerequisite, 14 no space, 15 busy, 16 incomplete, 17 config,\n"
 "  18 not found, 19 wrong medium, 70 internal (docs/EXIT-CODES.md)\n";
 
-enum { OPT_KEY = 200, OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
+enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
 	OPT_COMPONENT,
-	OPT_CONFIG, OPT_JITTER, OPT_JSON, OPT_ROOT, OPT_TO, OPT_WAIT };
+	OPT_CONFIG, OPT_JITTER, OPT_JSON, OPT_KEY, OPT_ROOT, OPT_TO, OPT_WAIT };
 
 static const struct option longopts[] = {	/* keep sorted */
 	{ "allow-downgrade",	no_argument,	   NULL, OPT_ALLOW_DOWN },

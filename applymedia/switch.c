@@ -142,6 +142,22 @@ link_name(int compfd, const char *link, char *out, size_t n)
 }
 
 int
+switch_drop(int compfd, const char *id, struct fy_err *e)
+{
+	char cur[256], prev[256], path[300];
+
+	link_name(compfd, "current", cur, sizeof(cur));
+	link_name(compfd, "previous", prev, sizeof(prev));
+	if (id[0] == '\0' || strchr(id, '/') != NULL || strcmp(id, cur) == 0 ||
+	    strcmp(id, prev) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "gens/%s", id);
+	if (io_remove_tree(compfd, path, e) == -1)
+		return -1;
+	return io_fsync_dir(compfd, "gens", e);
+}
+
+int
 switch_gc(int compfd, unsigned keep, struct fy_err *e)
 {
 	char cur[256], prev[256];

@@ -28,5 +28,9 @@ int	switch_repair_link(const struct cfg *c, const struct state *s,
 /* Keep `keep` generations (current, previous, then newest); remove the
  * rest. */
 int	switch_gc(int compfd, unsigned keep, struct fy_err *e);
+/* Remove generation `id` unless current or previous names it: what a run
+ * staged and then did not switch to (its pre_switch refused, or a failed
+ * health check switched back). */
+int	switch_drop(int compfd, const char *id, struct fy_err *e);
 
 #endif

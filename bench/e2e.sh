@@ -7,8 +7,9 @@
 #
 # Data sets (each: version 1, then the "weekly update" version 2):
 #   corpus  npm corpus (bench/corpus.sh -> bench/.corpus): caniuse-lite
-#           (841 files), @mdn/browser-compat-data, @esbuild/linux-x64;
-#           three components, zstd level FERRY_BENCH_LEVEL (19)
+#           (841 files) and @mdn/browser-compat-data change weekly,
+#           @esbuild/linux-x64 (the "engine") stays; three components,
+#           zstd level FERRY_BENCH_LEVEL (19)
 #   s40     synthetic 40 MiB component (bench/synth.c), for downtime
 #   big     synthetic FERRY_BENCH_BIG_MIB (1024) MiB component, zstd level
 #           FERRY_BENCH_BIG_LEVEL (9: level 19 on 1 GiB takes ~5 min per
@@ -104,11 +105,11 @@ KEYRING=$W/pinned.gpg
 # ---- data ----------------------------------------------------------------
 CORPUS=$ROOT/bench/.corpus
 CORPUS_COMPS="caniuse:1.0.30001823:1.0.30001826 bcd:8.1.7:8.1.9
-    esbuild:0.28.1:0.28.2"
+    esbuild:0.28.1:0.28.1"
 cc -O2 -Wall -Wextra -o "$W/synth" bench/synth.c
 synth() {	# synth MIB VERSION -> directory
 	local d=$W/data/synth-$1-v$2 stamp
-	stamp="$(sha256sum <bench/synth.c | cut -c1-16)"
+	stamp="$(sha256sum <"$ROOT/bench/synth.c" | cut -c1-16)"
 	if [ "$(cat "$d.stamp" 2>/dev/null)" != "$stamp" ]; then
 		rm -rf "$d" "$d.stamp"
 		mkdir -p "$W/data"
@@ -241,8 +242,10 @@ bench_set() {
 		cp -r med1/. mnt-base/
 		sync -f mnt-base
 	fi
+	# (a component whose version 2 is its version 1 does not change)
 	while read -r comp v dir; do
-		tm "$set" setup.add2 0 "$BUILD/mkmedia" --repo repo add \
+		comps "$set" 1 | grep -qx "$comp $v $dir" ||
+		    tm "$set" setup.add2 0 "$BUILD/mkmedia" --repo repo add \
 		    "$comp" "$v" "$dir"
 	done < <(comps "$set" 2)
 	tm "$set" setup.build2 0 "$BUILD/mkmedia" --repo repo build --out med2 \
@@ -271,13 +274,9 @@ bench_set() {
 	fi
 	# the newest base package of every component (what a fresh client
 	# installs), for the apply baseline
-	pkgs=$(cd med2/ferry && ls pkg/*/*-base-*.tar.zst | while read -r p; do
-	    for comp in $(comps "$set" 2 | awk '{ print $1 "-" $2 "-base-" }'); do
-	    case ${p##*/} in "$comp"*) echo "$p" ;; esac; done; done)
+	pkgs=$(comps "$set" 2 | while read -r comp v dir; do
+	    (cd med2/ferry && ls pkg/"$comp"/"$comp-$v"-base-*.tar.zst); done)
 	fact "$set" apply_pkgs "$(echo $pkgs)"
-	# template client at version 1 (for the downtime runs)
-	mkclient "$S/tpl" "$set"
-	"$BUILD/applymedia" --root "$S/tpl" apply med1 >/dev/null
 	# warm: read both media once
 	cat med1/ferry/pkg/*/* med2/ferry/pkg/*/* >/dev/null
 
@@ -306,12 +305,19 @@ bench_set() {
 			rm -rf cl dest
 		fi
 		if [[ " $items " == *" 3 "* ]]; then
+			# a client at version 1 (a copy would not do: the
+			# application paths are absolute links)
 			rm -rf cl stamps
-			cp -a tpl cl
+			mkclient "$S/cl" "$set"
+			"$BUILD/applymedia" --root "$S/cl" apply med1 >/dev/null
+			rm -rf stamps
 			mkdir stamps
+			cat med2/ferry/pkg/*/* >/dev/null
 			tm "$set" update.ferry "$i" "$BUILD/applymedia" --root \
 			    "$S/cl" apply med2
 			while read -r comp v dir; do
+				comps "$set" 1 | grep -qx "$comp $v $dir" &&
+				    continue	# unchanged: no switch
 				[ -s "stamps/pre.$comp" ] ||
 				    die "$set: no pre_switch stamp for $comp"
 				printf '%s\tdowntime.%s\t%s\t%s\t0\t0\t0\n' "$set" \

@@ -75,6 +75,7 @@ URL=$NGINX_URL/ferry/
 
 echo "# $N clients start at once against $URL" >&2
 t0=$EPOCHREALTIME
+pids=()
 for i in $(seq 1 "$N"); do
 	(
 		s=$EPOCHREALTIME
@@ -83,10 +84,12 @@ for i in $(seq 1 "$N"); do
 		    >"clients/c$i.log" 2>&1 || rc=$?
 		echo "$i $(( i % 5 )) $rc $s $EPOCHREALTIME" >"clients/c$i.time"
 	) &
+	pids+=($!)
 done
-wait
+wait "${pids[@]}"
 t1=$EPOCHREALTIME
 nginx_stop
+cp "$NGINX_LOG" "$OUT/http_load_access.log"
 
 cat clients/*.time >times.txt
 fails=$(awk '$3 != 0' times.txt | wc -l)
@@ -104,35 +107,35 @@ done
 
 base_p=$(stat -c %s final/ferry/pkg/patterns/patterns-2026.11.23-1-base-*.tar.zst)
 base_e=$(stat -c %s final/ferry/pkg/engine/engine-8.0.1-base-*.tar.zst)
-awk -v n="$N" -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
-    -v bp="$base_p" -v be="$base_e" -v log="$NGINX_LOG" '
-function pct(p,   k) { k = int(p * cnt + 0.999999); if (k < 1) k = 1; return t[k] }
-BEGIN {
-	while ((getline l < log) > 0) {
-		split(l, f, " ")
-		req++
-		bytes += f[4]
-		if (f[2] ~ /\/pkg\//) pkg += f[4]; else meta += f[4]
-		if (f[1] == "GET" && f[2] ~ /\/pkg\//) gets[f[2]]++
-	}
-}
-{ d = $5 - $4; t[++cnt] = d; cls[$2] += d; ncls[$2]++ }
-END {
-	asort(t)
-	allbase = meta + n * (bp + be)
-	printf "| clients | %d (all succeeded) |\n", n
-	printf "| wall time, all clients | %.1f s |\n", wall
-	printf "| per client p50 / p99 / max | %.2f s / %.2f s / %.2f s |\n", pct(0.5), pct(0.99), t[cnt]
-	for (c = 0; c < 5; c++) printf "| mean, class %d | %.2f s |\n", c, cls[c] / ncls[c]
-	printf "| requests served | %d |\n", req
-	printf "| bytes served (nginx body_bytes_sent) | %d (%.1f MB): packages %d, manifest+signatures %d |\n", bytes, bytes / 1e6, pkg, meta
-	printf "| if every client downloaded the bases | %d (%.1f MB) |\n", allbase, allbase / 1e6
-	printf "| saved | %d bytes (%.1f %%) |\n", allbase - bytes, 100 * (allbase - bytes) / allbase
-	printf "\nPackage downloads:\n\n| package | bytes | clients |\n|---|---:|---:|\n"
-	for (g in gets) {
-		cmd = "stat -c %s www" g
-		cmd | getline sz; close(cmd)
-		name = g; sub(/.*\//, "", name)
-		printf "| %s | %d | %d |\n", name, sz, gets[g]
-	}
-}' times.txt | tee "$OUT/http_load.md"
+wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+# durations sorted, one per line: "seconds class"
+awk '{ printf "%.3f %d\n", $5 - $4, $2 }' times.txt | sort -n >durs.txt
+{
+	echo "| measure | value |"
+	echo "|---|---|"
+	echo "| clients | $N at once (all succeeded) |"
+	echo "| wall time, all clients | $wall s |"
+	awk '{ t[NR] = $1; s[$2] += $1; n[$2]++ }
+	function pct(p,   k) { k = int(p * NR + 0.999999); if (k < 1) k = 1; return t[k] }
+	END {
+		printf "| per client p50 / p99 / max | %.2f s / %.2f s / %.2f s |\n", pct(0.5), pct(0.99), t[NR]
+		split("fresh (bases),1 day behind,2 days behind,3 days + engine,4 days + engine", name, ",")
+		for (c = 0; c < 5; c++) if (n[c]) printf "| mean, %s | %.2f s |\n", name[c + 1], s[c] / n[c]
+	}' durs.txt
+	awk -v n="$N" -v bp="$base_p" -v be="$base_e" '
+	{ req++; bytes += $4; if ($2 ~ /\/pkg\//) pkg += $4; else meta += $4 }
+	END {
+		allbase = meta + n * (bp + be)
+		printf "| requests served | %d |\n", req
+		printf "| bytes served (nginx body_bytes_sent) | %d (%.2f MB): packages %d, manifest + signatures %d |\n", bytes, bytes / 1e6, pkg, meta
+		printf "| if every client downloaded both bases | %d (%.2f MB) |\n", allbase, allbase / 1e6
+		printf "| saved | %d bytes (%.1f %%) |\n", allbase - bytes, 100 * (allbase - bytes) / allbase
+	}' "$NGINX_LOG"
+	echo
+	echo "| package downloaded | bytes | times |"
+	echo "|---|---:|---:|"
+	awk '$1 == "GET" && $2 ~ /\/pkg\// { c[$2]++ } END { for (g in c) print g, c[g] }' "$NGINX_LOG" |
+	    sort | while read -r g cnt; do
+		echo "| ${g##*/} | $(stat -c %s "www$g") | $cnt |"
+	done
+} | tee "$OUT/http_load.md"

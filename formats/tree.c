@@ -230,10 +230,11 @@ tree_find_sha(const struct tree *t, const uint8_t sha256[DIGEST_LEN])
 	return NULL;
 }
 
-/* Recursive scan of dirfd, names prefixed by `prefix`. */
+/* Recursive scan of dirfd, names prefixed by `prefix`; file contents are
+ * hashed only when `deep` (else size from fstatat, sha256 zero). */
 static int
 scan_dir(int dirfd, const char *prefix, int depth, struct tree *out,
-    struct fy_err *e)
+    int deep, struct fy_err *e)
 {
 	char path[LIMIT_PATH_BYTES + 2];
 	uint8_t sha[DIGEST_LEN];
@@ -282,9 +283,14 @@ scan_dir(int dirfd, const char *prefix, int depth, struct tree *out,
 				rc = fy_fail_errno(e, FY_E_IO, path,
 				    "cannot open directory");
 			else if (rc == 0) {
-				rc = scan_dir(sub, path, depth + 1, out, e);
+				rc = scan_dir(sub, path, depth + 1, out, deep,
+				    e);
 				close(sub);
 			}
+		} else if (!deep) {
+			memset(sha, 0, sizeof(sha));
+			rc = tree_add(out, path, TREE_FILE, (st.st_mode &
+			    0111) ? 0755 : 0644, (uint64_t)st.st_size, sha, e);
 		} else {
 			rc = digest_file(dirfd, de->d_name, sha, &size, e);
 			if (rc == -1 && e->where[0] != '\0')
@@ -301,13 +307,13 @@ scan_dir(int dirfd, const char *prefix, int depth, struct tree *out,
 	return rc;
 }
 
-int
-tree_scan(int dirfd, struct tree *out, struct fy_err *e)
+static int
+scan(int dirfd, struct tree *out, int deep, struct fy_err *e)
 {
 	struct tree t;
 
 	tree_init(&t);
-	if (scan_dir(dirfd, "", 0, &t, e) == -1 ||
+	if (scan_dir(dirfd, "", 0, &t, deep, e) == -1 ||
 	    tree_sort(&t, ".", e) == -1) {
 		tree_free(&t);
 		return -1;
@@ -317,15 +323,20 @@ tree_scan(int dirfd, struct tree *out, struct fy_err *e)
 }
 
 int
-tree_verify(int dirfd, const struct tree *t, struct fy_err *e)
+tree_scan(int dirfd, struct tree *out, struct fy_err *e)
+{
+	return scan(dirfd, out, 1, e);
+}
+
+static int
+verify(int dirfd, const struct tree *t, int deep, struct fy_err *e)
 {
 	struct tree got;
 	const struct tree_entry *a, *b;
-	char hex[DIGEST_HEXLEN + 1];
 	size_t i;
 	int rc = -1;
 
-	if (tree_scan(dirfd, &got, e) == -1) {
+	if (scan(dirfd, &got, deep, e) == -1) {
 		if (e->code == FY_E_UNSAFE || e->code == FY_E_FORMAT)
 			e->code = FY_E_INTEGRITY;
 		return -1;
@@ -356,8 +367,7 @@ tree_verify(int dirfd, const struct tree *t, struct fy_err *e)
 			    (unsigned long long)a->size);
 			goto out;
 		}
-		if (memcmp(a->sha256, b->sha256, DIGEST_LEN) != 0) {
-			digest_to_hex(b->sha256, hex);
+		if (deep && memcmp(a->sha256, b->sha256, DIGEST_LEN) != 0) {
 			fy_fail(e, FY_E_INTEGRITY, a->path, _("sha256 differs "
 			    "from listing (content changed)"));
 			goto out;
@@ -372,6 +382,18 @@ tree_verify(int dirfd, const struct tree *t, struct fy_err *e)
 out:
 	tree_free(&got);
 	return rc;
+}
+
+int
+tree_verify(int dirfd, const struct tree *t, struct fy_err *e)
+{
+	return verify(dirfd, t, 1, e);
+}
+
+int
+tree_verify_shallow(int dirfd, const struct tree *t, struct fy_err *e)
+{
+	return verify(dirfd, t, 0, e);
 }
 
 json_t *

@@ -61,6 +61,10 @@ int	tree_scan(int dirfd, struct tree *out, struct fy_err *e);
  * types, modes, sizes and hashes)?  FY_E_INTEGRITY names the first
  * difference. */
 int	tree_verify(int dirfd, const struct tree *t, struct fy_err *e);
+/* The same without reading file contents (names, types, modes, sizes):
+ * for a tree whose every file was hashed and checked while it was
+ * written (package_extract_base, deltapkg_apply). */
+int	tree_verify_shallow(int dirfd, const struct tree *t, struct fy_err *e);
 
 /* JSON: [{"path":..,"type":"file","mode":"0644","size":N,"sha256":".."},
  * {"path":..,"type":"dir","mode":"0755"}].  from_json validates every

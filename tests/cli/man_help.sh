@@ -95,6 +95,29 @@ for k in $(comm -13 keys.code keys.man); do
 done
 note "client.conf: $(wc -l <keys.code) keys documented"
 
+# The admin guides: every command of the tools is explained in both, and
+# the Japanese edition keeps the English one's structure (same chapters,
+# same exit-code sections of the troubleshooting table).
+en=$FERRY_SRC/docs/ADMIN-GUIDE.md ja=$FERRY_SRC/docs/ADMIN-GUIDE.ja.md
+[ -f "$en" ] && [ -f "$ja" ] || die "docs/ADMIN-GUIDE.md or .ja.md missing"
+for t in mkmedia applymedia; do
+	for c in $(cat "hcmds.$t"); do
+		for g in "$en" "$ja"; do
+			grep -qE "$t( [^\`]*)? $c( |\`|$)" "$g" ||
+			    bad "${g##*/} never shows \"$t ... $c\""
+		done
+	done
+done
+[ "$(grep -c '^## ' "$en")" -eq "$(grep -c '^## ' "$ja")" ] ||
+    bad "ADMIN-GUIDE.md and ADMIN-GUIDE.ja.md have different chapters"
+grep -oE '^### Exit [0-9]+' "$en" | grep -oE '[0-9]+' >guide.en
+grep -oE '^### 終了コード [0-9]+' "$ja" | grep -oE '[0-9]+' >guide.ja
+cmp -s guide.en guide.ja || bad "the troubleshooting sections of the two guides differ"
+sed -n 's/^|[[:space:]]*\([0-9][0-9]*\)[[:space:]]*|.*/\1/p' "$FERRY_SRC/docs/EXIT-CODES.md" |
+    grep -vx 0 >codes.all
+cmp -s codes.all guide.en || { diff codes.all guide.en;
+    bad "ADMIN-GUIDE.md troubleshooting has no section for some exit code (< EXIT-CODES.md)"; }
+
 # Every page in docs/man (and none missing) renders cleanly.
 for p in mkmedia.1 applymedia.1 verifymedia.1 ferry-medium.5 ferry-client.conf.5; do
 	[ -f "$MAN/$p" ] || bad "docs/man/$p missing"

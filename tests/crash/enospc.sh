@@ -110,39 +110,68 @@ fill() {	# fill the tmpfs to the last byte
 	dd if=/dev/zero of="$LIB/ballast2" bs=4k 2>/dev/null || true
 	dd if=/dev/zero of="$LIB/ballast3" bs=1 2>/dev/null || true
 }
-# run_filled MODE N: apply with the disk filled at the N-th fault point.
+# run_filled N: apply with the disk filled at the N-th fault point: the
+# fault log is a FIFO the test reads; at line N it stops the run
+# (SIGSTOP), fills the disk and lets it go on (SIGCONT).
+zombie() { grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null || [ ! -e "/proc/$1" ]; }
 run_filled() {
 	local n=0 p pid rc=0
 	rm -f flog
 	mkfifo flog
+	exec 3<>flog
 	FERRY_FAULT_LOG=$PWD/flog "$FERRY_BIN/applymedia" --root "$CRASH_CL" \
 	    apply "$CRASH_FIX/medB" >"$CRASH_CL.out" 2>"$CRASH_CL.err" &
 	pid=$!
-	( while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-	  echo __end__ >flog ) &
-	while read -r p <flog; do
-		[ "$p" != __end__ ] || break
-		n=$((n + 1))
-		[ "$n" -ne "$2" ] || { fill; FILLED_AT=$p; }
+	while :; do
+		if read -r -t 0.2 p <&3; then
+			n=$((n + 1))
+			[ "$n" -eq "$1" ] || continue
+			kill -STOP "$pid"
+			fill
+			FILLED_AT=$p
+			kill -CONT "$pid"
+		elif zombie "$pid"; then
+			break
+		fi
 	done
 	wait "$pid" || rc=$?
-	wait
+	exec 3<&-
 	FILL_RC=$rc
-	POINTS=$n
 }
-staging=0 bad=0
+# The client as the application and the next run see it: links, trees,
+# counters, and every entry of the state except the generation stores
+# (a failed run may leave complete, unreferenced generations there: the
+# next apply reuses them, the GC removes them), lock and history.
+app_view() {
+	local c
+	for c in $CRASH_COMPS; do
+		echo "$c $(readlink "$LIB/ferry/c/$c/current" || true)" \
+		    "$(readlink "$LIB/ferry/c/$c/previous" || true)" \
+		    "$(tree_digest "$(app_path "$CRASH_CL" "$c")")"
+	done
+	cat "$LIB/ferry/state.json" 2>/dev/null || true
+	[ -d "$LIB/ferry" ] || return 0
+	(cd "$LIB/ferry" && find . -mindepth 1 ! -name lock ! -name history.jsonl \
+	    ! -name gens ! -path '*/gens/*' ! -path ./c ! -path "./c/*[!/]" \
+	    -print; find . -path './c/*' -type l -print) | LC_ALL=C sort
+}
+ngens() {
+	find "$LIB/ferry/c" -mindepth 3 -maxdepth 3 -path '*/gens/*' \
+	    2>/dev/null | wc -l || true
+}
+staging=0 bad=0 leftgens=0
 for m in base delta; do
-	small_client "$m" "$((need + 8))m"
-	FILLED_AT=""
-	run_filled "$m" 0
-	total=$POINTS
-	[ "$FILL_RC" -eq 0 ] || { cat "$CRASH_CL.err"; die "$m: clean run failed"; }
-	umount "$LIB"; MNT=""
+	trial_client "$m"
+	rm -f clean.log
+	FERRY_FAULT_LOG=$PWD/clean.log "$FERRY_BIN/applymedia" --root "$CRASH_CL" \
+	    apply "$CRASH_FIX/medB" >/dev/null 2>&1 || die "$m: clean run failed"
+	total=$(wc -l <clean.log)
 	for n in $(seq 1 $(( total / 12 + 1 )) "$total"); do
 		small_client "$m" "$((need + 8))m"
-		before=$(view_digest)
+		before=$(app_view)
+		gens0=$(ngens)
 		FILLED_AT=""
-		run_filled "$m" "$n"
+		run_filled "$n"
 		rm -f "$LIB"/ballast*
 		staging=$((staging + 1))
 		msg=$(head -n1 "$CRASH_CL.err")
@@ -150,21 +179,26 @@ for m in base delta; do
 		if [ "$FILL_RC" -ne 0 ]; then
 			case $FILL_RC in 3|10|14) ;; *) bad=$((bad + 1))
 				echo "$m fill@$n: exit $FILL_RC: $msg" ;; esac
-			grep -q 'No space left on device' "$CRASH_CL.err" || {
+			grep -Eq 'No space left on device|MiB needed to spool and stage this update; nothing was changed' \
+			    "$CRASH_CL.err" || {
 				bad=$((bad + 1)); echo "$m fill@$n: unclear: $msg"; }
-			if [ "$FILL_RC" -eq 14 ] && [ "$(view_digest)" != "$before" ]; then
-				cur=$(readlink "$LIB/ferry/c/patterns/current" || true)
-				# a failure after the switch leaves the new version
-				[ "$cur" = "$NEWGEN_patterns" ] || {
-					bad=$((bad + 1))
-					echo "$m fill@$n: refused (14) but the client changed"; }
+			cur=$(readlink "$LIB/ferry/c/patterns/current" || true)
+			# before the switch nothing the application or the next
+			# run sees has changed; after it, the new version is live
+			if [ "$(app_view)" != "$before" ] && [ "$cur" != "$NEWGEN_patterns" ]; then
+				bad=$((bad + 1))
+				echo "$m fill@$n: failed (exit $FILL_RC) and the client changed"
+				diff <(echo "$before") <(app_view) | head -5
 			fi
+			gens1=$(ngens)
+			[ "$gens1" -le "$gens0" ] || leftgens=$((leftgens + 1))
 		fi
 		out=$("$CRASH_CHECK" "$m" "$FILL_RC" "$CRASH_CL.err") ||
 		    { bad=$((bad + 1)); echo "$m fill@$n: $out" | grep VIOLATION; }
 		umount "$LIB"; MNT=""
 	done
 done
+note "failed runs that left an unreferenced complete generation: $leftgens"
 echo "L6 disk full: $refusals tmpfs sizes refused by the budget (exit 14," \
     "client unchanged), then success; $staging runs with the disk filled" \
     "at a fault point; violations: $bad"

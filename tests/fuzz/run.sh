@@ -4,7 +4,8 @@
 # (tests/fuzz/fuzz_*.c) with clang against an ASan+UBSan build of the
 # libraries in build/fuzz, then run each for SECONDS (default 60) on its
 # seeds (tests/fuzz/seed_<name>, read only; new inputs go to a scratch
-# corpus).  Prints one line per target: execs, corpus size, crashes.  A
+# corpus) and its dictionary (tests/fuzz/<name>.dict) if there is one.
+# Prints one line per target: execs, coverage, corpus size, crashes.  A
 # crash keeps its input in build/fuzz/artifacts/ and fails the run.
 #   FUZZ_JOBS=N       targets run N at a time (default 1)
 #   FUZZ_BUILD=DIR    build directory (default build/fuzz)
@@ -68,12 +69,15 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 run_target() {
-	local name=$1 log=$B/fuzz_$1.log work=$B/corpus/$1 seeds rc
+	local name=$1 log=$B/fuzz_$1.log work=$B/corpus/$1 seeds dict rc
 	seeds=tests/fuzz/seed_$name
 	mkdir -p "$work"
 	[ -d "$seeds" ] || seeds=
+	dict=tests/fuzz/$name.dict
+	[ -f "$dict" ] || dict=
 	"$B/fuzz_$name" -max_total_time="$SECS" -timeout=10 \
-	    -rss_limit_mb=2560 -max_len=1048576 -print_final_stats=1 \
+	    ${dict:+-dict="$dict"} -rss_limit_mb=2560 -max_len=1048576 \
+	    -print_final_stats=1 \
 	    -artifact_prefix="$B/artifacts/${name}-" "$work" ${seeds:+"$seeds"} \
 	    >"$log" 2>&1
 	rc=$?

@@ -8,7 +8,8 @@ Writes "READY" to LOG once listening.  Modes:
   cut      the first GET of each file under */pkg/* without a Range header
            sends ARG bytes (default 4000) of the body after a full
            Content-Length and then drops the connection
-  plain    a well-behaved server
+  plain    a well-behaved server; also answers proxy requests
+           (absolute URIs) from ROOT, without forwarding anything
 Test helper only: loopback, bounded by the test's own timeouts.
 """
 import http.server, os, socketserver, sys, time
@@ -29,6 +30,8 @@ class H(http.server.BaseHTTPRequestHandler):
 
     def target(self):
         p = self.path.split("?", 1)[0]
+        if p.startswith("http://"):         # as a proxy: absolute URI
+            p = "/" + p[7:].split("/", 1)[1]
         full = os.path.realpath(os.path.join(ROOT, p.lstrip("/")))
         if not full.startswith(os.path.realpath(ROOT) + os.sep) or not os.path.isfile(full):
             return None

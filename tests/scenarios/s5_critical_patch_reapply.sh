@@ -90,6 +90,7 @@ touch srv.services-down
 expect_fail 11 '^applymedia: sbs: health_check hook exited with status 1: .*; rolled back to 9\.5\.0\.1514$' \
     client srv apply m-cp
 [ "$(cat srv/opt/sbs/build.txt)" = 9.5.0.1514 ] || die "left on the patch whose services failed"
+ls srv/var/lib/ferry/c/sbs/gens | grep -q '^9\.5\.0\.1558-' && die "the failed generation stayed behind"
 rm srv.services-down
 # every failure reached the site's notification script
 [ "$(wc -l <srv.fail)" -eq 3 ] || { cat srv.fail; die "on_failure not called once per failure"; }
