@@ -3,8 +3,13 @@
  * stage: one new generation per component (see stage.h).  Each step of a
  * delta chain writes a fresh directory that deltapkg_apply() verifies
  * against that version's listing; the intermediate is removed once the
- * next step is done.  The final tree is verified once more as a whole
- * (no extra or missing entry) before it is published.
+ * next step is done.  Every file is hashed and checked while it is
+ * written (base) or was checked by deltapkg_apply() (delta), so the final
+ * tree is checked once more as a whole for its shape only (no extra or
+ * missing entry; types, modes, sizes) before it is published.  Durability:
+ * one syncfs of the staging tree where the kernel reports writeback errors
+ * through it (Linux >= 5.8), else an fsync of every file and directory
+ * too (RELIABILITY.md §3 steps 3 and 5).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +20,7 @@
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/syncfs.h"
 #include "formats/deltapkg.h"
 #include "formats/package.h"
 #include "applymedia/stage.h"
@@ -84,7 +90,7 @@ build_tree(const struct stage_req *r, int gensfd, int stagefd,
 	const struct plan *p = r->p;
 	const struct tree *cur_tree;
 	char cur[16] = "", next[16], where[300];
-	int curfd = -1, outfd, pkg, rc = -1;
+	int curfd = -1, outfd, pkg, rc = -1, each = !syncfs_reports_errors();
 	size_t k;
 
 	if (p->base != NULL) {
@@ -95,7 +101,7 @@ build_tree(const struct stage_req *r, int gensfd, int stagefd,
 			return -1;
 		}
 		rc = package_extract_base(pkg, p->base->base->path,
-		    &p->base->tree, curfd, p->nsteps == 0, e);
+		    &p->base->tree, curfd, p->nsteps == 0 && each, e);
 		close(pkg);
 		if (rc == -1)
 			goto out;
@@ -119,7 +125,7 @@ build_tree(const struct stage_req *r, int gensfd, int stagefd,
 			goto out;
 		}
 		rc = deltapkg_apply(pkg, d->file->path, curfd, cur_tree,
-		    &to->tree, outfd, k + 1 == p->nsteps, e);
+		    &to->tree, outfd, k + 1 == p->nsteps && each, e);
 		close(pkg);
 		close(curfd);
 		curfd = outfd;
@@ -184,7 +190,7 @@ stage_generation(const struct stage_req *r, struct gen *out, struct fy_err *e)
 	if (build_tree(r, gensfd, stagefd, e) == -1)
 		goto out;
 	if ((treefd = io_open_dir(stagefd, "tree", e)) == -1 ||
-	    tree_verify(treefd, &t->tree, e) == -1)
+	    tree_verify_shallow(treefd, &t->tree, e) == -1)
 		goto out;
 	if (gen_write_meta(stagefd, out, e) == -1)
 		goto out;

@@ -24,6 +24,7 @@
 #include "core/io.h"
 #include "core/report.h"
 #include "core/say.h"
+#include "core/syncfs.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/package.h"
@@ -61,7 +62,9 @@ copy_fd(int in, const char *rel, const struct tree_entry *x, int dstfd,
 		fy_fail(e, FY_E_INTEGRITY, rel, _("changed while being copied"));
 		goto done;
 	}
-	if (fchmod(out, x->mode) == -1 || io_fsync(out, rel, e) == -1) {
+	/* fsync here only where the one syncfs in mk_add cannot vouch */
+	if (fchmod(out, x->mode) == -1 || (!syncfs_reports_errors() &&
+	    io_fsync(out, rel, e) == -1)) {
 		fy_fail_errno(e, FY_E_IO, rel, "cannot finish file");
 		goto done;
 	}
@@ -167,7 +170,7 @@ extract_archive(const char *file, int dstfd, struct fy_err *e)
 		if (n < 0)
 			fy_fail(e, FY_E_FORMAT, file, _("entry %s: %s"), path,
 			    archive_error_string(a));
-		if (!fy_failed(e))
+		if (!fy_failed(e) && !syncfs_reports_errors())
 			io_fsync(fd, path, e);
 		close(fd);
 		if (fy_failed(e))
@@ -342,8 +345,15 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	v.reqs = (struct repo_req *)o->reqs;
 	v.nreqs = o->nreqs;
 	if (write_base(sfd, &v, r, e) == -1 ||
-	    repo_version_save(sfd, &v, e) == -1 ||
-	    io_fsync_dir(sfd, ".", e) == -1)
+	    repo_version_save(sfd, &v, e) == -1)
+		goto out;
+	/* The staged tree, files and directories, durable before it is
+	 * published (per-file fsyncs instead on kernels before 5.8). */
+	if (syncfs_reports_errors() && syncfs(sfd) == -1) {
+		fy_fail_errno(e, FY_E_IO, stage, "syncfs failed");
+		goto out;
+	}
+	if (io_fsync_dir(sfd, ".", e) == -1)
 		goto out;
 	if (renameat(cfd, stage, cfd, o->version) == -1) {
 		fy_fail_errno(e, FY_E_IO, o->version, "cannot publish version");

@@ -1,0 +1,47 @@
+# mkmedia add: folders and vendor archives (.zip, .tar.gz); a released
+# version never changes (same content: no-op; different: refused); what a
+# component may not contain is refused with the entry named.
+. "$FERRY_TESTLIB/common.sh"
+make_samples
+make_repo repo
+expect_ok mkmedia --repo repo add patterns 2026.11.20-1 "$SAMPLES/patterns/2026.11.20-1"
+out_has '^added patterns 2026.11.20-1: [0-9]+ entries, [0-9]+ bytes; base package [0-9]+ bytes$'
+# the same content again: nothing to do
+expect_ok mkmedia --repo repo add patterns 2026.11.20-1 "$SAMPLES/patterns/2026.11.20-1"
+out_has 'already in the repository with the same content; nothing to do'
+# different content under a released version: refused
+expect_fail 6 'version 2026.11.20-1 of patterns was already ingested with different content' \
+    mkmedia --repo repo add patterns 2026.11.20-1 "$SAMPLES/patterns/2026.11.21-1"
+# a version string that compares equal is the same version
+expect_fail 6 'already ingested with different content' \
+    mkmedia --repo repo add patterns 2026.11.20-01 "$SAMPLES/patterns/2026.11.21-1"
+ls repo/components/patterns | grep -q incoming && die "staging left behind"
+
+# vendor archives
+(cd "$SAMPLES/patterns/2026.11.21-1" && zip -qr "$TEST_TMP/v21.zip" . 2>/dev/null) ||
+    (cd "$SAMPLES/patterns/2026.11.21-1" && bsdtar -a -cf "$TEST_TMP/v21.zip" .)
+expect_ok mkmedia --repo repo add patterns 2026.11.21-1 v21.zip
+tar -C "$SAMPLES/patterns/2026.11.22-1" -czf v22.tar.gz .
+expect_ok mkmedia --repo repo add patterns 2026.11.22-1 v22.tar.gz
+expect_ok mkmedia --repo repo --json list
+jq -e '.components[0].versions | map(.version) == ["2026.11.20-1","2026.11.21-1","2026.11.22-1"]' \
+    "$TEST_TMP/last.out" >/dev/null || die "versions not listed in order"
+# the archive ingests to exactly the same listing as the folder
+mkdir -p x && tar -C x -xzf v22.tar.gz
+make_repo repo2
+expect_ok mkmedia --repo repo2 add patterns 2026.11.22-1 x
+cmp <(jq -S .tree repo/components/patterns/2026.11.22-1/version.json) \
+    <(jq -S .tree repo2/components/patterns/2026.11.22-1/version.json) || die "archive and folder listings differ"
+
+# refused contents, each naming the entry
+mkdir -p bad1/d && echo x >bad1/d/f && ln -s /etc/passwd bad1/d/link
+expect_fail 9 'd/link: symbolic links are not allowed in a component' mkmedia --repo repo add patterns 9.1 bad1
+mkdir -p bad2 && echo x >bad2/Readme && echo y >bad2/README
+expect_fail 4 'differ only in case' mkmedia --repo repo add patterns 9.2 bad2
+mkdir -p bad3 && mkfifo bad3/pipe
+expect_fail 9 'pipe: device, fifo or socket is not allowed' mkmedia --repo repo add patterns 9.3 bad3
+printf 'not an archive' >junk.bin
+expect_fail 4 'not a folder or a readable archive' mkmedia --repo repo add patterns 9.4 junk.bin
+expect_fail 2 'not a valid version' mkmedia --repo repo add patterns 'bad version' x
+expect_fail 2 'component and variant must be' mkmedia --repo repo add Patterns 9.5 x
+expect_fail 18 'not a ferry repository' mkmedia --repo nowhere add patterns 9.6 x
