@@ -408,7 +408,7 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 		return -1;
 	if (spool(r, spoolfd, read, e) == -1)
 		goto out;
-	say_verbose(_("all packages copied and verified; the medium may be "
+	say_info(_("all packages copied and verified; the medium may be "
 	    "removed now"));
 	for (i = 0; i < r->njobs; i++)
 		if (r->jobs[i].st == JOB_WORK &&

@@ -7,6 +7,7 @@
 #ifdef FERRY_TEST_HOOKS
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,22 +38,27 @@ parse_env(void)
 	snprintf(arm.action, sizeof(arm.action), "%s", c2 + 1);
 }
 
+static pthread_mutex_t arm_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int
 fault_point(const char *name)
 {
 	const char *log = getenv("FERRY_FAULT_LOG");
-	int fd;
+	int fd, hit;
 
 	if (log != NULL && (fd = open(log, O_WRONLY | O_APPEND | O_CREAT |
 	    O_CLOEXEC, 0644)) != -1) {
 		dprintf(fd, "%s\n", name);
 		close(fd);
 	}
+	/* verifymedia hashes from several threads: count under a lock */
+	pthread_mutex_lock(&arm_lock);
 	if (!arm.parsed)
 		parse_env();
-	if (arm.name[0] == '\0' || strcmp(arm.name, name) != 0)
-		return 0;
-	if (++arm.seen != arm.nth)
+	hit = arm.name[0] != '\0' && strcmp(arm.name, name) == 0 &&
+	    ++arm.seen == arm.nth;
+	pthread_mutex_unlock(&arm_lock);
+	if (!hit)
 		return 0;
 	if (strcmp(arm.action, "kill") == 0)
 		raise(SIGKILL);

@@ -44,8 +44,11 @@ add_versions repo patterns 2026.11.22-1
 build_medium repo m3
 expect_ok client cl plan m3
 out_has 'via delta chain 2026.11.21-1 -> 2026.11.22-1'
+# --check-local hashes the installed tree first and plans the base
+expect_ok client cl plan --check-local m3
+err_has 'patterns: installed tree differs from its listing \(Bases/main.db: sha256 differs'
+out_has 'via base 2026.11.22-1'
 expect_ok client cl apply m3
 err_has 'patterns: delta failed .*; falling back to the base of 2026.11.22-1'
 out_has 'applied via base 2026.11.22-1'
 diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.22-1" || die "fallback result wrong"
-# --check-local finds the damage up front and plans the base directly
