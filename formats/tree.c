@@ -188,9 +188,9 @@ tree_sort(struct tree *t, const char *where, struct fy_err *e)
 	qsort(p, t->n, sizeof(*p), cmp_ptr_nocase);
 	for (i = 1; i < t->n && rc == 0; i++)
 		if (strcasecmp(p[i - 1]->path, p[i]->path) == 0)
-			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %.*s%s and "
-			    "%.*s%s differ only in case (they collide on FAT "
-			    "and NTFS)"), SHOWN(p[i - 1]->path),
+			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %.*s%s "
+			    "and %.*s%s differ only in case (they collide on "
+			    "FAT and NTFS)"), SHOWN(p[i - 1]->path),
 			    SHOWN(p[i]->path));
 	free(p);
 	/* Every parent must be a listed directory. */
@@ -201,8 +201,8 @@ tree_sort(struct tree *t, const char *where, struct fy_err *e)
 		*slash = '\0';
 		parent = tree_find(t, buf);
 		if (parent == NULL || parent->type != TREE_DIR)
-			rc = fy_fail(e, FY_E_FORMAT, where, _("%.*s%s is listed "
-			    "but its directory %.*s%s is not"),
+			rc = fy_fail(e, FY_E_FORMAT, where, _("%.*s%s is "
+			    "listed but its directory %.*s%s is not"),
 			    SHOWN(t->v[i].path), SHOWN(buf));
 	}
 	return rc;

@@ -32,12 +32,6 @@ have_delta(const struct repo_comp *c, const char *from, const char *to)
 	return 0;
 }
 
-static int64_t
-vtime(const struct repo_version *v)
-{
-	return v->released ? v->released : v->added;
-}
-
 static int
 make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
     const struct repo_version *to, struct fy_err *e)
@@ -137,7 +131,8 @@ mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,
 		int star = (p->mode == DELTA_STAR || p->mode == DELTA_BOTH) &&
 		    taken < p->window;
 
-		if (p->window_days && vtime(tv) - vtime(fv) >
+		if (p->window_days && repo_version_time(tv) -
+		    repo_version_time(fv) >
 		    (int64_t)p->window_days * 86400)
 			break;
 		if (!(chain && p->mode != DELTA_STAR) && !star)

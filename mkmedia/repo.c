@@ -25,6 +25,12 @@
 
 static const char *mode_names[] = { "none", "chain", "star", "both" };
 
+int64_t
+repo_version_time(const struct repo_version *v)
+{
+	return v->released ? v->released : v->added;
+}
+
 const char *
 repo_mode_name(enum delta_mode m)
 {

@@ -94,6 +94,8 @@ void	repo_comp_dir(const char *name, const char *variant, char *out,
 /* Version json <-> struct. */
 int	repo_version_save(int dirfd, const struct repo_version *v,
 	    struct fy_err *e);
+/* When the vendor released it, else when it was ingested (windows by age). */
+int64_t	repo_version_time(const struct repo_version *v);
 const char *repo_mode_name(enum delta_mode m);
 int	repo_mode_parse(const char *s, enum delta_mode *m);
 

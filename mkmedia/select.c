@@ -64,12 +64,6 @@ wanted(const struct mk_opts *o, const struct repo_comp *c, const char **ver)
 	return 0;
 }
 
-static int64_t
-vtime(const struct repo_version *v)
-{
-	return v->released ? v->released : v->added;
-}
-
 static int
 pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
     struct pick *p, struct fy_err *e)
@@ -97,7 +91,8 @@ pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
 	}
 	inwin[idx] = 1;
 	for (i = idx, j = 0; i-- > 0 && j < r->policy.window; j++) {
-		if (r->policy.window_days && vtime(p->target) - vtime(&c->v[i]) >
+		if (r->policy.window_days && repo_version_time(p->target) -
+		    repo_version_time(&c->v[i]) >
 		    (int64_t)r->policy.window_days * 86400)
 			break;
 		inwin[i] = 1;
@@ -145,9 +140,9 @@ fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
 			for (j = 0; j < pk[i].c->nd; j++)
 				if (pk[i].use_delta[j]) {
 					total += pk[i].c->d[j].size;
-					if (bp == NULL || vtime(repo_version(
+					if (bp == NULL || repo_version_time(repo_version(
 					    pk[i].c, pk[i].c->d[j].from)) <
-					    vtime(repo_version(bp->c,
+					    repo_version_time(repo_version(bp->c,
 					    bp->c->d[bd].from))) {
 						bp = &pk[i];
 						bd = j;

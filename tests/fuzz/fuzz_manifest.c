@@ -48,7 +48,8 @@ check_tree(const struct tree *t)
 
 	for (i = 0; i < t->n; i++) {
 		if (!tree_path_ok(t->v[i].path))
-			fail("accepted tree path fails the grammar", t->v[i].path);
+			fail("accepted tree path fails the grammar",
+			    t->v[i].path);
 		if (i > 0 && strcmp(t->v[i - 1].path, t->v[i].path) >= 0)
 			fail("tree not strictly sorted", t->v[i].path);
 	}
@@ -63,7 +64,8 @@ check_invariants(const struct manifest *m)
 		if (!layout_file_ok(m->files[i].path))
 			fail("accepted file path fails the grammar",
 			    m->files[i].path);
-		if (i > 0 && strcmp(m->files[i - 1].path, m->files[i].path) >= 0)
+		if (i > 0 &&
+		    strcmp(m->files[i - 1].path, m->files[i].path) >= 0)
 			fail("files[] not strictly sorted", m->files[i].path);
 	}
 	for (i = 0; i < m->ncomponents; i++) {
@@ -91,7 +93,8 @@ check_invariants(const struct manifest *m)
 				fail("delta outside files[]", dl->from);
 			if (mf_version_find(c, dl->from) == NULL ||
 			    mf_version_find(c, dl->to) == NULL)
-				fail("delta names an unlisted version", dl->from);
+				fail("delta names an unlisted version",
+				    dl->from);
 		}
 	}
 }
