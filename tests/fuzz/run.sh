@@ -9,6 +9,7 @@
 # crash keeps its input in build/fuzz/artifacts/ and fails the run.
 #   FUZZ_JOBS=N       targets run N at a time (default 1)
 #   FUZZ_BUILD=DIR    build directory (default build/fuzz)
+#   FUZZ_BUILD_ONLY=1 build the targets, run nothing
 # Exit: 0 no crash, 1 a crash or a build failure, 77 no clang/libFuzzer.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,6 +64,10 @@ for src in tests/fuzz/fuzz_*.c; do
 	targets+=("$name")
 done
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no targets"; exit 1; }
+if [ -n "${FUZZ_BUILD_ONLY:-}" ]; then
+	echo "fuzz: built ${#targets[@]} targets in $B"
+	exit 0
+fi
 
 mkdir -p "$B/artifacts" "$B/corpus"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -26,7 +26,8 @@ FERRY_HTTP_LOW_SPEED_TIME=2 expect_fail 3 \
     'pkg/[a-z]+/[^:]+: mirror too slow: less than 1024 bytes/s for 2 s, transfer aborted$' \
     client c apply "$PYSERVE_URL/ferry/"
 took=$(( $(date +%s) - start ))
-[ "$took" -le 10 ] || die "slow mirror took ${took}s to abort"
+# A 500 KB package at 8 bytes/s would take 17 hours; the limit ends it.
+[ "$took" -le 25 ] || die "slow mirror took ${took}s to abort"
 [ "$(client_digest c)" = "$before" ] || die "client changed after a slow mirror"
 pyserve_stop
 
