@@ -25,7 +25,7 @@ DEBS=(build-essential pkg-config gettext
       gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3
       dosfstools e2fsprogs util-linux nginx-light faketime jq curl
       valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time
-      procps psmisc openssl)
+      procps psmisc openssl groff-base locales man-db zip)
 
 deps() {
 	local missing=()

@@ -73,8 +73,11 @@ check_time(struct run *r, struct fy_err *e)
 			    m->medium_id, m->serial, "ok", "expired medium %s "
 			    "accepted (expired %s, trusted time %s)",
 			    m->medium_id, te, tt);
-		} else if (r->cfg.expired == CFG_EXPIRED_WARN || T <= m->expires +
-		    grace)
+		} else if (r->cfg.expired == CFG_EXPIRED_WARN)
+			say_warn(_("medium %s expired on %s (trusted time %s; "
+			    "clock %s); accepted because the configuration says "
+			    "expired = warn"), m->medium_id, te, tt, tc);
+		else if (T <= m->expires + grace)
 			say_warn(_("medium %s expired on %s (trusted time %s; "
 			    "clock %s); it will be refused after %u grace days"),
 			    m->medium_id, te, tt, tc, r->cfg.grace_days);

@@ -12,9 +12,9 @@
 # `refused` that applymedia refuses with the expected exit code and
 # one-line error, and that the client is unchanged.
 #
-# "Unchanged" is checked on the whole client directory except two places
+# "Unchanged" is checked on the whole client directory except three places
 # a refusal may write by design: history.jsonl, which may only grow by
-# appended lines (the refusal is logged), and spool/, which may only hold
+# appended lines (the refusal is logged); spool/, which may only hold
 # files named by their own SHA-256 (packages already verified against
 # the signed manifest, kept so an interrupted apply can resume); and the
 # content of the lock file (the pid of the last run).  The canary
@@ -37,8 +37,9 @@ forge() { python3 "$FORGE" "$@"; }
 if [ -n "${FERRY_RUN_TMP:-}" ] && [ ! -e "$SAMPLES" ]; then
 	_cache=$FERRY_RUN_TMP/attack-samples
 	flock "$FERRY_RUN_TMP/attack-samples.lock" sh -c '
-	    [ -d "$1" ] || { python3 "$2/samples/gen.py" "$1.tmp" &&
-	    mv "$1.tmp" "$1"; }' _ "$_cache" "$FERRY_SRC"
+	    [ -d "$1" ] || { rm -rf "$1.tmp" &&
+	    python3 "$2/samples/gen.py" "$1.tmp" && mv "$1.tmp" "$1"; }' \
+	    _ "$_cache" "$FERRY_SRC"
 	ln -s "$_cache" "$SAMPLES"
 fi
 
