@@ -107,10 +107,18 @@ layout_file_ok(const char *path)
 
 	if (!tree_path_ok(path) || strlen(path) > 200)
 		return false;
-	/* The only upper-case names: the fixed top-level documents. */
-	if (strcmp(path, LAYOUT_README) == 0 ||
-	    strncmp(path, LAYOUT_SUMS, strlen(LAYOUT_SUMS)) == 0)
-		path += strcspn(path, ".");
+	/* The only upper-case names: the fixed top-level documents
+	 * README.txt, SHA256SUMS, SHA256SUMS.sig and SHA256SUMS.sig.N. */
+	if (strcmp(path, LAYOUT_README) == 0 || strcmp(path, LAYOUT_SUMS) == 0)
+		return true;
+	if (strncmp(path, LAYOUT_SUMS ".sig", strlen(LAYOUT_SUMS) + 4) == 0) {
+		p = path + strlen(LAYOUT_SUMS) + 4;
+		if (*p == '\0')
+			return true;
+		if (p[0] != '.' || p[1] < '2' || p[1] > '9' || p[2] != '\0')
+			return false;
+		return true;
+	}
 	for (p = path; *p != '\0'; p++)
 		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
 		    *p == '.' || *p == '_' || *p == '-' || *p == '/'))

@@ -279,6 +279,9 @@ resolve_parts(struct pctx *p, struct mf_file *f, json_t *arr)
 			    "part %s is not a listed file"), f->path,
 			    name ? name : "?");
 		f->parts[f->nparts++] = part;
+		if (sum + part->size < sum)
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("file %s: "
+			    "part sizes overflow"), f->path);
 		sum += part->size;
 	}
 	if (sum != f->size)
