@@ -252,10 +252,15 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 {
 	struct hook_env env;
 	struct fy_err be = { 0 };
+	char prev[300] = "";
+	ssize_t n;
 	int compfd, rc = -1;
 
 	if ((compfd = gen_dir(r->st, j->cc->name, 0, e)) == -1)
 		return -1;
+	/* Remember the rollback target, to restore it if we switch back. */
+	if ((n = readlinkat(compfd, "previous", prev, sizeof(prev) - 1)) > 0)
+		prev[n] = '\0';
 	env_for(r, j, "pre_switch", &env);
 	if (hook_run(j->cc->pre_switch, j->cc->timeout, &env, e) == -1)
 		goto out;
@@ -277,6 +282,12 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 
 		snprintf(target, sizeof(target), "gens/%s", j->local.id);
 		if (io_replace_symlink(compfd, "current", target, &be) == 0) {
+			/* previous goes back to what it was, or away */
+			if (prev[0] != '\0')
+				(void)io_replace_symlink(compfd, "previous", prev,
+				    &be);
+			else
+				(void)unlinkat(compfd, "previous", 0);
 			env_for(r, j, "post_switch", &env);
 			env.to = j->local.version;
 			hook_run(j->cc->post_switch, j->cc->timeout, &env, &be);

@@ -111,6 +111,13 @@ check_replay(struct run *r, struct fy_err *e)
 	int have;
 	uint64_t got = state_serial(r->st, m->publisher, sha, &have);
 
+	if (m->serial < got && r->o->inspect) {
+		say_warn(_("medium %s: serial %llu is older than serial %llu "
+		    "already accepted from %s; apply would refuse it"),
+		    m->medium_id, (unsigned long long)m->serial,
+		    (unsigned long long)got, m->publisher);
+		return 0;
+	}
 	if (m->serial < got && !r->o->allow_downgrade)
 		return fy_fail(e, FY_E_STALE, m->medium_id, _("serial %llu is "
 		    "older than serial %llu already accepted from %s (replay or "
@@ -317,6 +324,13 @@ plan_job(struct run *r, struct job *j, struct fy_err *e)
 	if (mf_version_find(j->mc, target) == NULL)
 		return fy_fail(e, FY_E_NOTFOUND, j->cc->name, _("version %s is "
 		    "not on the medium"), target);
+	if (j->have_local && r->o->inspect &&
+	    version_cmp(target, j->local.version) < 0) {
+		j->st = JOB_SKIP;
+		snprintf(j->note, sizeof(j->note), _("medium offers %s, older "
+		    "than the installed %s"), target, j->local.version);
+		return 0;
+	}
 	if (j->have_local && !r->o->allow_downgrade &&
 	    version_cmp(target, j->local.version) < 0)
 		return fy_fail(e, FY_E_STALE, j->cc->name, _("medium offers %s, "

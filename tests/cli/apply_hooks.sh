@@ -39,10 +39,14 @@ grep -q '^pre >2026.11.20-1 staged=1$' "$log" || die "pre_switch ran before stag
 # A failing health check: exit 11, back on the old version, logged.
 add_versions repo patterns 2026.11.22-1
 build_medium repo m3
+prev_before=$(readlink cl/var/lib/ferry/c/patterns/previous)
 sed -i 's/^health_check = .*/health_check = echo health-fail; exit 3/' cl/etc/ferry/client.conf
 expect_fail 11 'health_check hook exited with status 3: .*; rolled back to 2026.11.21-1$' client cl apply m3
 diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.21-1" || die "not back on the old version"
 grep -q '"event":"rollback"' cl/var/lib/ferry/history.jsonl || die "rollback not in history"
+[ "$(readlink cl/var/lib/ferry/c/patterns/previous)" = "$prev_before" ] ||
+    die "switching back lost the rollback target"
+ls cl/var/lib/ferry/c/patterns/gens | grep -q '^2026.11.22-1-' && die "failed generation left behind"
 grep -q 'FAILURE .*rolled back to 2026.11.21-1' notify.log || die "on_failure hook not called"
 
 # A hook that hangs is killed after its timeout; nothing switched.

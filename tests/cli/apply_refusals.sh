@@ -45,3 +45,7 @@ expect_fail 19 'medium is from publisher example-av; this client follows other-v
 [ "$(client_digest cl4)" = "$before4" ] || die "wrong-publisher medium changed the client"
 # refusals are logged in plain words
 grep -q 'refused medium' cl/var/lib/ferry/history.jsonl || die "refusal not in history"
+# status against an older medium informs instead of refusing
+expect_ok client cl status old
+err_has 'serial 1 is older than serial 2 already accepted from example-av; apply would refuse it'
+out_has '^patterns +2026.11.21-1'

@@ -16,20 +16,25 @@ N=${FERRY_CRASH_TRIALS:-100}
 RANDOM=${FERRY_CRASH_SEED:-1}
 crash_fixture fx
 
-# Control, and the clean duration of each mode (median of 3, in us).
+# Control, and the clean duration of each mode (median of the last 3
+# clean runs, in us).  The machine's load changes over a long campaign, so
+# every 60 trials each mode is timed once more.
 declare -A T
+clean_run() {	# MODE: one clean run, its duration appended to dur.MODE
+	local s e
+	trial_client "$1"
+	s=$EPOCHREALTIME
+	# shellcheck disable=SC2046
+	"$FERRY_BIN/applymedia" --root "$CRASH_CL" $(trial_cmd "$1") \
+	    >/dev/null 2>&1 || die "clean $1 run failed"
+	e=$EPOCHREALTIME
+	echo $(( (${e/./} - ${s/./}) )) >>"dur.$1"
+	tail -n 3 "dur.$1" >d.txt
+	T[$1]=$(median d.txt)
+}
 for m in base delta rollback; do
-	: >d.txt
-	for i in 1 2 3; do
-		trial_client "$m"
-		s=$EPOCHREALTIME
-		# shellcheck disable=SC2046
-		"$FERRY_BIN/applymedia" --root "$CRASH_CL" $(trial_cmd "$m") \
-		    >/dev/null 2>&1 || die "clean $m run failed"
-		e=$EPOCHREALTIME
-		echo $(( (${e/./} - ${s/./}) )) >>d.txt
-	done
-	T[$m]=$(median d.txt)
+	: >"dur.$m"
+	clean_run "$m"; clean_run "$m"; clean_run "$m"
 	"$CRASH_CHECK" "$m" >chk.out || { cat chk.out; die "control $m fails"; }
 	note "clean $m: ${T[$m]} us"
 done
@@ -41,6 +46,7 @@ bad=0 killed=0 finished=0
 : >last.txt
 for i in $(seq 1 "$N"); do
 	m=${modes[$((i % 3))]}
+	[ $((i % 60)) -ne 0 ] || { clean_run base; clean_run delta; clean_run rollback; }
 	t=${T[$m]}
 	d=$(rnd $((t * 11 / 10)))
 	trial_client "$m"

@@ -167,4 +167,12 @@ expect_ok client relay apply m8
 grep -q 'END OF LIFE' "$TEST_TMP/last.out" && die "engine notice shown by apply on a relay"
 expect_ok client relay status m8
 grep -q 'END OF LIFE' "$TEST_TMP/last.out" && die "engine notice shown by status on a relay"
+expect_ok client relay status --json m8
+grep -q 'END OF LIFE' "$TEST_TMP/last.out" && die "engine notice in status --json on a relay"
+expect_ok client active status --json m8
+python3 - "$TEST_TMP/last.out" <<'PY' || die "status --json lacks the end-of-life notice"
+import json, sys
+n = json.load(open(sys.argv[1]))["notices"]
+assert any(x["component"] == "engine" and x["text"].startswith("END OF LIFE") for x in n), n
+PY
 note "scenario 1: v7 -> v8 and v4 -> v8 on three nodes; prerequisite, hooks, notice checked"
