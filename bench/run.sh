@@ -7,24 +7,32 @@
 # then assembles docs/BENCHMARKS.md: the e2e section, the notes in
 # bench/e2e_notes.md, then verbatim docs/BENCHMARKS-delta.md,
 # docs/BENCHMARKS-http.md and docs/BENCHMARKS-crash.md where present.
-# Other options go to e2e.sh (--cold, --sets "corpus s40 big").
+# Other options go to e2e.sh (--cold, --sets "corpus s40 big");
+# --report-only reassembles docs/BENCHMARKS.md from bench/out without
+# measuring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build/rel}
 shift || true
-delta=0 http=0 args=()
+delta=0 http=0 measure=1 args=()
 for a in "$@"; do
 	case $a in
 	--with-delta) delta=1 ;;
 	--with-http) http=1 ;;
+	--report-only) measure=0 ;;
 	*) args+=("$a") ;;
 	esac
 done
 [ -x "$BUILD/applymedia" ] || { echo "run.sh: no tools in $BUILD" >&2; exit 2; }
 
-bash bench/e2e.sh "$BUILD" "${args[@]}"
-[ "$delta" = 0 ] || bash bench/delta.sh "$BUILD"
-[ "$http" = 0 ] || bash bench/http_load.sh "$BUILD"
+if [ "$measure" = 1 ]; then
+	bash bench/e2e.sh "$BUILD" "${args[@]}"
+	[ "$delta" = 0 ] || bash bench/delta.sh "$BUILD"
+	[ "$http" = 0 ] || bash bench/http_load.sh "$BUILD"
+else
+	python3 bench/e2e_report.py bench/out/e2e.tsv bench/out/e2e-facts.tsv \
+	    >bench/out/e2e.md
+fi
 
 out=docs/BENCHMARKS.md
 {
