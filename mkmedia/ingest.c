@@ -196,6 +196,7 @@ stage_source(const char *source, int stagefd, struct tree *t,
 	struct tree src;
 	int sfd, tfd, rc;
 
+	tree_init(&src);
 	if (stat(source, &st) == -1)
 		return fy_fail_errno(e, FY_E_NOTFOUND, source, "cannot read");
 	if ((tfd = beneath_dir(stagefd, "tree", 1, e)) == -1)
@@ -206,14 +207,15 @@ stage_source(const char *source, int stagefd, struct tree *t,
 			return -1;
 		}
 		rc = tree_scan(sfd, &src, e);
-		if (rc == 0) {
-			rc = copy_tree(sfd, &src, tfd, e);
+		/* copy_tree() checks every byte it copies against this
+		 * listing and sets the listed modes, so the staged tree is
+		 * the listing: no second pass over it. */
+		if (rc == 0 && (rc = copy_tree(sfd, &src, tfd, e)) == 0)
+			*t = src;
+		else
 			tree_free(&src);
-		}
 		close(sfd);
-	} else
-		rc = extract_archive(source, tfd, e);
-	if (rc == 0)
+	} else if ((rc = extract_archive(source, tfd, e)) == 0)
 		rc = tree_scan(tfd, t, e);
 	if (rc == 0 && t->n == 0)
 		rc = fy_fail(e, FY_E_FORMAT, source, _("is empty"));
