@@ -11,8 +11,13 @@
 # violating an invariant, median recovery time).  Exit 0 only if every
 # part passed and no state violated an invariant.
 set -uo pipefail
+# tests/run.sh runs every tests/crash/*.sh without arguments: not this one.
+[ $# -ge 1 ] || { echo "SKIP: the long campaign runs through build.sh crash [N]"; exit 77; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=$(cd "${1:?usage: campaign.sh BUILD_DIR [N]}" && pwd)
+BUILD=$(cd "${1:?usage: campaign.sh BUILD_DIR [N]}" && pwd) ||
+    { echo "campaign.sh: no build directory $1 (run from the source tree)" >&2; exit 2; }
+[ -x "$BUILD/applymedia" ] ||
+    { echo "campaign.sh: $BUILD/applymedia missing (make O=... HOOKS=1)" >&2; exit 2; }
 N=${2:-1000}
 RUN=$(mktemp -d /tmp/ferry-crash.XXXXXX)
 export FERRY_SRC=$ROOT FERRY_BIN=$BUILD FERRY_TESTLIB=$ROOT/tests/lib
@@ -31,6 +36,7 @@ part() {	# NAME SCRIPT [VAR=VALUE...]
 	(cd "$RUN/$name" && env "$@" TEST_TMP="$RUN/$name" \
 	    bash "$ROOT/tests/crash/$script") >"$RUN/$name/log" 2>&1 || rc=$?
 	e=$(date +%s)
+	grep '^#' "$RUN/$name/log" | cut -c1-200	# the part's details
 	tail -n 1 "$RUN/$name/log"
 	case $rc in
 	0) echo "== $name: ok ($((e - s)) s)" ;;
@@ -39,7 +45,9 @@ part() {	# NAME SCRIPT [VAR=VALUE...]
 	esac
 }
 echo "crash campaign: $BUILD, N=$N, $(date -u +%Y-%m-%dT%H:%MZ)"
-part L2-random-kill random_kill.sh FERRY_CRASH_TRIALS="$N"
+# L2 on the real file system: its fsyncs take time, so kills also land in
+# the switch and bookkeeping steps, not only while staging.
+part L2-random-kill random_kill.sh FERRY_CRASH_TRIALS="$N" FERRY_CRASH_DISK=1
 part L1-fault-points fault_points.sh FERRY_CRASH_FULL=1
 part L3-io-errors io_errors.sh FERRY_CRASH_FULL=1
 part L6-enospc enospc.sh
