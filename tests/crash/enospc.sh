@@ -126,10 +126,13 @@ run_filled() {
 		if read -r -t 0.2 p <&3; then
 			n=$((n + 1))
 			[ "$n" -eq "$1" ] || continue
-			kill -STOP "$pid"
+			# The run writes the log without waiting for us: it may
+			# have finished before the stop reaches it.  Then this
+			# trial is "finished before the disk filled".
+			kill -STOP "$pid" 2>/dev/null || break
 			fill
 			FILLED_AT=$p
-			kill -CONT "$pid"
+			kill -CONT "$pid" 2>/dev/null || true
 		elif zombie "$pid"; then
 			break
 		fi
