@@ -10,26 +10,7 @@
 . "$FERRY_SRC/tests/scenarios/_trust.sh"
 need_keys
 
-make_repo repo
-add_versions repo patterns 2026.11.20-1
-keyset repo init --sign-key "$FPR_GOOD"
-build_medium repo m1                              # chain v1, signed by good
-make_client a                                     # pinned to good (= v1)
-expect_ok client a apply m1
-[ "$(keyset_version a)" = 1 ] || die "client a did not persist key set 1"
-
-add_versions repo patterns 2026.11.21-1
-keyset repo rotate --remove "$FPR_GOOD" --add "$FPR_K2" --add "$FPR_K3" \
-    --sign-key "$FPR_GOOD,$FPR_K2"                # v2: good revoked
-keyset repo rotate --threshold 2 --sign-key "$FPR_K2,$FPR_K3"    # v3
-expect_ok mkmedia --repo repo keyset list
-out_has '^key set 3 of example-av: 2 of 2 keys must sign'
-expect_ok mkmedia --repo repo build --out m3 --sign-key "$FPR_K2,$FPR_K3" \
-    --gnupghome "$KEYHOME"
-grep -q '"keyset": "keyset-0003"' m3/ferry/manifest.json || die "manifest does not name key set 3"
-
-# Control: the untouched medium verifies for anyone pinned to v1.
-expect_ok verifymedia --trust "$FPR_GOOD" --keyring "$FERRY_TEST_KEYS/pinned.gpg" m3
+rotation_fixture
 # mkmedia itself refuses to sign with the revoked key.
 expect_fail 5 "signed by key $FPR_GOOD, which is not pinned \(self-check" \
     mkmedia --repo repo build --out bad --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
