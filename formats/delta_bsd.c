@@ -297,16 +297,22 @@ struct apply {
 	uint8_t		*dst;
 	uint64_t	 oldlen, want, dlen, xlen;
 	uint64_t	 op, dp, xp;
+	uint64_t	 nent;		/* entries applied so far */
 	int64_t		 oldpos;
 };
 
-/* Apply one control entry; -1 when it reaches outside any buffer. */
+/* Apply one control entry; -1 when it reaches outside any buffer, -2 when
+ * the stream has more entries than the output has bytes (+1): every entry
+ * the encoder writes starts at a new position of the new file, so a
+ * longer stream is only work without output (formats/SPEC.md §7.3). */
 static int
 apply_one(struct apply *a, uint64_t add, uint64_t ext, uint64_t zz)
 {
 	int64_t seek = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
 	uint64_t i, op;
 
+	if (++a->nent > a->want + 1)
+		return -2;
 	if (add > a->want - a->op || add > a->dlen - a->dp ||
 	    a->oldpos < 0 || (uint64_t)a->oldpos > a->oldlen ||
 	    add > a->oldlen - (uint64_t)a->oldpos)
@@ -388,11 +394,14 @@ run_ctrl(struct apply *a, const uint8_t *f, size_t flen, const char *where,
 			}
 			if (used == 0)
 				break;	/* partial entry: wait for more */
-			if (apply_one(a, v[0], v[1], v[2]) == -1) {
-				fy_fail(e, FY_E_INTEGRITY, where, "delta "
+			if ((used = apply_one(a, v[0], v[1], v[2])) < 0) {
+				fy_fail(e, FY_E_INTEGRITY, where, used == -2 ?
+				    "delta control stream has more entries "
+				    "than the file has bytes" : "delta "
 				    "control entry outside its buffers");
 				goto out;
 			}
+			used = 1;
 			at = p;
 		}
 		memmove(buf, buf + at, have - at);

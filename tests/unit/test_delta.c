@@ -338,29 +338,22 @@ test_window_too_large(void **state)
 	free(x.nw);
 }
 
-/* Method 3 with a control entry reaching past the old file. */
-static void
-test_bsd_entry_outside(void **state)
+/* A method-3 blob from raw control, difference and extra streams. */
+static uint8_t *
+bsd_blob(const uint8_t *ctrl, size_t lc, const uint8_t *diff, size_t ld,
+    const uint8_t *extra, size_t lx, size_t *len)
 {
-	struct blobs x = { 0 };
 	struct fy_err e = { 0 };
-	uint8_t ctrl[] = { 0x80, 0x01, 0x00, 0x00 };	/* add 128 */
 	uint8_t *f[3] = { NULL }, *b;
 	size_t fl[3] = { 0 }, i, at;
-	uint8_t diff[128] = { 0 };
 
-	(void)state;
-	x.old = random_buf(64);
-	x.oldlen = 64;
-	x.nw = malloc(128);
-	memcpy(x.nw, x.old, 64);
-	memcpy(x.nw + 64, x.old, 64);
-	assert_int_equal(delta_zstd(ctrl, sizeof(ctrl), 1, 10, 0, &f[0], &fl[0],
-	    &e), 0);
-	assert_int_equal(delta_zstd(diff, sizeof(diff), 1, 10, 1, &f[1], &fl[1],
-	    &e), 0);
-	assert_int_equal(delta_zstd(diff, 0, 1, 10, 1, &f[2], &fl[2], &e), 0);
+	assert_int_equal(delta_zstd(ctrl, lc, 19, 10, 0, &f[0], &fl[0], &e),
+	    0);
+	assert_int_equal(delta_zstd(diff, ld, 1, 10, 1, &f[1], &fl[1], &e), 0);
+	assert_int_equal(delta_zstd(extra, lx, 1, 10, 1, &f[2], &fl[2], &e),
+	    0);
 	b = malloc(1 + 24 + fl[0] + fl[1] + fl[2]);
+	assert_non_null(b);
 	b[0] = DELTA_M_BSD;
 	for (at = 25, i = 0; i < 3; i++) {
 		uint64_t v = fl[i];
@@ -372,9 +365,78 @@ test_bsd_entry_outside(void **state)
 		at += fl[i];
 		free(f[i]);
 	}
+	*len = at;
+	return b;
+}
+
+/* Method 3 with a control entry reaching past the old file. */
+static void
+test_bsd_entry_outside(void **state)
+{
+	struct blobs x = { 0 };
+	uint8_t ctrl[] = { 0x80, 0x01, 0x00, 0x00 };	/* add 128 */
+	uint8_t diff[128] = { 0 }, *b;
+	size_t at;
+
+	(void)state;
+	x.old = random_buf(64);
+	x.oldlen = 64;
+	x.nw = malloc(128);
+	memcpy(x.nw, x.old, 64);
+	memcpy(x.nw + 64, x.old, 64);
+	b = bsd_blob(ctrl, sizeof(ctrl), diff, sizeof(diff), diff, 0, &at);
 	assert_int_equal(dec(&x, b, at, 128), FY_E_INTEGRITY);
 	free(b);
 	free_blob(&x);
+}
+
+/* Method 3: `zero` entries (0, 0, 0) that produce nothing, then one that
+ * copies the old file; the result of decoding it for 64 bytes. */
+static enum fy_code
+zero_entries(size_t zero, struct fy_err *e)
+{
+	struct blobs x = { 0 };
+	uint8_t *ctrl = calloc(3 * zero + 3, 1), diff[64] = { 0 }, *b, *out;
+	size_t at;
+	int rc;
+
+	assert_non_null(ctrl);
+	ctrl[3 * zero] = 64;		/* add 64, extra 0, seek 0 */
+	x.old = random_buf(64);
+	x.oldlen = 64;
+	b = bsd_blob(ctrl, 3 * zero + 3, diff, sizeof(diff), diff, 0, &at);
+	out = malloc(64);
+	rc = delta_decode(x.old, x.oldlen, b, at, out, 64, "z.bin", e);
+	if (rc == 0)
+		assert_memory_equal(out, x.old, 64);
+	free(out);
+	free(b);
+	free(ctrl);
+	free_blob(&x);
+	return rc == 0 ? FY_OK : e->code;
+}
+
+/* Issue 15 "bounded work": a control stream of entries without output is
+ * refused once it has more entries than the file has bytes (+1), so the
+ * work stays proportional to the declared size; the few an encoder may
+ * write are still fine. */
+static void
+test_bsd_entries_bounded(void **state)
+{
+	struct fy_err e = { 0 };
+
+	(void)state;
+	assert_int_equal(zero_entries(64, &e), FY_OK);	/* 65 = want + 1 */
+	fy_clear(&e);
+	assert_int_equal(zero_entries(65, &e), FY_E_INTEGRITY);
+	assert_string_equal(e.where, "z.bin");
+	assert_string_equal(e.msg, "delta control stream has more entries "
+	    "than the file has bytes");
+	fy_clear(&e);
+	/* 10^7 empty entries: 30 MB of control stream in a few KiB */
+	assert_int_equal(zero_entries(10000000, &e), FY_E_INTEGRITY);
+	assert_string_equal(e.msg, "delta control stream has more entries "
+	    "than the file has bytes");
 }
 
 static void
@@ -415,6 +477,7 @@ main(void)
 		cmocka_unit_test(test_refusals_bsd),
 		cmocka_unit_test(test_window_too_large),
 		cmocka_unit_test(test_bsd_entry_outside),
+		cmocka_unit_test(test_bsd_entries_bounded),
 		cmocka_unit_test(test_mem_bound),
 		cmocka_unit_test(test_bad_level),
 	};
