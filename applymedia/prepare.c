@@ -12,6 +12,7 @@
 
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/mem.h"
 #include "core/say.h"
 #include "formats/blk.h"
 #include "formats/version.h"
@@ -340,8 +341,22 @@ plan_job(struct run *r, struct job *j, struct fy_err *e)
 	in.local = j->have_local ? j->local.version : NULL;
 	in.local_ok = j->local_ok;
 	in.target = target;
+	in.mem_avail = mem_available();
+	if (in.mem_avail == UINT64_MAX)
+		in.mem_avail = 0;
 	if (plan_make(&in, &j->plan, e) == -1)
 		return -1;
+	if (j->plan.mem_skipped != NULL) {
+		char how[400];
+
+		plan_describe(&j->plan, how, sizeof(how));
+		say_warn(_("%s: delta %s -> %s needs %llu MiB of memory to "
+		    "apply, %llu MiB are available; using %s instead"),
+		    j->cc->name, j->plan.mem_skipped->from,
+		    j->plan.mem_skipped->to, (unsigned long long)
+		    ((j->plan.mem_need + (1 << 20) - 1) >> 20),
+		    (unsigned long long)(in.mem_avail >> 20), how);
+	}
 	if (j->plan.kind == PLAN_NOTHING) {
 		j->st = JOB_SKIP;
 		snprintf(j->note, sizeof(j->note), _("already at %s"), target);

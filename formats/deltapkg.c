@@ -124,6 +124,54 @@ add_member(struct archive *a, const char *name, const void *buf, size_t len,
 	return rc;
 }
 
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* The largest blob apply accepts for a file of n bytes (§7.4). */
+static uint64_t
+blob_max(uint64_t n)
+{
+	if (n >= ZSTD_MAX_INPUT_SIZE || n > SIZE_MAX)
+		return UINT64_MAX;
+	return (uint64_t)ZSTD_compressBound((size_t)n) + 1;
+}
+
+/* One file decoded against one old file: old + blob + the decoder's
+ * bound for old and new (which counts new twice and its contexts). */
+static uint64_t
+file_bound(uint64_t old, uint64_t nw)
+{
+	return sat_add(blob_max(nw), delta_decode_mem_bound(old, nw));
+}
+
+uint64_t
+deltapkg_mem_bound(const struct tree *from, const struct tree *to)
+{
+	uint64_t maxold = 0, so = 0, sn = 0, m = 0, b;
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		if (from->v[i].type == TREE_FILE) {
+			if (from->v[i].size > maxold)
+				maxold = from->v[i].size;
+			so = sat_add(so, from->v[i].size);
+		}
+	for (i = 0; i < to->n; i++)
+		if (to->v[i].type == TREE_FILE) {
+			if ((b = file_bound(maxold, to->v[i].size)) > m)
+				m = b;
+			sn = sat_add(sn, to->v[i].size);
+		}
+	so = so < DELTAPKG_SOLID_MAX ? so : DELTAPKG_SOLID_MAX;
+	sn = sn < DELTAPKG_SOLID_MAX ? sn : DELTAPKG_SOLID_MAX;
+	if (sn > 0 && (b = file_bound(so, sn)) > m)
+		m = b;
+	return m;
+}
+
 int
 deltapkg_write(int fromfd, const struct tree *from, int tofd,
     const struct tree *to, const struct delta_opts *o, int outfd,

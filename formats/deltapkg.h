@@ -29,4 +29,13 @@ int	deltapkg_apply(int pkgfd, const char *where, int fromfd,
 	    const struct tree *from, const struct tree *to, int dstfd, int sync,
 	    struct fy_err *e);
 
+/* Solid sections (format 2, formats/SPEC.md §7.5): the concatenation of
+ * the old files and that of the new files are each at most this long. */
+#define DELTAPKG_SOLID_MAX	((uint64_t)32 << 20)
+
+/* Upper bound of the memory applying any package (format 1 or 2) from
+ * `from` to `to` needs, the buffers of old and new files included
+ * (formats/SPEC.md §7.4); saturates at UINT64_MAX. */
+uint64_t deltapkg_mem_bound(const struct tree *from, const struct tree *to);
+
 #endif

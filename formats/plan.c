@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "formats/deltapkg.h"
 #include "formats/plan.h"
 #include "formats/version.h"
 
@@ -37,8 +38,19 @@ base_usable(const struct plan_input *in, size_t i)
 	return 1;
 }
 
-int
-plan_make(const struct plan_input *in, struct plan *out, struct fy_err *e)
+uint64_t
+plan_delta_mem(const struct mf_component *c, const struct mf_delta *d)
+{
+	const struct mf_version *a = mf_version_find(c, d->from);
+	const struct mf_version *b = mf_version_find(c, d->to);
+
+	if (a == NULL || b == NULL)
+		return UINT64_MAX;
+	return deltapkg_mem_bound(&a->tree, &b->tree);
+}
+
+static int
+plan_run(const struct plan_input *in, struct plan *out, struct fy_err *e)
 {
 	const struct mf_component *c = in->c;
 	size_t n = c->nversions, i, j, u;
@@ -96,6 +108,9 @@ plan_make(const struct plan_input *in, struct plan *out, struct fy_err *e)
 			if (a != (ptrdiff_t)u || b < 0 || done[b] ||
 			    hops[u] + 1 > PLAN_MAX_STEPS)
 				continue;
+			if (in->mem_avail != 0 &&
+			    plan_delta_mem(c, d) > in->mem_avail)
+				continue;
 			nd = dist[u] + d->file->size;
 			if (nd < dist[b] || (nd == dist[b] && hops[u] + 1 <
 			    hops[b])) {
@@ -149,6 +164,45 @@ out:
 	free(via);
 	free(done);
 	return rc;
+}
+
+int
+plan_make(const struct plan_input *in, struct plan *out, struct fy_err *e)
+{
+	struct plan_input all;
+	struct plan full;
+	struct fy_err fe = { 0 };
+	const struct mf_delta *big = NULL;
+	uint64_t need = 0;
+	size_t i;
+	int rc;
+
+	if (in->mem_avail == 0 || in->no_deltas)
+		return plan_run(in, out, e);
+	/* What would the plan be with enough memory?  If it uses a delta
+	 * that does not fit, say so; the plan without it stands. */
+	all = *in;
+	all.mem_avail = 0;
+	if (plan_run(&all, &full, &fe) == 0)
+		for (i = 0; i < full.nsteps && big == NULL; i++)
+			if ((need = plan_delta_mem(in->c, full.steps[i])) >
+			    in->mem_avail)
+				big = full.steps[i];
+	rc = plan_run(in, out, big ? &fe : e);
+	if (big == NULL)
+		return rc;
+	if (rc == -1) {
+		memset(out, 0, sizeof(*out));
+		return fy_fail(e, FY_E_NOPATH, in->c->name, _("delta %s -> %s "
+		    "needs %llu MiB of memory to apply, %llu MiB are "
+		    "available, and no other way to %s is on the medium"),
+		    big->from, big->to, (unsigned long long)((need + (1 << 20) -
+		    1) >> 20), (unsigned long long)(in->mem_avail >> 20),
+		    full.target->version);
+	}
+	out->mem_skipped = big;
+	out->mem_need = need;
+	return 0;
 }
 
 void

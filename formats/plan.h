@@ -35,6 +35,7 @@ struct plan_input {
 	int		 local_ok;	/* local tree equals its listing */
 	const char	*target;	/* NULL: newest on the medium */
 	int		 no_deltas;	/* fallback: bases only */
+	uint64_t	 mem_avail;	/* memory for applying, 0: no limit */
 };
 
 struct plan {
@@ -44,10 +45,22 @@ struct plan {
 	const struct mf_delta *steps[PLAN_MAX_STEPS];
 	size_t		 nsteps;
 	uint64_t	 bytes;		/* read from the medium */
+	/* The delta the plan would have used with enough memory, left out
+	 * because applying it needs mem_need > mem_avail; NULL when memory
+	 * changed nothing. */
+	const struct mf_delta *mem_skipped;
+	uint64_t	 mem_need;
 };
 
+/* A delta whose deltapkg_mem_bound() exceeds in->mem_avail is not an
+ * edge: the plan goes through a base (or another chain) instead, and
+ * out->mem_skipped names the delta it gave up.  When no plan is left
+ * without it: FY_E_NOPATH naming the memory needed and available. */
 int	plan_make(const struct plan_input *in, struct plan *out,
 	    struct fy_err *e);
+/* Memory applying delta d of component c needs (deltapkg_mem_bound()). */
+uint64_t plan_delta_mem(const struct mf_component *c,
+	    const struct mf_delta *d);
 /* "base 8.0.1", "delta 8.0.0 -> 8.0.1", "base 8.0.0, delta 8.0.0 -> 8.0.1" */
 void	plan_describe(const struct plan *p, char *buf, size_t n);
 

@@ -269,10 +269,60 @@ test_equal_cost_prefers_fewer_steps(void **state)
 	assert_int_equal(p.nsteps, 0);
 }
 
+/* Issue 15 "bounded work": a delta that needs more memory than there is
+ * is not used; the plan takes the base and names the delta, or, without
+ * a base, fails saying how much memory was needed. */
+static void
+test_memory_limit(void **state)
+{
+	struct fx x;
+	struct plan p;
+	struct fy_err e;
+	struct plan_input in;
+	uint8_t sha[32] = { 0 };
+	uint64_t bases[] = { 0, 5000 }, need;
+	size_t i;
+
+	(void)state;
+	setup(&x, 2, bases);
+	delta(&x, "1", "2", 10);
+	for (i = 0; i < 2; i++) {
+		tree_init(&x.v[i].tree);
+		assert_int_equal(tree_add(&x.v[i].tree, "big.bin", TREE_FILE,
+		    0644, (uint64_t)(i + 1) << 20, sha, &e), 0);
+	}
+	need = plan_delta_mem(&x.c, &x.d[0]);
+	/* old 1 MiB + blob (2 MiB) + twice the 2 MiB new file + 4 MiB */
+	assert_true(need > ((uint64_t)11 << 20) && need < ((uint64_t)12 << 20));
+	in = (struct plan_input){ .c = &x.c, .local = "1", .local_ok = 1,
+	    .mem_avail = need };
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(plan_make(&in, &p, &e), 0);
+	assert_int_equal(p.kind, PLAN_CHAIN);
+	assert_null(p.mem_skipped);
+	in.mem_avail = need - 1;
+	assert_int_equal(plan_make(&in, &p, &e), 0);
+	assert_int_equal(p.kind, PLAN_BASE);
+	assert_int_equal(p.bytes, 5000);
+	assert_ptr_equal(p.mem_skipped, &x.d[0]);
+	assert_true(p.mem_need == need);
+	/* without the base nothing is left */
+	x.v[1].base = NULL;
+	assert_int_equal(plan_make(&in, &p, &e), -1);
+	assert_int_equal(e.code, FY_E_NOPATH);
+	assert_string_equal(e.where, "patterns");
+	assert_string_equal(e.msg, "delta 1 -> 2 needs 12 MiB of memory to "
+	    "apply, 11 MiB are available, and no other way to 2 is on the "
+	    "medium");
+	for (i = 0; i < 2; i++)
+		tree_free(&x.v[i].tree);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_fresh_takes_base),
 		cmocka_unit_test(test_chain_cheaper_than_base),
 		cmocka_unit_test(test_chain_dearer_than_base),
