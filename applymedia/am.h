@@ -64,6 +64,11 @@ struct run {
 	size_t		 njobs;
 	json_t		*out;		/* --json document */
 	struct fy_err	 blocked;	/* inspect: the unmet prerequisite */
+	/* The medium's serial is below the highest one accepted from its
+	 * publisher (formats/SPEC.md §13): it may bring a component
+	 * forward, never back, and is otherwise "nothing to do". */
+	int		 older;
+	uint64_t	 accepted_serial;	/* that highest serial */
 };
 
 /* prepare.c */

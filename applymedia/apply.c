@@ -502,8 +502,22 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 			close(compfd);
 		}
 	io_remove_tree(r.st->fd, "spool", &ge);
+	/* An older medium that brought nothing forward is not an attack and
+	 * not a failure: one line, logged as information (SPEC.md §13). */
+	if (done == 0 && r.older)
+		state_log(r.st, "older-medium", NULL, NULL, NULL,
+		    r.md->m->medium_id, r.md->m->serial, "ok", "medium %s "
+		    "(serial %llu) is older than serial %llu already accepted "
+		    "and offers nothing newer: nothing to do",
+		    r.md->m->medium_id, (unsigned long long)r.md->m->serial,
+		    (unsigned long long)r.accepted_serial);
 	if (o->json)
 		emit_json(&r, done ? "applied" : "up-to-date");
+	else if (done == 0 && r.older)
+		say_info(_("medium %s (serial %llu) is older than serial %llu "
+		    "already accepted and offers nothing newer: nothing to do"),
+		    r.md->m->medium_id, (unsigned long long)r.md->m->serial,
+		    (unsigned long long)r.accepted_serial);
 	else if (done == 0)
 		say_info(_("nothing to do: every component is up to date"));
 	else

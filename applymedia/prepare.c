@@ -104,6 +104,11 @@ check_time(struct run *r, struct fy_err *e)
 	return 0;
 }
 
+/*
+ * Replay (formats/SPEC.md §13): a serial this client already accepted must
+ * come with the same manifest; an older serial is not refused here, it is
+ * marked, and plan_job() lets it bring components forward only.
+ */
 static int
 check_replay(struct run *r, struct fy_err *e)
 {
@@ -112,23 +117,22 @@ check_replay(struct run *r, struct fy_err *e)
 	int have;
 	uint64_t got = state_serial(r->st, m->publisher, sha, &have);
 
-	if (m->serial < got && r->o->inspect) {
-		say_warn(_("medium %s: serial %llu is older than serial %llu "
-		    "already accepted from %s; apply would refuse it"),
-		    m->medium_id, (unsigned long long)m->serial,
-		    (unsigned long long)got, m->publisher);
-		return 0;
-	}
-	if (m->serial < got && !r->o->allow_downgrade)
-		return fy_fail(e, FY_E_STALE, m->medium_id, _("serial %llu is "
-		    "older than serial %llu already accepted from %s (replay or "
-		    "downgrade refused)"), (unsigned long long)m->serial,
-		    (unsigned long long)got, m->publisher);
-	if (m->serial == got && have && memcmp(sha, r->md->raw_sha256,
-	    DIGEST_LEN) != 0 && !r->o->allow_downgrade)
+	if (state_serial_sha(r->st, m->publisher, m->serial, sha) &&
+	    memcmp(sha, r->md->raw_sha256, DIGEST_LEN) != 0 &&
+	    !r->o->allow_downgrade)
 		return fy_fail(e, FY_E_STALE, m->medium_id, _("serial %llu was "
 		    "already accepted from %s with different content (replay "
 		    "refused)"), (unsigned long long)m->serial, m->publisher);
+	if (m->serial < got) {
+		r->older = 1;
+		r->accepted_serial = got;
+		if (r->o->inspect)
+			say_info(_("medium %s: serial %llu is older than serial "
+			    "%llu already accepted from %s; apply takes only "
+			    "what it offers newer"), m->medium_id,
+			    (unsigned long long)m->serial,
+			    (unsigned long long)got, m->publisher);
+	}
 	return 0;
 }
 
@@ -282,6 +286,48 @@ check_local_tree(struct run *r, struct job *j, int compfd, struct fy_err *e)
 	return 0;
 }
 
+/*
+ * Mix-and-match (formats/SPEC.md §13): the medium lists a version this
+ * client installed (current or previous generation, same variant) with
+ * another tree: the publisher's signed listings contradict each other, or
+ * a medium was assembled from parts of different ones.  Refused.
+ */
+static int
+check_listing(struct run *r, struct job *j, int compfd, struct fy_err *e)
+{
+	static const char *const links[] = { "current", "previous" };
+	struct fy_err ge = { 0 };
+	const struct mf_version *v;
+	uint8_t a[DIGEST_LEN], b[DIGEST_LEN];
+	struct gen g;
+	size_t i;
+	int rc = 0;
+
+	if (r->o->allow_downgrade)
+		return 0;
+	for (i = 0; rc == 0 && i < sizeof(links) / sizeof(links[0]); i++) {
+		if (gen_read(compfd, links[i], &g, &ge) != 0) {
+			fy_clear(&ge);
+			gen_free(&g);
+			continue;
+		}
+		if (strcmp(g.variant, j->cc->variant) == 0 &&
+		    (v = mf_version_find(j->mc, g.version)) != NULL) {
+			tree_digest(&g.tree, a);
+			tree_digest(&v->tree, b);
+			if (memcmp(a, b, DIGEST_LEN) != 0)
+				rc = fy_fail(e, FY_E_STALE, j->cc->name, _("the "
+				    "medium lists %s %s with other files than the "
+				    "%s this client installed from medium %s "
+				    "(mix-and-match refused; --allow-downgrade "
+				    "overrides)"), j->cc->name, g.version,
+				    g.version, g.medium_id);
+		}
+		gen_free(&g);
+	}
+	return rc;
+}
+
 static int
 plan_job(struct run *r, struct job *j, struct fy_err *e)
 {
@@ -306,6 +352,10 @@ plan_job(struct run *r, struct job *j, struct fy_err *e)
 			return -1;
 		}
 		j->have_local = rc == 0;
+		if (check_listing(r, j, compfd, e) == -1) {
+			close(compfd);
+			return -1;
+		}
 		j->local_ok = local_matches(j);
 		if (j->have_local && r->o->check_local &&
 		    check_local_tree(r, j, compfd, e) == -1) {
@@ -325,11 +375,19 @@ plan_job(struct run *r, struct job *j, struct fy_err *e)
 	if (mf_version_find(j->mc, target) == NULL)
 		return fy_fail(e, FY_E_NOTFOUND, j->cc->name, _("version %s is "
 		    "not on the medium"), target);
-	if (j->have_local && r->o->inspect &&
+	if (j->have_local && (r->o->inspect || (r->older && r->o->to == NULL &&
+	    !r->o->allow_downgrade)) &&
 	    version_cmp(target, j->local.version) < 0) {
+		/* An older medium's older version: left alone, not refused. */
 		j->st = JOB_SKIP;
-		snprintf(j->note, sizeof(j->note), _("medium offers %s, older "
-		    "than the installed %s"), target, j->local.version);
+		if (r->o->inspect)
+			snprintf(j->note, sizeof(j->note), _("medium offers %s, "
+			    "older than the installed %s"), target,
+			    j->local.version);
+		else
+			snprintf(j->note, sizeof(j->note), _("medium offers %s, "
+			    "older than the installed %s; left alone"), target,
+			    j->local.version);
 		return 0;
 	}
 	if (j->have_local && !r->o->allow_downgrade &&

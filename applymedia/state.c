@@ -29,6 +29,8 @@
 #define STATE_FILE	"state.json"
 #define STATE_MAX	(1u << 20)
 #define META_MAX	(64u << 20)
+/* Accepted serials remembered per publisher with their manifest hash. */
+#define STATE_ACCEPTED	64
 
 static json_t *
 doc_of(const struct state *s)
@@ -227,10 +229,18 @@ recover_component(struct state *s, int compfd, const char *name,
 		json_int_t t = json_integer_value(json_object_get(doc_of(s),
 		    "newest_signed_time"));
 
-		if (g.publisher[0] && (p == NULL || have < (json_int_t)g.serial))
-			json_object_set_new(pubs, g.publisher, json_pack(
-			    "{s:I, s:s}", "serial", (json_int_t)g.serial,
-			    "medium_id", g.medium_id));
+		/* The manifest hash of that serial is not known here: the
+		 * highest serial is raised, the record of accepted serials
+		 * (state_accept) is kept as it is. */
+		if (g.publisher[0] && p == NULL)
+			json_object_set_new(pubs, g.publisher, p = json_object());
+		if (g.publisher[0] && have < (json_int_t)g.serial) {
+			json_object_set_new(p, "serial",
+			    json_integer((json_int_t)g.serial));
+			json_object_set_new(p, "medium_id",
+			    json_string(g.medium_id));
+			json_object_del(p, "manifest_sha256");
+		}
 		if (t < g.signed_time)
 			json_object_set_new(doc_of(s), "newest_signed_time",
 			    json_integer(g.signed_time));
@@ -394,6 +404,26 @@ state_serial(const struct state *s, const char *publisher,
 	return (uint64_t)json_integer_value(json_object_get(p, "serial"));
 }
 
+int
+state_serial_sha(const struct state *s, const char *publisher,
+    uint64_t serial, uint8_t sha[DIGEST_LEN])
+{
+	json_t *p = json_object_get(json_object_get(doc_of(s), "publishers"),
+	    publisher);
+	char key[24];
+	const char *hex;
+	int have;
+
+	snprintf(key, sizeof(key), "%llu", (unsigned long long)serial);
+	hex = json_string_value(json_object_get(json_object_get(p,
+	    "accepted"), key));
+	if (hex != NULL && digest_from_hex(hex, sha) == 0)
+		return 1;
+	/* state.json written before the record existed: the highest serial
+	 * and its hash only */
+	return state_serial(s, publisher, sha, &have) == serial && have;
+}
+
 int64_t
 state_newest_time(const struct state *s)
 {
@@ -408,21 +438,50 @@ state_pinned(const struct state *s, const char *component)
 	    component) != NULL;
 }
 
+/* Keep the STATE_ACCEPTED highest serials of `acc` ({"serial": hex}). */
+static void
+trim_accepted(json_t *acc)
+{
+	const char *k;
+	char low[24];
+	json_t *v;
+
+	while (json_object_size(acc) > STATE_ACCEPTED) {
+		low[0] = '\0';
+		json_object_foreach(acc, k, v)
+			if (low[0] == '\0' || strtoull(k, NULL, 10) <
+			    strtoull(low, NULL, 10))
+				snprintf(low, sizeof(low), "%s", k);
+		json_object_del(acc, low);
+	}
+}
+
 int
 state_accept(struct state *s, const char *publisher, uint64_t serial,
     const char *medium_id, const uint8_t sha[DIGEST_LEN], int64_t signed_time,
     struct fy_err *e)
 {
-	char hex[DIGEST_HEXLEN + 1];
+	char hex[DIGEST_HEXLEN + 1], key[24];
 	json_t *pubs = json_object_get(doc_of(s), "publishers");
-	json_t *p = json_object_get(pubs, publisher);
+	json_t *p = json_object_get(pubs, publisher), *acc;
 
 	digest_to_hex(sha, hex);
-	if (p == NULL || (uint64_t)json_integer_value(json_object_get(p,
-	    "serial")) <= serial)
-		json_object_set_new(pubs, publisher, json_pack("{s:I, s:s, s:s}",
-		    "serial", (json_int_t)serial, "medium_id", medium_id,
-		    "manifest_sha256", hex));
+	if (p == NULL)
+		json_object_set_new(pubs, publisher, p = json_object());
+	/* The highest serial moves only up; an older medium that was
+	 * accepted (it offered something newer) is recorded beside it. */
+	if (json_object_get(p, "serial") == NULL ||
+	    (uint64_t)json_integer_value(json_object_get(p, "serial")) <=
+	    serial) {
+		json_object_set_new(p, "serial", json_integer((json_int_t)serial));
+		json_object_set_new(p, "medium_id", json_string(medium_id));
+		json_object_set_new(p, "manifest_sha256", json_string(hex));
+	}
+	if (!json_is_object(acc = json_object_get(p, "accepted")))
+		json_object_set_new(p, "accepted", acc = json_object());
+	snprintf(key, sizeof(key), "%llu", (unsigned long long)serial);
+	json_object_set_new(acc, key, json_string(hex));
+	trim_accepted(acc);
 	if (state_newest_time(s) < signed_time)
 		json_object_set_new(doc_of(s), "newest_signed_time",
 		    json_integer(signed_time));

@@ -3,8 +3,10 @@
  * state: the client's state directory (docs/FORMAT-CLIENT.md).
  *   lock                      flock()ed by the running applymedia
  *   state.json                counters: per publisher the highest serial
- *                             accepted (and that manifest's hash), the
- *                             newest signed time ever accepted, pins
+ *                             accepted (and that manifest's hash) and the
+ *                             manifest hash of each of the last 64 serials
+ *                             accepted ("accepted"), the newest signed
+ *                             time ever accepted, pins
  *   history.jsonl             one JSON line per event, fsync'ed
  *   spool/                    packages copied from the medium
  *   c/<component>/gens/<id>/  immutable generations: tree/ + meta.json
@@ -58,6 +60,10 @@ void	state_close(struct state *s);
 
 uint64_t state_serial(const struct state *s, const char *publisher,
 	    uint8_t sha[DIGEST_LEN], int *have_sha);
+/* The manifest SHA-256 this client accepted for `serial` of `publisher`:
+ * 1 known (sha filled), 0 not recorded. */
+int	 state_serial_sha(const struct state *s, const char *publisher,
+	    uint64_t serial, uint8_t sha[DIGEST_LEN]);
 int64_t	 state_newest_time(const struct state *s);
 int	 state_pinned(const struct state *s, const char *component);
 /* Durable updates (state.json.tmp, fsync, rename, fsync). */

@@ -1,5 +1,6 @@
 # TUF mix-and-match (T9): the signed manifest of medium A served with the
-# packages of medium B.
+# packages of medium B; and a signed medium whose listing of an installed
+# version contradicts the one this client accepted.
 . "$FERRY_SRC/tests/attack/_lib.sh"
 attack_setup
 control med2
@@ -30,4 +31,16 @@ forge edit mix3 'import json
 b = json.load(open("medb/ferry/manifest.json"))
 ver("patterns", "'"$V2"'")["tree"] = b["components"][0]["versions"][0]["tree"]' --key evil
 refused 5 "manifest.json: signed by key $FPR_EVIL, which is not pinned" mix3
-done_cases 3
+
+# A genuinely signed medium (another repository of the same publisher,
+# serial 9) that lists the version this client installed, $V1, with other
+# files: the signed listings contradict each other.  Refused before a byte
+# is read, even though the signature is good and the serial is new.
+make_repo repo2 --deltas none
+make_samples
+mkmedia --repo repo2 add patterns "$V1" "$SAMPLES/patterns/$V2" >/dev/null
+build_medium repo2 other --serial 9
+expect_ok verifymedia --trust "$FPR_GOOD" --keyring \
+    "$FERRY_TEST_KEYS/pinned.gpg" other
+refused 7 "patterns: the medium lists patterns $V1 with other files than the $V1 this client installed from medium example-av-stable-1 \(mix-and-match refused; --allow-downgrade overrides\)" other
+done_cases 4

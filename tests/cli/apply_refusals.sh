@@ -12,9 +12,12 @@ make_client cl
 expect_ok client cl apply new  # control: the good medium applies
 
 before=$(client_digest cl)
-# replayed older medium, genuinely signed
-expect_fail 7 '^applymedia: example-av-stable-1: serial 1 is older than serial 2 already accepted from example-av \(replay or downgrade refused\)$' \
-    client cl apply old
+# replayed older medium, genuinely signed: it offers only an older version,
+# so it can do nothing.  Since issue 14 that is "nothing to do", exit 0,
+# not a refusal (formats/SPEC.md §13); the client must be unchanged.
+expect_ok client cl apply old
+out_has '^medium example-av-stable-1 \(serial 1\) is older than serial 2 already accepted and offers nothing newer: nothing to do$'
+out_has '^patterns: medium offers 2026\.11\.20-1, older than the installed 2026\.11\.21-1; left alone$'
 [ "$(client_digest cl)" = "$before" ] || die "replay changed the client"
 # an explicit older version
 expect_fail 7 'medium offers 2026.11.20-1, older than the installed 2026.11.21-1 \(downgrade refused' \
@@ -47,5 +50,5 @@ expect_fail 19 'medium is from publisher example-av; this client follows other-v
 grep -q 'refused medium' cl/var/lib/ferry/history.jsonl || die "refusal not in history"
 # status against an older medium informs instead of refusing
 expect_ok client cl status old
-err_has 'serial 1 is older than serial 2 already accepted from example-av; apply would refuse it'
+out_has '^medium example-av-stable-1: serial 1 is older than serial 2 already accepted from example-av; apply takes only what it offers newer$'
 out_has '^patterns +2026.11.21-1'
