@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/i18n.h"
@@ -239,6 +240,31 @@ out:
 	return rc;
 }
 
+/* The path the applications use must lead to the generation just
+ * verified: a link that dangles or points elsewhere is not an install. */
+static int
+installed_path_ok(const struct cfg *c, const struct cfg_component *cc,
+    int treefd, struct fy_err *e)
+{
+	char path[CFG_PATH * 2], got[1200];
+	struct stat want, st;
+	ssize_t n;
+
+	cfg_rooted(c, cc->path, path, sizeof(path));
+	if (fstat(treefd, &want) == -1)
+		return fy_fail_errno(e, FY_E_IO, "current", "cannot inspect");
+	if (stat(path, &st) == 0 && st.st_dev == want.st_dev &&
+	    st.st_ino == want.st_ino)
+		return 0;
+	if ((n = readlink(path, got, sizeof(got) - 1)) >= 0) {
+		got[n] = '\0';
+		return fy_fail(e, FY_E_INTEGRITY, path, _("the link to %s does "
+		    "not lead to the current generation"), got);
+	}
+	return fy_fail(e, FY_E_INTEGRITY, path, _("does not lead to the "
+	    "current generation"));
+}
+
 int
 am_verify(const struct am_opts *o, struct fy_err *e)
 {
@@ -265,6 +291,9 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 			snprintf(path, sizeof(path), "gens/%s/tree", g.id);
 			if ((fd = io_open_dir(compfd, path, &ve)) != -1) {
 				rc = tree_verify(fd, &g.tree, &ve);
+				if (rc == 0)
+					rc = installed_path_ok(&r.cfg,
+					    &r.cfg.c[i], fd, &ve);
 				close(fd);
 			}
 			checked++;

@@ -3,6 +3,7 @@
  * applymedia: parse, call one command, report.  See docs/man/applymedia.1.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,13 +87,33 @@ bad_usage(const char *why, const char *arg)
 	return fy_exit_code(FY_E_USAGE);
 }
 
+/* A relative --root made absolute against the working folder; an absolute
+ * one is kept as given, so links written by earlier runs still match. */
+static int
+resolve_root(const char **root, char *buf, size_t n, struct fy_err *e)
+{
+	char cwd[PATH_MAX];
+
+	if ((*root)[0] == '/')
+		return 0;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return fy_fail_errno(e, FY_E_USAGE, *root, _("--root: cannot "
+		    "tell the current folder"));
+	if ((size_t)snprintf(buf, n, "%s/%s", strcmp(cwd, "/") == 0 ?
+	    "" : cwd, *root) >= n)
+		return fy_fail(e, FY_E_USAGE, *root, _("--root: path too "
+		    "long"));
+	*root = buf;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct am_opts o = { 0 };
 	struct fy_err e = { 0 };
 	const char *cmd, *tnow;
-	char found[2200];
+	char found[2200], rootbuf[PATH_MAX];
 	int ch, rc, nargs, autofind = 0;
 	unsigned jitter = 0;
 
@@ -128,6 +149,14 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return bad_usage("no command given", NULL);
+	/* --root is resolved once, here: every path below it (state,
+	 * generations, the links the applications use) is then absolute,
+	 * so a link never depends on the folder it was written from. */
+	if (o.root != NULL && *o.root != '\0' && resolve_root(&o.root,
+	    rootbuf, sizeof(rootbuf), &e) == -1) {
+		say_error(&e);
+		return fy_exit_code(e.code);
+	}
 	cmd = argv[optind++];
 	nargs = argc - optind;
 	if (o.json && say_level() == SAY_NORMAL)
