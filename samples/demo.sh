@@ -24,6 +24,9 @@ t0=$(date +%s)
 say "vendor side: a throw-away signing key and the sample releases"
 export GNUPGHOME=$W/vendor-gnupg
 mkdir -m 700 "$GNUPGHOME"
+# The throw-away key's gpg-agent (started by gpg and by mkmedia's signing)
+# ends with the demo, however it ends.
+trap 'gpgconf --homedir "$GNUPGHOME" --kill all >/dev/null 2>&1 || true' EXIT
 gpg --batch --quiet --passphrase '' --quick-gen-key \
     'Example AV Vendor (ferry demo key) <demo@example.invalid>' ed25519 sign 1y
 FPR=$(gpg --list-keys --with-colons | awk -F: '/^fpr/{print $10; exit}')

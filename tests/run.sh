@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# tests/run.sh BUILD_DIR [PATTERN...]: run the whole suite against BUILD_DIR.
+# tests/run.sh BUILD_DIR [PATTERN|!PATTERN...]: run the suite against BUILD_DIR.
 # Unit binaries (BUILD_DIR/tests/test_*) and shell tests
 # (tests/{cli,media,attack,crash,scenarios,http}/*.sh).  A shell test passes
 # with exit 0, is skipped with exit 77 after printing "SKIP: <reason>", and
 # fails otherwise.  Each test runs in its own scratch directory, kept when it
 # fails.  The last line is always "N passed, N failed, N skipped".
+#
+# A test that leaves out part of itself says so, and counts as skipped, not
+# passed: a shell test prints "SKIP-PART: <reason>" (skip_part in
+# tests/lib/common.sh) and goes on; a cmocka case that calls skip() shows
+# as "[  SKIPPED ] <case>" (its reason is the line "SKIP <case>: <reason>"
+# it prints first).  Each skipped part is listed with its reason.
+# FERRY_NO_SKIPS=1 (.ci/run: CI installs every dependency) makes any skip
+# fail the run.
+# GnuPG homes that tests create (any folder with a private-keys-v1.d or a
+# pubring) get their gpg-agent stopped after each test and at the end; a
+# run that still leaves an agent for its own folders behind fails.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:?usage: tests/run.sh BUILD_DIR [PATTERN...]}" && pwd)
@@ -18,11 +29,21 @@ export FERRY_LOCALEDIR=$BUILD/locale FERRY_RUN_TMP=$RUN_TMP
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 TZ=UTC
 unset GNUPGHOME
 
+# A test runs when its name (e.g. cli/apply_update.sh) contains one of the
+# PATTERNs, or when no PATTERN is given; a PATTERN "!text" leaves out the
+# tests whose name contains text (only exclusions: everything else runs).
 selected() {
 	[ ${#PATTERNS[@]} -eq 0 ] && return 0
-	local p
-	for p in "${PATTERNS[@]}"; do [[ $1 == *$p* ]] && return 0; done
-	return 1
+	local p want=0 any=0
+	for p in "${PATTERNS[@]}"; do
+		if [[ $p == '!'* ]]; then
+			[[ $1 == *"${p#!}"* ]] && return 1
+		else
+			any=1
+			[[ $1 == *$p* ]] && want=1
+		fi
+	done
+	[ $any -eq 0 ] || [ $want -eq 1 ]
 }
 
 # Shared fixtures: real GnuPG keys generated once per run in a temp home.
@@ -51,6 +72,32 @@ for d in cli media attack crash scenarios http; do
 done
 
 mkdir -p "$RUN_TMP/results"
+
+# skipped_parts KIND LOG: one line per part the test left out, with its
+# reason.  Shell tests: "SKIP-PART: reason".  cmocka: "[  SKIPPED ] case"
+# (not the "N test(s), listed below" summary), reason from "SKIP case: ...".
+skipped_parts() {
+	if [ "$1" = unit ]; then
+		local c r
+		sed -n 's/^\[  SKIPPED \] \([A-Za-z_0-9]*\)$/\1/p' "$2" | sort -u |
+		while read -r c; do
+			r=$(sed -n "s/^SKIP $c: //p" "$2" | head -n 1)
+			echo "$c: ${r:-(skip() without a reason)}"
+		done
+	else
+		sed -n 's/^SKIP-PART: //p' "$2"
+	fi
+}
+# stop_agents DIR: stop the gpg-agent of every GnuPG home below DIR.
+stop_agents() {
+	local h
+	[ -d "$1" ] || return 0
+	find "$1" \( -name private-keys-v1.d -o -name pubring.kbx \
+	    -o -name pubring.gpg \) -printf '%h\n' 2>/dev/null | sort -u |
+	while read -r h; do
+		gpgconf --homedir "$h" --kill all >/dev/null 2>&1 || true
+	done
+}
 run_one() {
 	local kind=${1%%:*} t=${1#*:} name dir log rc start end
 	if [ "$kind" = unit ]; then name=unit/${t##*/}; else
@@ -72,14 +119,22 @@ run_one() {
 	fi
 	rc=$?
 	end=$(date +%s.%N)
-	local secs
+	stop_agents "$dir"
+	local secs parts
 	secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.1f", b-a}')
-	if [ $rc -eq 0 ]; then
+	parts=$(skipped_parts "$kind" "$log")
+	if [ $rc -eq 0 ] && [ -n "$parts" ]; then
+		echo "skip  $name (${secs}s): passed, but left out $(grep -c . <<<"$parts") part(s):"
+		sed 's/^/      - /' <<<"$parts"
+		echo skip >"$RUN_TMP/results/${name//\//_}"
+		rm -rf "$dir"
+	elif [ $rc -eq 0 ]; then
 		echo "ok    $name (${secs}s)"
 		echo pass >"$RUN_TMP/results/${name//\//_}"
 		rm -rf "$dir"
 	elif [ $rc -eq 77 ]; then
 		echo "skip  $name: $(grep -m1 '^SKIP:' "$log" | cut -c7-)"
+		[ -z "$parts" ] || sed 's/^/      - /' <<<"$parts"
 		echo skip >"$RUN_TMP/results/${name//\//_}"
 		rm -rf "$dir"
 	else
@@ -88,7 +143,7 @@ run_one() {
 		echo fail >"$RUN_TMP/results/${name//\//_}"
 	fi
 }
-export -f run_one
+export -f run_one skipped_parts stop_agents
 export RUN_TMP ROOT
 
 printf '%s\n' "${tests[@]}" | xargs -d '\n' -P "$JOBS" -I{} bash -c 'run_one "$1"' _ {}
@@ -98,6 +153,26 @@ fail=$(grep -lx fail "$RUN_TMP"/results/* 2>/dev/null | wc -l)
 skip=$(grep -lx skip "$RUN_TMP"/results/* 2>/dev/null | wc -l)
 missing=$(( ${#tests[@]} - pass - fail - skip ))
 fail=$(( fail + missing ))
+
+# No gpg-agent of this run may outlive it.
+stop_agents "$RUN_TMP"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	left=$(pgrep -f "gpg-agent --homedir $RUN_TMP/" || true)
+	[ -z "$left" ] && break
+	sleep 0.5
+done
+if [ -n "$left" ]; then
+	echo "FAIL  the run left gpg-agent processes behind:"
+	ps -o pid=,args= -p "$(echo $left | tr ' ' ',')" | sed 's/^/      | /'
+	fail=$((fail + 1))
+fi
+if [ "${FERRY_NO_SKIPS:-0}" = 1 ] && [ "$skip" -gt 0 ]; then
+	echo "FAIL  $skip test(s) skipped all or part of themselves, and" \
+	    "FERRY_NO_SKIPS=1 (every dependency is installed here):"
+	grep -lx skip "$RUN_TMP"/results/* | sed "s|^$RUN_TMP/results/|      |"
+	fail=$((fail + skip))
+	skip=0
+fi
 [ "$fail" -eq 0 ] && rm -rf "$RUN_TMP"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

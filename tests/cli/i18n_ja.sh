@@ -118,5 +118,7 @@ if command -v xgettext >/dev/null && command -v msgmerge >/dev/null; then
 	[ "${translated:-0}" -ge 60 ] || die "po/ja.po translates only ${translated:-0} messages"
 	grep -q '^#~ msgid' merged.po &&
 	    note "po/ja.po has translations of messages no longer in the sources: run po/update.sh"
+else
+	skip_part "catalogue against the sources: xgettext/msgmerge (gettext) not installed"
 fi
 true

@@ -79,3 +79,14 @@ echo "L2 random kill: $N trials ($killed killed, $finished finished first);" \
 [ -z "${FERRY_CRASH_REPORT:-}" ] ||
     echo "L2|$N|$npts|$bad|$(median ms.txt)" >>"$FERRY_CRASH_REPORT"
 [ "$bad" -eq 0 ] || die "$bad trial(s) broke an invariant"
+# The kills must have landed mid-run, or the trials proved nothing: most
+# trials killed (not finished first), a real share of them after the
+# first durability step, spread over more than one step.
+mid=$(awk '$2 != "(before-any-point)"' last.txt | wc -l)
+nmid=$(awk '$2 != "(before-any-point)" { print $2 }' last.txt | sort -u | wc -l)
+note "killed mid-run (after a durability step): $mid of $killed; $nmid distinct steps"
+[ "$killed" -ge $((N / 4)) ] ||
+    die "only $killed of $N trials were killed; the rest finished before the kill"
+[ "$mid" -ge $((N / 10)) ] ||
+    die "only $mid of $N kills landed after the first durability step"
+[ "$nmid" -ge 2 ] || die "every mid-run kill landed after the same step"

@@ -3,7 +3,10 @@
 # Environment from tests/run.sh: FERRY_BIN (build dir), FERRY_SRC (source
 # tree), FERRY_TEST_KEYS (keys made by mkkeys.sh), TEST_TMP (cwd, scratch).
 # A test passes with exit 0, skips with `skip "reason"` (exit 77), fails
-# with `die "why"` or any other non-zero exit.
+# with `die "why"` or any other non-zero exit.  A test that leaves out a
+# part of itself (a tool or facility missing) calls `skip_part "reason"`
+# and goes on: tests/run.sh then counts it as skipped, not passed, and
+# lists the reason.
 set -euo pipefail
 
 : "${FERRY_BIN:?run through tests/run.sh}"
@@ -13,6 +16,7 @@ export LC_ALL=${LC_ALL:-C.UTF-8} TZ=UTC
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
+skip_part() { echo "SKIP-PART: $*"; }
 note() { echo "# $*"; }
 
 if [ -n "${FERRY_TEST_KEYS:-}" ] && [ -f "$FERRY_TEST_KEYS/env.sh" ]; then

@@ -90,7 +90,7 @@ out_has '^patterns: 2026\.11\.01-1 -> 2026\.11\.23-1 applied via base 2026\.11\.
 
 # --- ... and the same folder behind a web server, with --jitter
 if ! command -v nginx >/dev/null 2>&1; then
-	note "SKIPPED the HTTP half: nginx is not installed (./build.sh deps)"
+	skip_part "the HTTP half: nginx is not installed (./build.sh deps)"
 	expect_ok client new apply srv/www/ferry
 else
 	. "$FERRY_SRC/tests/http/_nginx.sh"

@@ -386,8 +386,10 @@ test_iso_xorriso(void **state)
 	char p[8192];
 
 	(void)state;
-	if (!have("xorriso"))
+	if (!have("xorriso")) {
+		printf("SKIP test_iso_xorriso: xorriso not installed\n");
 		skip();
+	}
 	assert_int_equal(sh("cd %s && xorriso -as mkisofs -J -R -V FERRY_X "
 	    "-o x.iso root/ >/dev/null 2>&1 && cp x.iso x.bin && "
 	    "xorriso -as mkisofs -J -R -o f.iso root/ferry >/dev/null 2>&1 && "
@@ -437,8 +439,11 @@ test_iso_write(void **state)
 	assert_int_equal(source_fetch(s, BIG, BIGLEN, bigsha, -1, NULL, NULL,
 	    NULL, &e), 0);
 	source_free(s);
-	if (!have("xorriso") || !have("isoinfo"))
+	if (!have("xorriso") || !have("isoinfo")) {
+		printf("SKIP test_iso_write: xorriso or isoinfo not "
+		    "installed: the image was not read back by them\n");
 		skip();
+	}
 	assert_int_equal(sh("cd %s && xorriso -osirrox on -indev w.iso "
 	    "-extract / wx >/dev/null 2>&1 && diff -r clean wx", top), 0);
 	assert_int_equal(sh("isoinfo -d -i %s | grep -qx 'Volume id: "
