@@ -82,18 +82,52 @@ $(O)/locale/%/LC_MESSAGES/ferry.mo: po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
+# make install [PREFIX=/usr/local] [DESTDIR=] [SYSTEMDUNITDIR=...]
+# The tools find their catalogue from their own location
+# (BINDIR/../share/locale, core/localedir.c), so one build installs
+# correctly under any PREFIX; the compiled-in PREFIX is only the fallback.
+# Units: dist/systemd/NAME.in with @BINDIR@ replaced.  To ship another
+# unit, add its name to DIST_UNITS (the Debian package takes every unit
+# installed here: dist/debian/ferry-client.install).
+DIST_UNITS	:= ferry-apply.service ferry-apply.timer
+BINDIR		 = $(PREFIX)/bin
+MANDIR		 = $(PREFIX)/share/man
+LOCALEDIR	 = $(PREFIX)/share/locale
+DOCDIR		 = $(PREFIX)/share/doc/ferry
+SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+INSTALLED = $(addprefix $(BINDIR)/,$(notdir $(TOOLS))) \
+	$(addprefix $(MANDIR)/man1/,$(notdir $(wildcard docs/man/*.1))) \
+	$(addprefix $(MANDIR)/man5/,$(notdir $(wildcard docs/man/*.5))) \
+	$(patsubst $(O)/locale/%,$(LOCALEDIR)/%,$(MOS)) \
+	$(addprefix $(SYSTEMDUNITDIR)/,$(DIST_UNITS)) \
+	$(DOCDIR)/examples/client.conf.example
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 docs/man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	for mo in $(MOS); do l=$${mo#$(O)/locale/}; \
-	    install -D -m 0644 $$mo $(DESTDIR)$(PREFIX)/share/locale/$$l; done
+	    install -D -m 0644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l; done
+	for u in $(DIST_UNITS); do \
+	    sed 's|@BINDIR@|$(BINDIR)|g' dist/systemd/$$u.in \
+	        >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+	    chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
+	    mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp \
+	        $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
+	install -m 0644 dist/client.conf.example $(DESTDIR)$(DOCDIR)/examples/
+
+# Removes exactly what install put there, then the folders that only ferry
+# uses (if empty); shared folders (bin, man1, ...) stay.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build
 
-.PHONY: all install clean
+.PHONY: all install uninstall clean
 .SECONDARY:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

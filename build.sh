@@ -12,6 +12,8 @@
 #   http-bench [N]  N concurrent clients against nginx on loopback
 #             (bench/http_load.sh; docs/BENCHMARKS-http.md)
 #   install   make install (PREFIX=/usr/local)
+#   deb       Debian packages ferry-client and ferry-publisher in build/deb/
+#             (dist/debian), checked with lintian (no errors)
 #   clean
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,7 +27,8 @@ DEBS=(build-essential pkg-config gettext
       gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3
       dosfstools e2fsprogs util-linux nginx-light faketime jq curl
       valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time
-      procps psmisc openssl groff-base locales man-db zip)
+      procps psmisc openssl groff-base locales man-db zip
+      debhelper lintian systemd)
 
 deps() {
 	local missing=()
@@ -53,6 +56,26 @@ build()      { mk O=build/rel; echo "build.sh: built build/rel/{mkmedia,applymed
 build_test() { mk O=build/test HOOKS=1; }
 build_asan() { mk O=build/asan HOOKS=1 SAN=1 CC=clang; }
 
+# deb: the source tree (without build/ and VCS files) is copied to
+# build/deb/ferry-VERSION with dist/debian as its debian/ folder, built
+# there with dpkg-buildpackage, and the packages checked with lintian.
+deb() {
+	local v d
+	v=$(cat VERSION)
+	d=build/deb
+	rm -rf "$d"
+	mkdir -p "$d/ferry-$v"
+	tar -c --exclude=./build --exclude=./.git --exclude=./bench/.corpus \
+	    --exclude=./dist/debian . | tar -x -C "$d/ferry-$v"
+	cp -r dist/debian "$d/ferry-$v/debian"
+	(cd "$d/ferry-$v" && DEB_BUILD_OPTIONS="noddebs parallel=$JOBS" \
+	    dpkg-buildpackage -b -us -uc) >"$d/build.log" 2>&1 ||
+	    { tail -n 60 "$d/build.log"; echo "build.sh: dpkg-buildpackage failed ($d/build.log)" >&2; return 1; }
+	rm -rf "$d/ferry-$v"
+	lintian --fail-on error --tag-display-limit 0 "$d"/ferry_"$v"_*.changes
+	echo "build.sh: built $(cd "$d" && ls ./*.deb | tr '\n' ' ')in $d (lintian: no errors)"
+}
+
 cmd=${1:-build}
 shift || true
 case "$cmd" in
@@ -71,7 +94,8 @@ crash)	deps; build_test; exec tests/crash/campaign.sh build/test "${1:-1000}" ;;
 bench)	deps; build; exec bench/run.sh build/rel "$@" ;;
 http-bench) deps; build; exec bench/http_load.sh build/rel "$@" ;;
 install) deps; mk O=build/rel; make O=build/rel install ;;
+deb)	deps; deb ;;
 clean)	rm -rf build ;;
-*)	echo "usage: build.sh deps|build|test|demo|asan|valgrind|fuzz|crash|bench|http-bench|install|clean" >&2
+*)	echo "usage: build.sh deps|build|test|demo|asan|valgrind|fuzz|crash|bench|http-bench|install|deb|clean" >&2
 	exit 2 ;;
 esac

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/i18n.h"
+#include "core/localedir.h"
 #include "core/say.h"
 
 #ifndef FERRY_LOCALEDIR
@@ -22,11 +23,12 @@ static enum say_level level = SAY_NORMAL;
 void
 say_init(const char *name)
 {
-	const char *ld = getenv("FERRY_LOCALEDIR");
+	char ld[4096];
 
 	tool = name;
 	setlocale(LC_ALL, "");
-	bindtextdomain(FERRY_TEXTDOMAIN, ld != NULL ? ld : FERRY_LOCALEDIR);
+	bindtextdomain(FERRY_TEXTDOMAIN,
+	    ferry_localedir(ld, sizeof(ld), FERRY_LOCALEDIR));
 	bind_textdomain_codeset(FERRY_TEXTDOMAIN, "UTF-8");
 	textdomain(FERRY_TEXTDOMAIN);
 }
