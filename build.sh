@@ -26,7 +26,7 @@ DEBS=(build-essential pkg-config gettext
       python3
       gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3
       dosfstools e2fsprogs util-linux nginx-light faketime jq curl
-      valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time
+      valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time strace
       procps psmisc openssl groff-base locales man-db zip
       debhelper lintian systemd)
 

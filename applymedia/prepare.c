@@ -429,6 +429,8 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 {
 	struct keystate ks;
 	struct trust t = { 0 };
+	char cachedir[sizeof(r->st->dir) + 8];
+	struct gpg_cache cache = { 0 };
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -448,6 +450,16 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 		goto refused;
 	keystate_trust(&ks, &t);
 	t.now = r->trusted_now;
+	/* The verification home of the pinned keyring is kept in the state
+	 * (verify/gpg_cache.c); a read-only run uses it but never builds
+	 * one.  Only the manifest's signatures are verified here: nothing
+	 * applymedia does reads SHA256SUMS. */
+	if (snprintf(cachedir, sizeof(cachedir), "%s/gpg", r->st->dir) <
+	    (int)sizeof(cachedir)) {
+		cache.dir = cachedir;
+		cache.readonly = !locked;
+		t.gpg_cache = &cache;
+	}
 	if (source_open(o->source, &r->src, e) == -1 ||
 	    media_open(r->src, &t, &r->md, e) == -1)
 		goto refused;
@@ -476,6 +488,9 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 		fy_clear(e);
 	}
 	order_jobs(r);
+	/* Accepted: a verification home built by this run is kept for the
+	 * next (a refused run leaves none); failing costs only time. */
+	(void)gpg_verifier_keep(r->md->v);
 	return 0;
 refused:
 	if (locked)

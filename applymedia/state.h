@@ -12,6 +12,9 @@
  *   c/<component>/gens/<id>/  immutable generations: tree/ + meta.json
  *   c/<component>/current     -> gens/<id>   THE commit point
  *   c/<component>/previous    -> gens/<id>   rollback target
+ *   gpg/h-<hash>/             the pinned keyring's GnuPG home, kept
+ *                             between runs (verify/gpg_cache.c; derived,
+ *                             safe to delete)
  * Everything in state.json can be re-derived from the generations'
  * meta.json (recovery takes the maximum), so a crash between the switch
  * and the bookkeeping never weakens replay protection.

@@ -28,6 +28,10 @@ export FERRY_SRC=$ROOT FERRY_BIN=$BUILD FERRY_TESTLIB=$ROOT/tests/lib
 export FERRY_LOCALEDIR=$BUILD/locale FERRY_RUN_TMP=$RUN_TMP
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 TZ=UTC
 unset GNUPGHOME
+# verifymedia keeps its verification homes in the user's cache
+# (verify/gpg_cache.c): the suite's go to its own, shared by its tests.
+export XDG_CACHE_HOME=$RUN_TMP/cache
+mkdir -m 0700 "$XDG_CACHE_HOME"
 
 # A test runs when its name (e.g. cli/apply_update.sh) contains one of the
 # PATTERNs, or when no PATTERN is given; a PATTERN "!text" leaves out the

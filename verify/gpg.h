@@ -24,6 +24,21 @@
 
 struct gpg_verifier;
 
+/*
+ * Where a verifier may keep its private home between runs (gpg_cache.c):
+ * dir/h-<hash of gpg.conf and the pinned keyring> holds exactly those
+ * keys, is 0700 and owned by us, and is checked against the hashes stored
+ * in it before every use; anything else in its place is rebuilt.  A home
+ * that must take more keys (a key-set statement) is never the cached one.
+ */
+struct gpg_cache {
+	const char	*dir;		/* NULL: a fresh temporary home */
+	int		 readonly;	/* use a valid home, never build one */
+	int		 shared;	/* others may use dir at the same time
+					 * (no lock): only old entries are
+					 * removed */
+};
+
 /* Create a verifier: a private home holding the public keys of `keyring`
  * (a binary or armored keyring file of at most LIMIT_KEYSET_BYTES, public
  * keys only).  `pinned` are primary fingerprints (full length,
@@ -34,6 +49,26 @@ struct gpg_verifier;
  * FY_E_INTERNAL (no gpg engine). */
 int	gpg_verifier_new(const char *keyring, const char *const *pinned,
 	    size_t npinned, struct gpg_verifier **out, struct fy_err *e);
+/* The same with a cached home (cache NULL or cache->dir NULL: as
+ * gpg_verifier_new).  A cache that cannot be used or built is not an
+ * error: the verifier then works in a fresh temporary home.  A new entry
+ * is built in a private folder under cache->dir and kept only by
+ * gpg_verifier_keep(). */
+int	gpg_verifier_open(const char *keyring, const char *const *pinned,
+	    size_t npinned, const struct gpg_cache *cache,
+	    struct gpg_verifier **out, struct fy_err *e);
+/* Keep v's home for later runs if it is a new cache entry (built by
+ * gpg_verifier_open, no keys imported since): call it after a
+ * verification through v succeeded, so a refused run leaves no entry.
+ * 0 if kept or nothing to keep; -1 (v still works) if it could not be. */
+int	gpg_verifier_keep(struct gpg_verifier *v);
+/* 1 if v works in a cached home (for tests and --verbose). */
+int	gpg_verifier_cached(const struct gpg_verifier *v);
+/* verifymedia's cache folder: $XDG_CACHE_HOME/ferry/gpg, else
+ * $HOME/.cache/ferry/gpg, else $TMPDIR/ferry-cache-<uid>/gpg, the first
+ * whose base folder exists and is ours (missing parts are created 0700).
+ * Returns 0 and fills buf, or -1: no cache. */
+int	gpg_cache_user_dir(char *buf, size_t size);
 /* Import more public keys (from a verified key-set statement); FY_E_FORMAT
  * if they are not importable public keys. */
 int	gpg_verifier_import(struct gpg_verifier *v, const uint8_t *keys,
@@ -42,7 +77,8 @@ int	gpg_verifier_import(struct gpg_verifier *v, const uint8_t *keys,
  * FY_E_CONFIG (none, or one not a full fingerprint) the old set stays. */
 int	gpg_verifier_pin(struct gpg_verifier *v, const char *const *pinned,
 	    size_t npinned, struct fy_err *e);
-void	gpg_verifier_free(struct gpg_verifier *v);	/* removes the home */
+void	gpg_verifier_free(struct gpg_verifier *v);	/* removes a temporary
+						 * home */
 
 struct gpg_signers {
 	size_t	n;			/* distinct pinned primary keys */

@@ -6,6 +6,7 @@
 #define FERRY_GPG_INT_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <gpgme.h>
 
 #include "verify/gpg.h"
@@ -15,7 +16,41 @@ struct gpg_verifier {
 	gpgme_ctx_t	  ctx;			/* engine bound to home */
 	char		(*pinned)[GPG_FPR_MAX];	/* upper case, full length */
 	size_t		  npinned;
+	int		  cached;	/* home is a cache entry: never
+					 * written to, never removed */
+	int		  building;	/* home is a cache build holding
+					 * exactly the pinned keys */
+	struct {
+		char	  dir[PATH_MAX];	/* of the build, "" none */
+		int	  shared;
+	}		  cache;
+	uint8_t		 *ring;		/* the pinned keyring's bytes */
+	size_t		  ringlen;
+	gpgme_key_t	 *keys;		/* every key of the home, listed */
+	size_t		  nkeys;	/* once (gpg_verify.c) */
+	int		  listed;
 };
+
+/* The gpg.conf (and common.conf) of every verification home. */
+extern const char gpg_home_conf[];
+extern const char gpg_home_common[];
+/* Write them into the empty directory `home`. */
+int	gpg_home_write_conf(const char *home, struct fy_err *e);
+
+/* gpg_cache.c.  Each returns 0 or -1 and never reports: a cache that
+ * does not work only costs time.  find: a valid entry for ring into home.
+ * start: a new private build folder (conf written) into home.  publish:
+ * build folder home (keys imported, a verification passed) becomes the
+ * entry; home is updated. */
+int	gpg_cache_find(const struct gpg_cache *c, const uint8_t *ring,
+	    size_t len, char *home, size_t size);
+int	gpg_cache_start(const struct gpg_cache *c, char *home, size_t size);
+int	gpg_cache_publish(const struct gpg_cache *c, const uint8_t *ring,
+	    size_t len, char *home, size_t size);
+/* Point ctx at another home (after a publish, or leaving the cache). */
+int	gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e);
+/* Forget the listed keys (after an import). */
+void	gpg_keys_drop(struct gpg_verifier *v);
 
 /* A fresh OpenPGP context: engine home `home` (NULL: gpg's default),
  * offline, binary output, no text mode.  FY_E_INTERNAL on failure. */

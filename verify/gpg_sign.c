@@ -8,6 +8,7 @@
  * sigframe_check(), so a medium we sign is a medium we accept.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,31 +16,88 @@
 #include "verify/gpg_int.h"
 #include "verify/sigframe.h"
 
-int
-gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e)
+/*
+ * GPGME is set up once per process, for OpenPGP only.  disable-gpgconf
+ * keeps it from running gpgconf (--list-dirs, --list-components,
+ * --version) to find its engines, which also leaves gpgsm unknown, so it
+ * is never started for its version; gpg is found on PATH once, and every
+ * context names that file explicitly.  What remains per process: the one
+ * "gpg --version" of GPGME's engine table, and one per context that is
+ * pointed at a home.
+ */
+static const char *
+engine_path(struct fy_err *e)
 {
 	static int inited;
-	gpgme_ctx_t ctx = NULL;
+	static char path[PATH_MAX];
+	gpgme_engine_info_t info = NULL;
 	gpgme_error_t err;
 
 	if (!inited) {
-		/* Required once before any other GPGME call. */
+		/* Before gpgme_check_version(), as GPGME requires. */
+		gpgme_set_global_flag("disable-gpgconf", "1");
 		gpgme_check_version(NULL);
 		inited = 1;
 	}
-	if ((err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) != 0)
-		return fy_fail(e, FY_E_INTERNAL, "gpg",
-		    _("no usable gpg engine: "
-		    "%s"), gpgme_strerror(err));
+	if (path[0] != '\0')
+		return path;
+	if ((err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) != 0) {
+		fy_fail(e, FY_E_INTERNAL, "gpg", _("no usable gpg engine: %s"),
+		    gpgme_strerror(err));
+		return NULL;
+	}
+	if ((err = gpgme_get_engine_info(&info)) != 0) {
+		fy_fail(e, FY_E_INTERNAL, "gpg", _("no usable gpg engine: %s"),
+		    gpgme_strerror(err));
+		return NULL;
+	}
+	for (; info != NULL; info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP &&
+		    info->file_name != NULL &&
+		    strlen(info->file_name) < sizeof(path))
+			strcpy(path, info->file_name);
+	if (path[0] == '\0') {
+		fy_fail(e, FY_E_INTERNAL, "gpg", _("no usable gpg engine: %s"),
+		    "gpg not found");
+		return NULL;
+	}
+	return path;
+}
+
+int
+gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e)
+{
+	const char *gpg = engine_path(e);
+	gpgme_error_t err;
+
+	if (gpg == NULL)
+		return -1;
+	if ((err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, gpg,
+	    home)) != 0)
+		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot set up the gpg "
+		    "engine: %s", gpgme_strerror(err));
+	return 0;
+}
+
+int
+gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_error_t err;
+
+	if (engine_path(e) == NULL)
+		return -1;
 	if ((err = gpgme_new(&ctx)) != 0)
 		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot create a GPGME "
 		    "context: %s", gpgme_strerror(err));
-	if ((err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_OpenPGP)) != 0 ||
-	    (err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL,
-	    home)) != 0) {
+	if ((err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_OpenPGP)) != 0) {
 		gpgme_release(ctx);
 		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot set up the gpg "
 		    "engine: %s", gpgme_strerror(err));
+	}
+	if (gpg_ctx_rehome(ctx, home, e) == -1) {
+		gpgme_release(ctx);
+		return -1;
 	}
 	gpgme_set_offline(ctx, 1);
 	gpgme_set_armor(ctx, 0);

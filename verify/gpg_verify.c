@@ -12,6 +12,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -126,6 +127,79 @@ judge_key(gpgme_key_t k, gpgme_subkey_t sk, gpgme_signature_t s,
 		why[0] = '\0';
 }
 
+void
+gpg_keys_drop(struct gpg_verifier *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nkeys; i++)
+		gpgme_key_unref(v->keys[i]);
+	free(v->keys);
+	v->keys = NULL;
+	v->nkeys = 0;
+	v->listed = 0;
+}
+
+/* Every key of the home, listed once per verifier (one gpg run instead of
+ * one gpgme_get_key() per signature, each of which starts gpg twice);
+ * again after an import.  Runs an operation on v->ctx, so never while a
+ * verify result of that context is still being read. */
+static int
+list_keys(struct gpg_verifier *v)
+{
+	gpgme_keylist_result_t r;
+	gpgme_key_t k, *grown;
+	gpgme_error_t err;
+
+	if (v->listed)
+		return 0;
+	gpg_keys_drop(v);
+	if (gpgme_op_keylist_start(v->ctx, NULL, 0) != 0)
+		return -1;
+	while ((err = gpgme_op_keylist_next(v->ctx, &k)) == 0) {
+		if ((grown = realloc(v->keys, (v->nkeys + 1) *
+		    sizeof(*grown))) == NULL) {
+			gpgme_key_unref(k);
+			err = gpg_error(GPG_ERR_ENOMEM);
+			break;
+		}
+		v->keys = grown;
+		v->keys[v->nkeys++] = k;
+	}
+	if (gpgme_err_code(err) != GPG_ERR_EOF) {
+		gpgme_op_keylist_end(v->ctx);
+		gpg_keys_drop(v);
+		return -1;
+	}
+	r = gpgme_op_keylist_result(v->ctx);
+	if (r == NULL || r->truncated) {
+		gpg_keys_drop(v);
+		return -1;
+	}
+	v->listed = 1;
+	return 0;
+}
+
+/* The key holding (sub)key sfpr, as gpgme_get_key(sfpr) would find it:
+ * exactly one key must match.  A new reference, or NULL. */
+static gpgme_key_t
+key_of(struct gpg_verifier *v, const char *sfpr)
+{
+	gpgme_key_t found = NULL;
+	size_t i;
+
+	for (i = 0; v->listed && i < v->nkeys; i++)
+		if (v->keys[i]->subkeys != NULL &&
+		    find_subkey(v->keys[i], sfpr) != NULL) {
+			if (found != NULL)
+				return NULL;	/* ambiguous */
+			found = v->keys[i];
+		}
+	if (found != NULL)
+		gpgme_key_ref(found);
+	return found;
+}
+
 /*
  * One signature.  Returns true and sets primary (upper case) when it
  * counts; otherwise writes the reason to why.
@@ -146,7 +220,7 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 	}
 	if (code == GPG_ERR_NO_PUBKEY ||
 	    (s->summary & GPGME_SIGSUM_KEY_MISSING) || !full_fpr(s->fpr) ||
-	    gpgme_get_key(v->ctx, s->fpr, &k, 0) != 0 || k == NULL ||
+	    (k = key_of(v, s->fpr)) == NULL ||
 	    k->subkeys == NULL || (sk = find_subkey(k, s->fpr)) == NULL) {
 		snprintf(why, n, gpg_is_pinned(v, sfpr) ? _("signed by pinned "
 		    "key %s, which is missing from the keyring") :
@@ -244,6 +318,9 @@ verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
 		refusal(t, i, nsigs, fe.msg);
 		return 0;
 	}
+	if (list_keys(v) == -1)
+		return fy_fail(e, FY_E_INTERNAL, where, "gpg: cannot list the "
+		    "keys of the verification home");
 	if ((err = gpgme_data_new_from_mem(&dd, (const char *)data, len,
 	    0)) != 0 || (err = gpgme_data_new_from_mem(&sd, (const char *)sig,
 	    siglen, 0)) != 0) {

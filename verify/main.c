@@ -4,6 +4,7 @@
  * applying it.  Reports every problem; exits with the most severe code.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,8 @@ main(int argc, char **argv)
 {
 	const char *fprs[LIMIT_SIGS * 4];
 	struct trust t = { .fprs = fprs };
+	struct gpg_cache cache = { .shared = 1 };
+	char cachedir[PATH_MAX];
 	struct run run = { 0 };
 	struct source *src = NULL;
 	struct media *md = NULL;
@@ -116,6 +119,12 @@ main(int argc, char **argv)
 	if (t.keyring == NULL || t.nfprs == 0)
 		return usage("--trust and --keyring are required: a medium is "
 		    "only as good as the key you pin");
+	/* The verification home is kept per user, keyed by the keyring
+	 * (verify/gpg_cache.c); without a usable cache folder, a fresh one. */
+	if (gpg_cache_user_dir(cachedir, sizeof(cachedir)) == 0) {
+		cache.dir = cachedir;
+		t.gpg_cache = &cache;
+	}
 	run.problems = json_array();
 	if (source_open(argv[optind], &src, &e) == -1 ||
 	    media_open(src, &t, &md, &e) == -1) {
@@ -123,6 +132,8 @@ main(int argc, char **argv)
 		worst = e.code;
 		nproblems = 1;
 	} else {
+		/* The manifest verified: a new home has proved itself. */
+		(void)gpg_verifier_keep(md->v);
 		nproblems = media_check_files(md, report, &run, &worst);
 		for (i = 0; i < md->m->nfiles; i++)
 			bytes += md->m->files[i].size;

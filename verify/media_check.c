@@ -88,7 +88,8 @@ media_open(struct source *src, const struct trust *t, struct media **out,
 	digest_buf(md->raw, md->rawlen, md->raw_sha256);
 	if (media_read_sigs(src, LAYOUT_MANIFEST, sigs, lens, &nsigs, e) == -1)
 		goto out;
-	if (gpg_verifier_new(t->keyring, t->fprs, t->nfprs, &md->v, e) == -1)
+	if (gpg_verifier_open(t->keyring, t->fprs, t->nfprs, t->gpg_cache,
+	    &md->v, e) == -1)
 		goto out;
 	/* Rotation first: the manifest is judged by the newest key set. */
 	if (keyset_walk(src, md->v, &md->threshold, t->keyset_version,

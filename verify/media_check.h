@@ -29,6 +29,10 @@ struct trust {
 	 * publisher ("" or NULL when not known). */
 	unsigned	  keyset_version;
 	const char	 *keyset_publisher;
+	/* Where the verification home may be kept between runs (gpg.h);
+	 * NULL: a fresh temporary home.  A new home is kept only when the
+	 * caller calls gpg_verifier_keep(md->v), once it accepts the medium. */
+	const struct gpg_cache *gpg_cache;
 };
 
 struct media {

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# gpg_fixed_cost: what one run of verifymedia / applymedia starts, and the
+# verification home kept between runs (issue 17 target 2; verify/gpg_cache.c,
+# verify/gpg_sign.c).  Counts come from strace -f -e trace=execve:
+#   - never gpgconf, gpgsm, gpg-agent or keyboxd;
+#   - a run that finds its home: no gpg --import; verifymedia 5 gpg runs
+#     (2 --version, 1 key listing, 2 --verify), applymedia 4 (one --verify:
+#     it reads no SHA256SUMS);
+#   - the home is kept in the user's cache (verifymedia) or the client state
+#     (applymedia), 0700, only after a good verification; a read-only
+#     command never makes one; an edited one is rebuilt, not used.
+. "$FERRY_TESTLIB/common.sh"
+need_keys
+command -v strace >/dev/null || skip "strace is not installed (./build.sh deps)"
+export XDG_CACHE_HOME=$TEST_TMP/xdg
+mkdir -m 0700 "$XDG_CACHE_HOME"
+
+make_repo repo
+add_versions repo patterns 2026.11.19-1
+add_versions repo engine 8.0.0
+build_medium repo med
+
+# traced NAME CMD...: run CMD under strace; $TEST_TMP/NAME.exec lists the
+# programs it started ("gpg --verify", "gpgconf", ...), one per line.
+traced() {
+	local name=$1 rc=0; shift
+	strace -f -qq -e trace=execve -e signal=none -o "$TEST_TMP/$name.st" \
+	    "$@" >"$TEST_TMP/last.out" 2>"$TEST_TMP/last.err" || rc=$?
+	[ "$rc" -eq 0 ] || { cat "$TEST_TMP/last.err"; die "$name: exit $rc"; }
+	grep -E 'execve\(.*\) = 0' "$TEST_TMP/$name.st" | awk '{
+		prog = $2; sub(/^execve\("/, "", prog); sub(/".*/, "", prog)
+		sub(/.*\//, "", prog)
+		op = ""
+		if (match($0, /"--(version|import|verify|list-keys)"/))
+			op = " " substr($0, RSTART + 1, RLENGTH - 2)
+		print prog op
+	}' >"$TEST_TMP/$name.exec"
+}
+# count NAME PATTERN: lines of NAME.exec matching PATTERN exactly.
+count() { grep -cx -- "$2" "$TEST_TMP/$1.exec" || true; }
+expect_count() {	# expect_count NAME PATTERN N
+	local n
+	n=$(count "$1" "$2")
+	[ "$n" -eq "$3" ] || { cat "$TEST_TMP/$1.exec"; die "$1: $n x '$2', want $3"; }
+}
+no_helpers() {
+	local p
+	for p in gpgconf gpgsm gpg-agent keyboxd dirmngr; do
+		expect_count "$1" "$p( .*)?" 0
+	done
+}
+
+# --- verifymedia: first run builds the home, the second only verifies -----
+V=(verifymedia --trust "$FPR_GOOD" --keyring "$FERRY_TEST_KEYS/pinned.gpg" med)
+traced v1 "$FERRY_BIN/${V[0]}" "${V[@]:1}"
+no_helpers v1
+expect_count v1 "gpg --import" 1
+entry=$(echo "$XDG_CACHE_HOME"/ferry/gpg/h-*)
+[ -d "$entry" ] || die "verifymedia kept no home in $XDG_CACHE_HOME/ferry/gpg"
+[ "$(stat -c %a "$entry")" = 700 ] && [ "$(stat -c %a "$XDG_CACHE_HOME/ferry/gpg")" = 700 ] ||
+    die "cache not private: $(stat -c '%a %n' "$entry" "$XDG_CACHE_HOME/ferry/gpg")"
+traced v2 "$FERRY_BIN/${V[0]}" "${V[@]:1}"
+no_helpers v2
+expect_count v2 "gpg --import" 0
+expect_count v2 "gpg --version" 2
+expect_count v2 "gpg --list-keys" 1
+expect_count v2 "gpg --verify" 2
+expect_count v2 "gpg.*" 5
+out_has "^ok: "
+
+# --- the same, refused, before and after: same verdict --------------------
+flip_byte med/ferry/manifest.json 10
+expect_fail 5 "manifest.json: bad signature" "${V[@]}"
+flip_byte med/ferry/manifest.json 10
+
+# --- applymedia ---------------------------------------------------------
+make_client cl
+ST=cl/var/lib/ferry
+# status (read-only) and a refused apply keep no home
+expect_ok client cl status med
+[ ! -e "$ST/gpg" ] || die "status made $ST/gpg"
+off=$(( $(stat -c %s med/ferry/manifest.json.sig) - 5 ))	# in the MPI
+flip_byte med/ferry/manifest.json.sig "$off"
+expect_fail 5 "bad signature" client cl apply med
+flip_byte med/ferry/manifest.json.sig "$off"
+[ ! -e "$ST/gpg" ] || die "a refused apply kept $ST/gpg"
+traced a1 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
+no_helpers a1
+expect_count a1 "gpg --import" 1
+[ -d "$(echo "$ST"/gpg/h-*)" ] || die "apply kept no home in $ST/gpg"
+[ "$(stat -c %a "$ST/gpg")" = 700 ] || die "$ST/gpg is not 0700"
+# the next run (nothing to do) finds it; status uses it read-only
+traced a2 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
+no_helpers a2
+expect_count a2 "gpg --import" 0
+expect_count a2 "gpg --verify" 1
+expect_count a2 "gpg.*" 4
+traced s1 "$FERRY_BIN/applymedia" --root "$PWD/cl" status med
+expect_count s1 "gpg --import" 0
+# applymedia reads no SHA256SUMS
+strace -f -qq -e trace=openat,open -o "$TEST_TMP/open.st" \
+    "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med >/dev/null
+! grep -q 'SHA256SUMS' "$TEST_TMP/open.st" || die "applymedia opened SHA256SUMS"
+
+# --- an edited home is rebuilt, not used ----------------------------------
+home=$(echo "$ST"/gpg/h-*)
+# (gpg may exit 2 here for a trust-database warning; the listing decides)
+gpg --homedir "$home" --batch --quiet --import "$FERRY_TEST_KEYS/evil.gpg" \
+    >/dev/null 2>&1 || true
+gpg --homedir "$home" --batch --list-keys "$FPR_EVIL" >/dev/null 2>&1 ||
+    die "control: could not add a key to $home"
+traced a3 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
+expect_count a3 "gpg --import" 1
+! gpg --homedir "$(echo "$ST"/gpg/h-*)" --batch --list-keys "$FPR_EVIL" \
+    >/dev/null 2>&1 || die "the rebuilt home still holds the added key"
+[ "$(find "$ST/gpg" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] ||
+    die "left over in $ST/gpg: $(ls -a "$ST/gpg")"
+
+# --- no agent was left running for any of these homes ---------------------
+! pgrep -f "$TEST_TMP" >/dev/null || die "left running: $(pgrep -af "$TEST_TMP")"
+exit 0
