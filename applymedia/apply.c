@@ -489,6 +489,11 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	if (done > 0 && state_accept(r.st, r.md->m->publisher, r.md->m->serial,
 	    r.md->m->medium_id, r.md->raw_sha256, r.md->m->created, e) == -1)
 		goto out;
+	/* The state changed: a verification home this run built is kept
+	 * with it (verify/gpg_cache.c).  Refused, failed and up-to-date runs
+	 * leave the state byte for byte as it was, so they keep none. */
+	if (done > 0)
+		(void)gpg_verifier_keep(r.md->v);
 	/* The key set its chain reached is adopted even when nothing needed
 	 * updating: a revocation takes effect with the first medium that
 	 * carries it (writes only when the chain moved). */

@@ -452,8 +452,9 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 	t.now = r->trusted_now;
 	/* The verification home of the pinned keyring is kept in the state
 	 * (verify/gpg_cache.c); a read-only run uses it but never builds
-	 * one.  Only the manifest's signatures are verified here: nothing
-	 * applymedia does reads SHA256SUMS. */
+	 * one, and a new one is kept only by an apply that changed the state
+	 * anyway (am_apply).  Only the manifest's signatures are verified
+	 * here: nothing applymedia does reads SHA256SUMS. */
 	if (snprintf(cachedir, sizeof(cachedir), "%s/gpg", r->st->dir) <
 	    (int)sizeof(cachedir)) {
 		cache.dir = cachedir;
@@ -488,9 +489,6 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 		fy_clear(e);
 	}
 	order_jobs(r);
-	/* Accepted: a verification home built by this run is kept for the
-	 * next (a refused run leaves none); failing costs only time. */
-	(void)gpg_verifier_keep(r->md->v);
 	return 0;
 refused:
 	if (locked)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/e2e.sh BUILD_DIR [--cold] [--sets "corpus s40 big"] -- ferry end to
+# bench/e2e.sh BUILD_DIR [--cold] [--sets "corpus s40 big"] [--items "1 2 3"]
+# -- ferry end to
 # end against the plain-tools baseline (bench/baseline.sh), on the same data
 # in the same run, runs interleaved (ferry, baseline, ferry, ...) so that
 # background load hits both alike.  Raw rows: bench/out/e2e.tsv and
@@ -11,11 +12,14 @@
 #           @esbuild/linux-x64 (the "engine") stays; three components,
 #           zstd level FERRY_BENCH_LEVEL (19)
 #   s40     synthetic 40 MiB component (bench/synth.c), for downtime
-#   big     synthetic FERRY_BENCH_BIG_MIB (1024) MiB component, zstd level
+#   big     synthetic FERRY_BENCH_BIG_MIB (512) MiB component, zstd level
 #           FERRY_BENCH_BIG_LEVEL (9: level 19 on 1 GiB takes ~5 min per
 #           build on this machine; both sides always use the same level)
 # Items: 1 verify, 2 fresh apply, 3 downtime, 4 build (folder and ISO),
-# 5 incremental stick rewrite (ext4 loop image; needs root), 6 peak RSS.
+# 5 incremental stick rewrite (ext4 loop image; needs root), 6 peak RSS
+# (of whatever ran).  --items limits the run to some of 1-5 (default all).
+# Every timed command runs under bench/reap.c, a child subreaper, so the
+# CPU columns include the gpg processes GPGME double-forks.
 # Runs: FERRY_BENCH_RUNS (5) for corpus/s40, FERRY_BENCH_RUNS_BIG (3).
 # Cache: warm by default (inputs were just written or read once untimed);
 # --cold drops the page cache (sync; echo 3 > drop_caches) before every
@@ -27,10 +31,12 @@ BUILD=$(cd "${1:?usage: e2e.sh BUILD_DIR [--cold] [--sets LIST]}" && pwd)
 shift
 CACHE=warm
 SETS="corpus s40 big"
+ITEMS="1 2 3 4 5"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cold) CACHE=cold ;;
 	--sets) SETS=$2; shift ;;
+	--items) ITEMS=$2; shift ;;
 	*) echo "e2e.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -39,13 +45,16 @@ RUNS=${FERRY_BENCH_RUNS:-5}
 RUNS_BIG=${FERRY_BENCH_RUNS_BIG:-3}
 LEVEL=${FERRY_BENCH_LEVEL:-19}
 BIG_LEVEL=${FERRY_BENCH_BIG_LEVEL:-9}
-BIG_MIB=${FERRY_BENCH_BIG_MIB:-1024}
+BIG_MIB=${FERRY_BENCH_BIG_MIB:-512}
 W=$ROOT/bench/.work
 OUT=$ROOT/bench/out
 RAW=$OUT/e2e.tsv
 FACTS=$OUT/e2e-facts.tsv
 export LC_ALL=C TZ=UTC
+# verifymedia keeps its GnuPG home per user (verify/gpg_cache.c): here.
+export XDG_CACHE_HOME=$W/cache
 mkdir -p "$W" "$OUT"
+mkdir -p -m 0700 "$XDG_CACHE_HOME"
 
 die() { echo "e2e.sh: $*" >&2; exit 1; }
 log() { echo "# $(date +%H:%M:%S) $*" >&2; }
@@ -75,7 +84,8 @@ tm() {
 		echo 3 >/proc/sys/vm/drop_caches
 	fi
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%U %S %M' -o "$W/tm.out" "$@" >"$W/tm.stdout" \
+	/usr/bin/time -f '%U %S %M' -o "$W/tm.out" "$W/reap" "$@" \
+	    >"$W/tm.stdout" \
 	    2>"$W/tm.stderr" || {
 		cat "$W/tm.stdout" "$W/tm.stderr" >&2
 		die "$set $key failed: $*"
@@ -107,6 +117,7 @@ CORPUS=$ROOT/bench/.corpus
 CORPUS_COMPS="caniuse:1.0.30001823:1.0.30001826 bcd:8.1.7:8.1.9
     esbuild:0.28.1:0.28.1"
 cc -O2 -Wall -Wextra -o "$W/synth" bench/synth.c
+cc -O2 -Wall -Wextra -o "$W/reap" bench/reap.c
 synth() {	# synth MIB VERSION -> directory
 	local d=$W/data/synth-$1-v$2 stamp
 	stamp="$(sha256sum <"$ROOT/bench/synth.c" | cut -c1-16)"
@@ -134,7 +145,13 @@ comps() {
 }
 level_of() { [ "$1" = corpus ] && echo "$LEVEL" || echo "$BIG_LEVEL"; }
 runs_of() { [ "$1" = big ] && echo "$RUNS_BIG" || echo "$RUNS"; }
-items_of() { [ "$1" = s40 ] && echo "3" || echo "1 2 3 4 5"; }
+items_of() {	# the items of a set that --items asked for
+	local i all
+	[ "$1" = s40 ] && all="3" || all="1 2 3 4 5"
+	for i in $all; do
+		[[ " $ITEMS " == *" $i "* ]] && echo "$i"
+	done | tr '\n' ' '
+}
 
 case " $SETS " in
 *" corpus "*)
@@ -166,6 +183,7 @@ fact run level "$LEVEL"
 fact run big_level "$BIG_LEVEL"
 fact run big_mib "$BIG_MIB"
 fact run sets "$SETS"
+fact run items "$ITEMS"
 
 # ---- one set ---------------------------------------------------------------
 mkclient() {	# mkclient DIR SET: fresh client; hooks stamp into DIR/../stamps
@@ -283,6 +301,11 @@ bench_set() {
 	for i in $(seq 1 "$R"); do
 		log "$set: run $i/$R"
 		if [[ " $items " == *" 1 "* ]]; then
+			# the first run on a machine builds the GnuPG home
+			# (an import); every later run finds it
+			rm -rf "$XDG_CACHE_HOME/ferry"
+			tm "$set" verify.ferry1st "$i" "$BUILD/verifymedia" \
+			    --trust "$FPR" --keyring "$KEYRING" med2
 			tm "$set" verify.ferry "$i" "$BUILD/verifymedia" \
 			    --trust "$FPR" --keyring "$KEYRING" med2
 			tm "$set" verify.base "$i" "${BASE[@]}" verify med2/ferry \

@@ -6,9 +6,10 @@
 #   - a run that finds its home: no gpg --import; verifymedia 5 gpg runs
 #     (2 --version, 1 key listing, 2 --verify), applymedia 4 (one --verify:
 #     it reads no SHA256SUMS);
-#   - the home is kept in the user's cache (verifymedia) or the client state
-#     (applymedia), 0700, only after a good verification; a read-only
-#     command never makes one; an edited one is rebuilt, not used.
+#   - the home is kept in the user's cache (verifymedia, after a good
+#     verification) or the client state (applymedia, by an apply that
+#     changed the state: refused, failed, up-to-date and read-only runs
+#     keep none), 0700; an edited one is not used, and replaced.
 . "$FERRY_TESTLIB/common.sh"
 need_keys
 command -v strace >/dev/null || skip "strace is not installed (./build.sh deps)"
@@ -19,6 +20,8 @@ make_repo repo
 add_versions repo patterns 2026.11.19-1
 add_versions repo engine 8.0.0
 build_medium repo med
+add_versions repo patterns 2026.11.20-1
+build_medium repo med2
 
 # traced NAME CMD...: run CMD under strace; $TEST_TMP/NAME.exec lists the
 # programs it started ("gpg --verify", "gpgconf", ...), one per line.
@@ -76,9 +79,13 @@ flip_byte med/ferry/manifest.json 10
 # --- applymedia ---------------------------------------------------------
 make_client cl
 ST=cl/var/lib/ferry
-# status (read-only) and a refused apply keep no home
+# status (read-only), a refused apply and an up-to-date one keep no home
 expect_ok client cl status med
 [ ! -e "$ST/gpg" ] || die "status made $ST/gpg"
+make_client empty
+sed -i '/^\[component/,$d' empty/etc/ferry/client.conf
+expect_ok client empty apply med
+[ ! -e empty/var/lib/ferry/gpg ] || die "an up-to-date apply kept a home"
 off=$(( $(stat -c %s med/ferry/manifest.json.sig) - 5 ))	# in the MPI
 flip_byte med/ferry/manifest.json.sig "$off"
 expect_fail 5 "bad signature" client cl apply med
@@ -110,11 +117,16 @@ gpg --homedir "$home" --batch --quiet --import "$FERRY_TEST_KEYS/evil.gpg" \
 gpg --homedir "$home" --batch --list-keys "$FPR_EVIL" >/dev/null 2>&1 ||
     die "control: could not add a key to $home"
 traced a3 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
-expect_count a3 "gpg --import" 1
+expect_count a3 "gpg --import" 1	# not used: a fresh home instead
+out_has "nothing to do"
+traced a4 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med2
+expect_count a4 "gpg --import" 1
 ! gpg --homedir "$(echo "$ST"/gpg/h-*)" --batch --list-keys "$FPR_EVIL" \
     >/dev/null 2>&1 || die "the rebuilt home still holds the added key"
 [ "$(find "$ST/gpg" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] ||
     die "left over in $ST/gpg: $(ls -a "$ST/gpg")"
+traced a5 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med2
+expect_count a5 "gpg --import" 0
 
 # --- no agent was left running for any of these homes ---------------------
 ! pgrep -f "$TEST_TMP" >/dev/null || die "left running: $(pgrep -af "$TEST_TMP")"
