@@ -10,7 +10,7 @@
 #   core <- formats <- verify <- {mkmedia, applymedia}
 O	?= build/rel
 CC	?= cc
-PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libcurl libdivsufsort
+PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libdivsufsort
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lgcrypt
 PREFIX	?= /usr/local
@@ -37,6 +37,10 @@ else
 CPPFLAGS += -D_FORTIFY_SOURCE=2
 endif
 LDLIBS	+= $(PKG_LIBS) -lpthread
+# libcurl is opened at run time by formats/curl_dl.c, only for HTTP
+# sources: its headers, not its library.
+CPPFLAGS += $(shell pkg-config --cflags libcurl)
+LDLIBS	+= -ldl
 
 LIBDIRS	:= core formats verify mkmedia applymedia
 srcs	= $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
