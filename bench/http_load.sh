@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# bench/http_load.sh [BUILD_DIR] [CLIENTS] -- N concurrent applymedia
-# clients (default 200) at mixed local versions against nginx on
-# 127.0.0.1 (loopback only).  Every client must end at the newest
-# versions.  Reports p50/p99/max wall time per client, the bytes nginx
-# served (from its access log) and the bytes saved against every client
-# downloading the bases.  The report goes to stdout and
-# bench/out/http_load.md (docs/BENCHMARKS-http.md quotes it).
+# bench/http_load.sh [BUILD_DIR] [CLIENTS] [BEFORE_BUILD [ROUNDS]] -- N
+# concurrent applymedia clients (default 200) at mixed local versions
+# against nginx on 127.0.0.1 (loopback only).  Every client must end at the
+# newest versions.  Reports p50/p99/max wall time per client, the CPU time
+# of all clients (with the gpg processes GPGME starts: bench/reap.c), the
+# bytes nginx served (from its access log) and the bytes saved against
+# every client downloading the bases.  With BEFORE_BUILD (another build,
+# e.g. of an older revision) the same N clients run ROUNDS (3) times with
+# each build, alternating, on the same medium and client templates, and a
+# table compares the medians: on a shared machine only runs made side by
+# side compare.  The report goes to stdout and bench/out/http_load.md
+# (docs/BENCHMARKS-http.md quotes it).
 #
 # Version mix, CLIENTS/5 each: fresh (nothing installed); patterns
 # 2026.11.22-1 + engine 8.0.1 (one day behind); 2026.11.21-1 + 8.0.1;
@@ -16,12 +21,15 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=$(cd "${1:-build/rel}" && pwd)
 N=${2:-200}
+BEFORE=${3:+$(cd "$3" && pwd)}
+ROUNDS=${4:-3}
 OUT=$ROOT/bench/out
 WORK=$(mktemp -d /tmp/ferry-http-bench.XXXXXX)
 mkdir -p "$OUT"
 export FERRY_SRC=$ROOT FERRY_BIN=$BUILD FERRY_TESTLIB=$ROOT/tests/lib
 export TEST_TMP=$WORK
 cd "$WORK"
+cc -O2 -o "$WORK/reap" "$ROOT/bench/reap.c"
 tests_keys=$WORK/keys
 "$ROOT/tests/lib/mkkeys.sh" "$tests_keys" >/dev/null 2>&1
 export FERRY_TEST_KEYS=$tests_keys
@@ -54,67 +62,107 @@ add_versions repo patterns 2026.11.23-1
 build_medium repo final
 make_client t0
 
-# N clients: copies of the templates, application links re-pointed.
-echo "# making $N clients" >&2
-mkdir clients
-for i in $(seq 1 "$N"); do
-	t=t$(( i % 5 ))
-	c=clients/c$i
-	cp -a "$t" "$c"
-	for l in "$c"/opt/av/*; do
-		[ -L "$l" ] || continue
-		ln -sfn "$(readlink "$l" | sed "s|^$WORK/$t/|$WORK/$c/|")" "$l"
-	done
-done
-
 mkdir www
 cp -a final/ferry www/ferry
 NGINX_WORKERS=2 NGINX_CONNECTIONS=1024 nginx_start www
 URL=$NGINX_URL/ferry/
-: >"$NGINX_LOG"
 
-echo "# $N clients start at once against $URL" >&2
-t0=$EPOCHREALTIME
-pids=()
-for i in $(seq 1 "$N"); do
-	(
-		s=$EPOCHREALTIME
-		rc=0
-		"$BUILD/applymedia" --root "$WORK/clients/c$i" apply "$URL" \
-		    >"clients/c$i.log" 2>&1 || rc=$?
-		echo "$i $(( i % 5 )) $rc $s $EPOCHREALTIME" >"clients/c$i.time"
-	) &
-	pids+=($!)
-done
-wait "${pids[@]}"
-t1=$EPOCHREALTIME
+# round BUILD: N fresh clients (copies of the templates, application links
+# re-pointed) start at once; appends "wall cpu p50 p99 max" to rounds.txt
+# for that build; leaves times.txt and the access log of the round.
+round() {
+	local b=$1 i t c l rc=0
+	rm -rf clients
+	mkdir clients
+	for i in $(seq 1 "$N"); do
+		t=t$(( i % 5 ))
+		c=clients/c$i
+		cp -a "$t" "$c"
+		for l in "$c"/opt/av/*; do
+			[ -L "$l" ] || continue
+			ln -sfn "$(readlink "$l" | sed "s|^$WORK/$t/|$WORK/$c/|")" "$l"
+		done
+	done
+	: >"$NGINX_LOG"
+	echo "# $N clients ($b) start at once against $URL" >&2
+	export b N WORK URL
+	t0=$EPOCHREALTIME
+	/usr/bin/time -f '%U %S' -o cpu.txt "$WORK/reap" bash -c '
+	pids=()
+	for i in $(seq 1 "$N"); do
+		(
+			s=$EPOCHREALTIME
+			rc=0
+			"$b/applymedia" --root "$WORK/clients/c$i" apply "$URL" \
+			    >"clients/c$i.log" 2>&1 || rc=$?
+			echo "$i $(( i % 5 )) $rc $s $EPOCHREALTIME" >"clients/c$i.time"
+		) &
+		pids+=($!)
+	done
+	wait "${pids[@]}"' || rc=$?
+	t1=$EPOCHREALTIME
+	cat clients/*.time >times.txt
+	fails=$(awk '$3 != 0' times.txt | wc -l)
+	if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ]; then
+		awk '$3 != 0 { print $1 }' times.txt | head -3 | while read -r i; do
+			cat "clients/c$i.log" >&2; done
+		echo "http_load: $fails of $N clients failed ($b)" >&2
+		exit 1
+	fi
+	for i in $(seq 1 "$N"); do
+		v=$(find "clients/c$i/opt/av/Bases/" -name version.txt -exec cat {} +)
+		case $v in *2026.11.23-1*) ;; *)
+			echo "http_load: client $i ends at '$v' ($b)" >&2; exit 1 ;; esac
+	done
+	awk '{ printf "%.3f\n", $5 - $4 }' times.txt | sort -n >d.txt
+	printf '%s %s %s\n' "$b" \
+	    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')" \
+	    "$(awk '{ printf "%.2f", $1 + $2 }' cpu.txt)" >>rounds.txt
+}
+
+: >rounds.txt
+if [ -n "$BEFORE" ]; then
+	for r in $(seq 1 "$ROUNDS"); do
+		round "$BEFORE"
+		round "$BUILD"
+	done
+else
+	round "$BUILD"
+fi
 nginx_stop
 cp "$NGINX_LOG" "$OUT/http_load_access.log"
 
-cat clients/*.time >times.txt
-fails=$(awk '$3 != 0' times.txt | wc -l)
-if [ "$fails" -ne 0 ]; then
-	awk '$3 != 0 { print $1 }' times.txt | head -3 | while read -r i; do
-		cat "clients/c$i.log" >&2; done
-	echo "http_load: $fails of $N clients failed" >&2
-	exit 1
-fi
-for i in $(seq 1 "$N"); do
-	v=$(find "clients/c$i/opt/av/Bases/" -name version.txt -exec cat {} +)
-	case $v in *2026.11.23-1*) ;; *)
-		echo "http_load: client $i ends at '$v'" >&2; exit 1 ;; esac
-done
-
 base_p=$(stat -c %s final/ferry/pkg/patterns/patterns-2026.11.23-1-base-*.tar.zst)
 base_e=$(stat -c %s final/ferry/pkg/engine/engine-8.0.1-base-*.tar.zst)
-wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+read -r wall cpu < <(awk -v b="$BUILD" '$1 == b { w = $2; c = $3 } END { print w, c }' rounds.txt)
 # durations sorted, one per line: "seconds class"
 awk '{ printf "%.3f %d\n", $5 - $4, $2 }' times.txt | sort -n >durs.txt
 {
+	if [ -n "$BEFORE" ]; then
+		echo "| build | rounds | wall, all clients: median (each) | CPU of all clients: median (each) |"
+		echo "|---|---:|---|---|"
+		for b in "$BEFORE" "$BUILD"; do
+			awk -v b="$b" '$1 == b { n++; w[n] = $2; c[n] = $3 }
+			function med(a, n,   i, j, t) {
+				for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+					if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			END {
+				ws = ""; cs = ""
+				for (i = 1; i <= n; i++) { ws = ws (i > 1 ? ", " : "") w[i]; cs = cs (i > 1 ? ", " : "") c[i] }
+				printf "| %s | %d | %.1f s (%s) | %.1f s (%s) |\n", b, n, med(w, n), ws, med(c, n), cs
+			}' rounds.txt
+		done
+		echo
+		echo "Rounds alternate, before first. The details below are from the last round of $BUILD."
+		echo
+	fi
 	echo "| measure | value |"
 	echo "|---|---|"
 	echo "| clients | $N at once (all succeeded) |"
 	echo "| wall time, all clients | $wall s |"
+	echo "| CPU time, all clients (user + system, gpg included) | $cpu s |"
 	awk '{ t[NR] = $1; s[$2] += $1; n[$2]++ }
 	function pct(p,   k) { k = int(p * NR + 0.999999); if (k < 1) k = 1; return t[k] }
 	END {

@@ -305,16 +305,17 @@ gpg_cache_start(const struct gpg_cache *c, char *home, size_t size)
 	sweep(c, cfd, NULL, NULL);
 	close(cfd);
 	if (snprintf(home, size, "%s/" BUILD "XXXXXX", c->dir) >= (int)size ||
-	    mkdtemp(home) == NULL) {
-		home[0] = '\0';
-		return -1;
-	}
+	    mkdtemp(home) == NULL)
+		goto fail;
 	if (gpg_home_write_conf(home, &e) == -1) {
 		io_remove_tree(AT_FDCWD, home, &e);
-		home[0] = '\0';
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	home[0] = '\0';
+	(void)rmdir(c->dir);	/* if this made it and nothing is in it */
+	return -1;
 }
 
 int
