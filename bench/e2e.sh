@@ -149,8 +149,8 @@ items_of() {	# the items of a set that --items asked for
 	local i all
 	[ "$1" = s40 ] && all="3" || all="1 2 3 4 5"
 	for i in $all; do
-		[[ " $ITEMS " == *" $i "* ]] && echo "$i"
-	done | tr '\n' ' '
+		if [[ " $ITEMS " == *" $i "* ]]; then printf '%s ' "$i"; fi
+	done
 }
 
 case " $SETS " in
