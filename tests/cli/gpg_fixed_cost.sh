@@ -30,11 +30,15 @@ NOLEAK="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
 # programs it started ("gpg --verify", "gpgconf", ...), one per line.
 traced() {
 	local name=$1 rc=0; shift
-	ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=execve -e signal=none -o "$TEST_TMP/$name.st" \
-	    "$@" >"$TEST_TMP/last.out" 2>"$TEST_TMP/last.err" || rc=$?
+	# -ff: one file per process, so no call is split by another's
+	rm -rf "$TEST_TMP/$name.st"
+	mkdir "$TEST_TMP/$name.st"
+	ASAN_OPTIONS=$NOLEAK strace -ff -qq -e trace=execve -e signal=none \
+	    -o "$TEST_TMP/$name.st/p" "$@" >"$TEST_TMP/last.out" \
+	    2>"$TEST_TMP/last.err" || rc=$?
 	[ "$rc" -eq 0 ] || { cat "$TEST_TMP/last.err"; die "$name: exit $rc"; }
-	grep -E 'execve\(.*\) = 0' "$TEST_TMP/$name.st" | awk '{
-		prog = $2; sub(/^execve\("/, "", prog); sub(/".*/, "", prog)
+	cat "$TEST_TMP/$name.st"/p.* | grep -E '^execve\(.*\) = 0' | awk '{
+		prog = $1; sub(/^execve\("/, "", prog); sub(/".*/, "", prog)
 		sub(/.*\//, "", prog)
 		op = ""
 		if (match($0, /"--(version|import|verify|list-keys)"/))
