@@ -22,3 +22,11 @@ for f in $(git ls-files '*.c'); do
 	n=$(wc -l <"$f")
 	[ "$n" -le 800 ] || grep -q 'longer than 800 lines because' "$f" || die "$f has $n lines"
 done
+# test hooks: read only through FY_TEST_ENV (core/fault.h), which release
+# builds compile to NULL (tests/cli/release_hooks.sh)
+bad=$(grep -rn 'getenv("FERRY_TEST_' core formats verify mkmedia applymedia || true)
+[ -z "$bad" ] || die "a FERRY_TEST_ hook read with getenv(), not FY_TEST_ENV(): $bad"
+# numbers from options, environment and config go through core/num.c:
+# atoi() and friends read "two" as 0 and "5x" as 5
+bad=$(grep -rn -E '\bato(i|l|ll|f)\(' core formats verify mkmedia applymedia || true)
+[ -z "$bad" ] || die "atoi/atol/atof used (use core/num.h): $bad"
