@@ -501,32 +501,38 @@ state_set_pin(struct state *s, const char *component, int pinned,
 	return save_doc(s, e);
 }
 
+#define ESC(v, buf)	((v) != NULL ? (say_escape((v), (buf), \
+			    sizeof(buf)), (buf)) : NULL)
+
 int
 state_log(struct state *s, const char *event, const char *component,
     const char *from, const char *to, const char *medium_id, uint64_t serial,
     const char *result, const char *fmt, ...)
 {
-	char msg[1024], t[32], *line;
+	char msg[2048], t[32], *line;
+	char ec[300], ef[300], et[300], em[300];
 	struct tm tm;
 	time_t now = time(NULL);
 	va_list ap;
 	json_t *j;
 	int fd, rc = 0;
 
+	/* Through core/say.c's escaping: valid UTF-8 without controls, so
+	 * json_pack cannot fail on a hostile name and every refusal is
+	 * logged, as one line, here and in syslog. */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	gmtime_r(&now, &tm);
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:s, s:s}",
-	    "time", t, "event", event, "component", component, "from", from,
-	    "to", to, "medium", medium_id, "serial", (json_int_t)serial,
-	    "result", result, "message", msg);
-	line = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	    "time", t, "event", event, "component", ESC(component, ec), "from",
+	    ESC(from, ef), "to", ESC(to, et), "medium", ESC(medium_id, em),
+	    "serial", (json_int_t)serial, "result", result, "message", msg);
+	line = j != NULL ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
 	json_decref(j);
-	openlog("applymedia", LOG_PID, LOG_DAEMON);
-	syslog(strcmp(result, "ok") == 0 ? LOG_INFO : LOG_ERR, "%s", msg);
-	closelog();
+	say_syslog(strcmp(result, "ok") == 0 ? LOG_INFO : LOG_ERR,
+	    "applymedia", msg);
 	if (line == NULL)
 		return -1;
 	fd = openat(s->fd, "history.jsonl", O_WRONLY | O_APPEND | O_CREAT |

@@ -3,15 +3,19 @@
  * say: the only place ferry writes to the terminal (see say.h).
  */
 #include <locale.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/i18n.h"
 #include "core/localedir.h"
 #include "core/say.h"
+#include "core/utf8.h"
 
 #ifndef FERRY_LOCALEDIR
 #define FERRY_LOCALEDIR "/usr/local/share/locale"
@@ -51,18 +55,19 @@ say_tool(void)
 	return tool;
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
+/* Length of the UTF-8 sequence at s that may be shown as it is, or 0:
+ * strictly valid, and not a C1 control (U+0080..U+009F, which some
+ * terminals obey like ESC) nor a bidirectional override (U+200E/F,
+ * U+202A..U+202E, U+2066..U+2069, which reorder what the reader sees). */
 static size_t
-utf8_len(const unsigned char *s)
+shown_len(const unsigned char *s)
 {
-	size_t n, i;
+	unsigned cp;
+	size_t n = utf8_seq(s, &cp);
 
-	if (s[0] < 0xc2 || s[0] > 0xf4)
+	if (n < 2 || cp < 0xa0 || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
 		return 0;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
 	return n;
 }
 
@@ -77,7 +82,7 @@ say_escape(const char *in, char *out, size_t outsz)
 	while (*s != '\0' && o + 5 < outsz) {
 		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
 			out[o++] = (char)*s++;
-		} else if (*s >= 0x80 && (n = utf8_len(s)) > 0 &&
+		} else if (*s >= 0x80 && (n = shown_len(s)) > 0 &&
 		    o + n < outsz) {
 			memcpy(out + o, s, n);
 			o += n;
@@ -87,6 +92,118 @@ say_escape(const char *in, char *out, size_t outsz)
 		}
 	}
 	out[o] = '\0';
+}
+
+void
+say_vformat(char *out, size_t outsz, const char *fmt, va_list ap)
+{
+	char buf[4096];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	say_escape(buf, out, outsz);
+}
+
+void
+say_format(char *out, size_t outsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_vformat(out, outsz, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The format is the program's own text and is kept as it is (tabs,
+ * padding); every %s argument is escaped before it is put in.  Supports
+ * the conversions the tools use: flags, width, precision, the length
+ * modifiers hh h l ll z j t, and d i u x X c s p %.
+ */
+static void
+vformat_args(FILE *f, const char *fmt, va_list ap)
+{
+	char spec[32], piece[4200], esc[4096];
+	const char *p = fmt, *q;
+	size_t sl;
+
+	while (*p != '\0') {
+		if (*p != '%') {
+			q = strchr(p, '%');
+			sl = q ? (size_t)(q - p) : strlen(p);
+			fwrite(p, 1, sl, f);
+			p += sl;
+			continue;
+		}
+		q = p + 1;
+		while (*q != '\0' && strchr("-+ #0", *q) != NULL)
+			q++;
+		while ((*q >= '0' && *q <= '9') || *q == '.')
+			q++;
+		while (*q != '\0' && strchr("hlzjt", *q) != NULL)
+			q++;
+		if (*q == '\0' || (size_t)(q - p + 2) > sizeof(spec))
+			break;
+		memcpy(spec, p, (size_t)(q - p + 1));
+		spec[q - p + 1] = '\0';
+		switch (*q) {
+		case '%':
+			fputc('%', f);
+			break;
+		case 's':
+			say_escape(va_arg(ap, const char *), esc, sizeof(esc));
+			snprintf(piece, sizeof(piece), spec, esc);
+			fputs(piece, f);
+			break;
+		case 'c':
+			esc[0] = (char)va_arg(ap, int);
+			esc[1] = '\0';
+			say_escape(esc, piece, sizeof(piece));
+			fputs(piece, f);
+			break;
+		case 'p':
+			fprintf(f, spec, va_arg(ap, void *));
+			break;
+		case 'd': case 'i': case 'u': case 'x': case 'X':
+			if (strstr(spec, "ll") != NULL)
+				fprintf(f, spec, va_arg(ap, long long));
+			else if (strchr(spec, 'l') != NULL)
+				fprintf(f, spec, va_arg(ap, long));
+			else if (strchr(spec, 'z') != NULL)
+				fprintf(f, spec, va_arg(ap, size_t));
+			else if (strchr(spec, 'j') != NULL)
+				fprintf(f, spec, va_arg(ap, intmax_t));
+			else if (strchr(spec, 't') != NULL)
+				fprintf(f, spec, va_arg(ap, ptrdiff_t));
+			else
+				fprintf(f, spec, va_arg(ap, int));
+			break;
+		default:	/* a conversion the tools do not use */
+			fputs("?", f);
+			break;
+		}
+		p = q + 1;
+	}
+}
+
+void
+say_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat_args(stdout, fmt, ap);
+	va_end(ap);
+}
+
+void
+say_syslog(int priority, const char *ident, const char *msg)
+{
+	char esc[2048];
+
+	say_escape(msg, esc, sizeof(esc));
+	openlog(ident, LOG_PID, LOG_DAEMON);
+	syslog(priority, "%s", esc);
+	closelog();
 }
 
 void

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/i18n.h"
+#include "core/utf8.h"
 #include "formats/limits.h"
 #include "formats/tree.h"
 
@@ -26,37 +27,6 @@
 
 #define SHOWN(s)	(strlen(s) > 200 ? 197 : 200), (s), \
 			(strlen(s) > 200 ? "..." : "")
-
-/* Length of a valid UTF-8 sequence at s (no overlongs, no surrogates), or 0. */
-static size_t
-utf8_seq(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
 
 bool
 tree_path_ok(const char *p)
@@ -76,7 +46,7 @@ tree_path_ok(const char *p)
 			if (*s < 0x20 || *s == 0x7f || *s == '\\' ||
 			    strchr("<>:\"|?*", *s) != NULL)
 				return false;
-			if ((n = utf8_seq(s)) == 0)
+			if ((n = utf8_seq(s, NULL)) == 0)
 				return false;
 			s += n;
 			comp += n;

@@ -170,9 +170,13 @@ main(int argc, char **argv)
 			    (unsigned long long)md->m->serial,
 			    md->signers.fpr[0], md->m->nfiles,
 			    (unsigned long long)bytes);
-		else
-			fprintf(stderr, _("verifymedia: %zu problem(s) found\n"),
+		else {
+			struct fy_err sum = { 0 };
+
+			fy_fail(&sum, worst, "", _("%zu problem(s) found"),
 			    nproblems);
+			say_error(&sum);
+		}
 	}
 	rc = fy_exit_code(worst);
 	media_free(md);
