@@ -196,6 +196,16 @@ say_out(const char *fmt, ...)
 }
 
 void
+say_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat_args(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void
 say_syslog(int priority, const char *ident, const char *msg)
 {
 	char esc[2048];

@@ -48,6 +48,8 @@ void	say_vformat(char *out, size_t outsz, const char *fmt, va_list ap)
  * list): the format is kept as it is (tabs, newlines, padding), every %s
  * argument is escaped. */
 void	say_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same on stderr (a summary line whose format is a whole message). */
+void	say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to syslog (LOG_DAEMON), escaped. */
 void	say_syslog(int priority, const char *ident, const char *msg);
 

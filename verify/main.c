@@ -170,13 +170,9 @@ main(int argc, char **argv)
 			    (unsigned long long)md->m->serial,
 			    md->signers.fpr[0], md->m->nfiles,
 			    (unsigned long long)bytes);
-		else {
-			struct fy_err sum = { 0 };
-
-			fy_fail(&sum, worst, "", _("%zu problem(s) found"),
+		else
+			say_err(_("verifymedia: %zu problem(s) found\n"),
 			    nproblems);
-			say_error(&sum);
-		}
 	}
 	rc = fy_exit_code(worst);
 	media_free(md);
