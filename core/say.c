@@ -15,7 +15,7 @@
 #include "core/i18n.h"
 #include "core/localedir.h"
 #include "core/say.h"
-#include "core/utf8.h"
+#include "core/unicode.h"
 
 #ifndef FERRY_LOCALEDIR
 #define FERRY_LOCALEDIR "/usr/local/share/locale"

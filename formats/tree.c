@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/i18n.h"
-#include "core/utf8.h"
+#include "core/unicode.h"
 #include "formats/limits.h"
 #include "formats/tree.h"
 

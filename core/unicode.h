@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * utf8: the one UTF-8 validator (strict: no overlong forms, no surrogates,
+ * unicode: the one UTF-8 validator (strict: no overlong forms, no surrogates,
  * nothing above U+10FFFF), used by the path grammar (formats/tree.c) and
  * by the escaping of everything ferry shows (core/say.c).
  */
-#ifndef FERRY_UTF8_H
-#define FERRY_UTF8_H
+#ifndef FERRY_UNICODE_H
+#define FERRY_UNICODE_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * utf8: strict UTF-8 decoding of one sequence (see utf8.h).
+ * unicode: strict UTF-8 decoding of one sequence (see unicode.h).
  */
-#include "core/utf8.h"
+#include "core/unicode.h"
 
 size_t
 utf8_seq(const unsigned char *s, unsigned *cp_out)
