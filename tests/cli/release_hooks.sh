@@ -31,6 +31,8 @@ FERRY_TEST_NOW=nonsense expect_fail 12 'expired on ' "$REL/applymedia" --root "$
 
 # FERRY_TEST_FAT_MAX: the test build splits at 200000 bytes, the release
 # build keeps the FAT limit (4 GiB - 1) and splits nothing.
+build_medium repo m1			# for the memory hook below
+expect_ok client cl apply m1
 add_versions repo patterns 2026.11.21-1
 FERRY_TEST_FAT_MAX=200000 expect_ok mkmedia --repo repo build --out fat_t --fat \
     --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
@@ -48,4 +50,10 @@ out_has 'not sleeping: FERRY_TEST_NO_SLEEP'
 FERRY_TEST_NO_SLEEP=1 expect_ok "$REL/applymedia" --root "$PWD/cl" --jitter 1 status
 grep -q 'not sleeping' "$TEST_TMP/last.out" "$TEST_TMP/last.err" &&
     die "the release build obeyed FERRY_TEST_NO_SLEEP"
-note "release build ignores FERRY_TEST_NOW, FERRY_TEST_FAT_MAX, FERRY_TEST_NO_SLEEP"
+# FERRY_TEST_MEM_AVAIL: 1 MiB makes the test build take the base instead
+# of the delta (tests/cli/apply_memory.sh); the release build measures.
+FERRY_TEST_MEM_AVAIL=1048576 expect_ok client cl plan fat_t
+err_has 'MiB are available; using base'
+FERRY_TEST_MEM_AVAIL=1048576 expect_ok "$REL/applymedia" --root "$PWD/cl" plan fat_t
+grep -q 'MiB are available' "$TEST_TMP/last.err" && die "the release build obeyed FERRY_TEST_MEM_AVAIL"
+note "release build ignores FERRY_TEST_NOW, FERRY_TEST_FAT_MAX, FERRY_TEST_NO_SLEEP, FERRY_TEST_MEM_AVAIL"
