@@ -116,72 +116,148 @@ say_format(char *out, size_t outsz, const char *fmt, ...)
 /*
  * The format is the program's own text and is kept as it is (tabs,
  * padding); every %s argument is escaped before it is put in.  Supports
- * the conversions the tools use: flags, width, precision, the length
- * modifiers hh h l ll z j t, and d i u x X c s p %.
+ * what the tools and their translations use: positional arguments
+ * ("%2$s", as po/ja.po reorders them), flags, width, precision, the
+ * length modifiers hh h l ll z j t, and d i u x X c s p %.
  */
+enum argkind { A_NONE, A_INT, A_LONG, A_LLONG, A_SIZE, A_INTMAX, A_PTRDIFF,
+	A_PTR, A_STR };
+
+#define MAX_ARGS	16
+
+struct convspec {
+	char		 spec[32];	/* "%-12s" without any "n$" */
+	int		 pos;		/* 1-based argument */
+	enum argkind	 kind;
+	char		 conv;
+};
+
+/* Parse the conversion at p ('%' already seen at p[-1]); *next is what
+ * follows it.  -1 on a conversion this formatter does not take. */
+static int
+parse_conv(const char *p, int *seq, struct convspec *c, const char **next)
+{
+	const char *q = p, *body;
+	int pos = 0;
+	size_t n;
+
+	while (*q >= '0' && *q <= '9')
+		pos = pos * 10 + (*q++ - '0');
+	if (*q == '$' && pos > 0)
+		body = ++q;
+	else {
+		pos = ++*seq;
+		q = body = p;
+	}
+	while (*q != '\0' && strchr("-+ #0", *q) != NULL)
+		q++;
+	while ((*q >= '0' && *q <= '9') || *q == '.')
+		q++;
+	while (*q != '\0' && strchr("hlzjt", *q) != NULL)
+		q++;
+	n = (size_t)(q - body) + 1;
+	if (*q == '\0' || pos > MAX_ARGS || n + 2 > sizeof(c->spec))
+		return -1;
+	c->spec[0] = '%';
+	memcpy(c->spec + 1, body, n);
+	c->spec[n + 1] = '\0';
+	c->pos = pos;
+	c->conv = *q;
+	switch (*q) {
+	case 's': c->kind = A_STR; break;
+	case 'p': c->kind = A_PTR; break;
+	case 'c': c->kind = A_INT; break;
+	case 'd': case 'i': case 'u': case 'x': case 'X':
+		c->kind = strstr(c->spec, "ll") ? A_LLONG :
+		    strchr(c->spec, 'l') ? A_LONG : strchr(c->spec, 'z') ?
+		    A_SIZE : strchr(c->spec, 'j') ? A_INTMAX :
+		    strchr(c->spec, 't') ? A_PTRDIFF : A_INT;
+		break;
+	default:
+		return -1;
+	}
+	*next = q + 1;
+	return 0;
+}
+
 static void
 vformat_args(FILE *f, const char *fmt, va_list ap)
 {
-	char spec[32], piece[4200], esc[4096];
-	const char *p = fmt, *q;
-	size_t sl;
+	union {
+		int		 i;
+		long		 l;
+		long long	 ll;
+		size_t		 z;
+		intmax_t	 j;
+		ptrdiff_t	 t;
+		void		*p;
+		const char	*s;
+	} val[MAX_ARGS + 1];
+	enum argkind kind[MAX_ARGS + 1] = { A_NONE };
+	char esc[4096], one[8];
+	struct convspec c;
+	const char *p, *q, *next;
+	int seq = 0, nargs = 0, i;
 
-	while (*p != '\0') {
-		if (*p != '%') {
-			q = strchr(p, '%');
-			sl = q ? (size_t)(q - p) : strlen(p);
-			fwrite(p, 1, sl, f);
-			p += sl;
+	/* Pass 1: the type of every argument, by position. */
+	for (p = fmt; (p = strchr(p, '%')) != NULL; p = next) {
+		if (p[1] == '%') {
+			next = p + 2;
 			continue;
 		}
-		q = p + 1;
-		while (*q != '\0' && strchr("-+ #0", *q) != NULL)
-			q++;
-		while ((*q >= '0' && *q <= '9') || *q == '.')
-			q++;
-		while (*q != '\0' && strchr("hlzjt", *q) != NULL)
-			q++;
-		if (*q == '\0' || (size_t)(q - p + 2) > sizeof(spec))
+		if (parse_conv(p + 1, &seq, &c, &next) == -1)
+			return;		/* not ours: print nothing wrong */
+		kind[c.pos] = c.kind;
+		if (c.pos > nargs)
+			nargs = c.pos;
+	}
+	for (i = 1; i <= nargs; i++)
+		switch (kind[i]) {
+		case A_NONE:	return;	/* a gap: cannot know its type */
+		case A_INT:	val[i].i = va_arg(ap, int); break;
+		case A_LONG:	val[i].l = va_arg(ap, long); break;
+		case A_LLONG:	val[i].ll = va_arg(ap, long long); break;
+		case A_SIZE:	val[i].z = va_arg(ap, size_t); break;
+		case A_INTMAX:	val[i].j = va_arg(ap, intmax_t); break;
+		case A_PTRDIFF:	val[i].t = va_arg(ap, ptrdiff_t); break;
+		case A_PTR:	val[i].p = va_arg(ap, void *); break;
+		case A_STR:	val[i].s = va_arg(ap, const char *); break;
+		}
+	/* Pass 2: the text, with every string argument escaped. */
+	seq = 0;
+	for (p = fmt; *p != '\0'; p = next) {
+		if (*p != '%' || p[1] == '%') {
+			q = *p == '%' ? p + 1 : p;
+			next = strchr(q + (*p == '%'), '%');
+			if (next == NULL)
+				next = q + strlen(q);
+			fwrite(q, 1, (size_t)(next - q), f);
+			continue;
+		}
+		if (parse_conv(p + 1, &seq, &c, &next) == -1)
+			return;
+		switch (c.kind) {
+		case A_STR:
+			say_escape(val[c.pos].s != NULL ? val[c.pos].s :
+			    "(null)", esc, sizeof(esc));
+			fprintf(f, c.spec, esc);
 			break;
-		memcpy(spec, p, (size_t)(q - p + 1));
-		spec[q - p + 1] = '\0';
-		switch (*q) {
-		case '%':
-			fputc('%', f);
-			break;
-		case 's':
-			say_escape(va_arg(ap, const char *), esc, sizeof(esc));
-			snprintf(piece, sizeof(piece), spec, esc);
-			fputs(piece, f);
-			break;
-		case 'c':
-			esc[0] = (char)va_arg(ap, int);
-			esc[1] = '\0';
-			say_escape(esc, piece, sizeof(piece));
-			fputs(piece, f);
-			break;
-		case 'p':
-			fprintf(f, spec, va_arg(ap, void *));
-			break;
-		case 'd': case 'i': case 'u': case 'x': case 'X':
-			if (strstr(spec, "ll") != NULL)
-				fprintf(f, spec, va_arg(ap, long long));
-			else if (strchr(spec, 'l') != NULL)
-				fprintf(f, spec, va_arg(ap, long));
-			else if (strchr(spec, 'z') != NULL)
-				fprintf(f, spec, va_arg(ap, size_t));
-			else if (strchr(spec, 'j') != NULL)
-				fprintf(f, spec, va_arg(ap, intmax_t));
-			else if (strchr(spec, 't') != NULL)
-				fprintf(f, spec, va_arg(ap, ptrdiff_t));
-			else
-				fprintf(f, spec, va_arg(ap, int));
-			break;
-		default:	/* a conversion the tools do not use */
-			fputs("?", f);
+		case A_PTR:	fprintf(f, c.spec, val[c.pos].p); break;
+		case A_LONG:	fprintf(f, c.spec, val[c.pos].l); break;
+		case A_LLONG:	fprintf(f, c.spec, val[c.pos].ll); break;
+		case A_SIZE:	fprintf(f, c.spec, val[c.pos].z); break;
+		case A_INTMAX:	fprintf(f, c.spec, val[c.pos].j); break;
+		case A_PTRDIFF:	fprintf(f, c.spec, val[c.pos].t); break;
+		default:
+			if (c.conv == 'c') {
+				one[0] = (char)val[c.pos].i;
+				one[1] = '\0';
+				say_escape(one, esc, sizeof(esc));
+				fputs(esc, f);
+			} else
+				fprintf(f, c.spec, val[c.pos].i);
 			break;
 		}
-		p = q + 1;
 	}
 }
 
