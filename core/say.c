@@ -379,7 +379,7 @@ progress_begin(const char *label, uint64_t total)
 		return NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
-	snprintf(p->label, sizeof(p->label), "%s", label);
+	say_escape(label, p->label, sizeof(p->label));
 	p->total = total;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
