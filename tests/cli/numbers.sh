@@ -85,4 +85,26 @@ for k in threshold keep grace_days max_age_days max_jump_days; do
 		n=$((n + 1))
 	done
 done
+# a component's timeout
+for v in two -1 2x 99999999999999999999; do
+	rm -rf c && make_client c && echo "timeout = $v" >>c/etc/ferry/client.conf
+	line=$(wc -l <c/etc/ferry/client.conf)
+	expect_fail 17 "^applymedia: .*client\.conf: line $line: timeout takes a whole number from 0 to 1000000, not \"" \
+	    client c status
+	n=$((n + 1))
+done
+
+# mkmedia's repository file (ferry-repo.json, written by init): its policy
+# numbers are range-checked when read (exit 17), not cast
+expect_ok mkmedia --repo r4 init --publisher p
+for kv in window=-1 window=1001 window_days=-5 level=0 level=23 max_fraction=-0.5 max_fraction=2 serial=-1; do
+	k=${kv%=*} v=${kv#*=}
+	cp r4/ferry-repo.json r4.json.orig
+	if [ "$k" = serial ]; then f=".serial = $v"; else f=".policy.$k = $v"; fi
+	jq "$f" r4.json.orig >r4/ferry-repo.json
+	expect_fail 17 "^mkmedia: ferry-repo.json: $k $v is out of range \(" mkmedia --repo r4 list
+	cp r4.json.orig r4/ferry-repo.json
+	n=$((n + 1))
+done
+expect_ok mkmedia --repo r4 list
 note "$n numeric values refused"
