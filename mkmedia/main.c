@@ -225,7 +225,7 @@ main(int argc, char **argv)
 				    "both or none", optarg);
 			break;
 		case OPT_EXPIRES:
-			NUM(optarg, 1, 36500, o.expires_days, "--expires");
+			NUM(optarg, 0, 36500, o.expires_days, "--expires");
 			break;
 		case OPT_FAT: o.fat = 1; break;
 		case OPT_GNUPGHOME: o.gnupghome = optarg; break;

@@ -37,7 +37,7 @@ for v in "${BAD[@]}"; do
 	refuse_num 2 --window-days '0 to 36500' "$v" mkmedia --repo r1 init --publisher p --window-days "$v"
 	refuse_num 2 --level '1 to 22' "$v" mkmedia --repo r1 init --publisher p --level "$v"
 	[ ! -e r1 ] || die "a refused init created the repository"
-	refuse_num 2 --expires '1 to 36500' "$v" mkmedia --repo repo build --out m2 --expires "$v" \
+	refuse_num 2 --expires '0 to 36500' "$v" mkmedia --repo repo build --out m2 --expires "$v" \
 	    --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
 	refuse_num 2 --serial '1 to 9223372036854775807' "$v" mkmedia --repo repo build --out m2 \
 	    --serial "$v" --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
