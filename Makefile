@@ -12,7 +12,7 @@ O	?= build/rel
 CC	?= cc
 PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libdivsufsort
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lgcrypt
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lgcrypt -lunistring
 PREFIX	?= /usr/local
 VERSION	:= $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

@@ -106,27 +106,27 @@ am_status(const struct am_opts *o, struct fy_err *e)
 		    o->json ? 50 : 5));
 		json_array_append_new(comps, c);
 		if (!o->json) {
-			printf("%-12s %-18s%s%s", cc->name, have ? g.version :
+			say_out("%-12s %-18s%s%s", cc->name, have ? g.version :
 			    _("(not installed)"), pinned ? _("  [pinned]") : "",
 			    "");
 			if (r.md != NULL)
-				printf(_("  available %s%s"), avail ? avail : "-",
+				say_out(_("  available %s%s"), avail ? avail : "-",
 				    avail && (!have || version_cmp(avail,
 				    g.version) > 0) ? _("  OUT OF DATE") : "");
-			printf("\n");
+			say_out("\n");
 			if (json_object_get(c, "blocked") != NULL)
-				printf(_("             cannot be updated yet: %s\n"),
+				say_out(_("             cannot be updated yet: %s\n"),
 				    r.blocked.msg);
 			if (have) {
 				manifest_time_fmt(g.installed, t);
-				printf(_("             generation %s, from medium %s "
+				say_out(_("             generation %s, from medium %s "
 				    "(serial %llu) at %s via %s\n"), g.id,
 				    g.medium_id, (unsigned long long)g.serial, t,
 				    g.path);
 			}
 			for (k = 0; k < json_array_size(json_object_get(c,
 			    "history")); k++)
-				printf("             %s %s\n", json_string_value(
+				say_out("             %s %s\n", json_string_value(
 				    json_object_get(json_array_get(json_object_get(
 				    c, "history"), k), "time")), json_string_value(
 				    json_object_get(json_array_get(json_object_get(
@@ -142,7 +142,7 @@ am_status(const struct am_opts *o, struct fy_err *e)
 		    nt->component) == NULL)
 			continue;
 		if (!o->json)
-			printf(_("notice%s%s: %s\n"), nt->component ? " for " :
+			say_out(_("notice%s%s: %s\n"), nt->component ? " for " :
 			    "", nt->component ? nt->component : "", nt->text);
 		if (json_object_get(doc, "notices") == NULL)
 			json_object_set_new(doc, "notices", json_array());

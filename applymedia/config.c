@@ -13,6 +13,7 @@
 
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/num.h"
 #include "formats/layout.h"
 #include "applymedia/config.h"
 #include "verify/gpg.h"
@@ -47,16 +48,10 @@ static int
 set_uint(unsigned *dst, const char *v, const char *where, int line,
     const char *key, struct fy_err *e)
 {
-	char *end;
-	unsigned long x;
+	char what[96];
 
-	errno = 0;
-	x = strtoul(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || errno != 0 || x > 1000000)
-		return fy_fail(e, FY_E_CONFIG, where, _("line %d: %s must be a "
-		    "whole number"), line, key);
-	*dst = (unsigned)x;
-	return 0;
+	snprintf(what, sizeof(what), _("line %d: %s"), line, key);
+	return num_parse_uint(v, 0, 1000000, dst, FY_E_CONFIG, where, what, e);
 }
 
 static int

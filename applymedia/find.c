@@ -131,17 +131,25 @@ am_find(const struct am_opts *o, const char *const *extra, size_t nextra,
 		return -1;
 	if (o->json) {
 		a = json_array();
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			/* a label is raw bytes: escaped, it is always
+			 * valid UTF-8 and the entry is never dropped */
+			char lab[300], uuid[300], path[4200];
+
+			say_escape(v[i].blk.label, lab, sizeof(lab));
+			say_escape(v[i].blk.uuid, uuid, sizeof(uuid));
+			say_escape(v[i].path, path, sizeof(path));
 			json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, "
-			    "s:s}", "path", v[i].path, "device", v[i].blk.device,
-			    "fstype", v[i].blk.fstype, "label", v[i].blk.label,
-			    "uuid", v[i].blk.uuid));
+			    "s:s}", "path", path, "device", v[i].blk.device,
+			    "fstype", v[i].blk.fstype, "label", lab,
+			    "uuid", uuid));
+		}
 		json_dumpf(a, stdout, JSON_INDENT(1));
 		fputc('\n', stdout);
 		json_decref(a);
 	} else {
 		for (i = 0; i < n; i++)
-			printf("%s\t%s\t%s\tlabel=%s\tuuid=%s\n", v[i].path,
+			say_out("%s\t%s\t%s\tlabel=%s\tuuid=%s\n", v[i].path,
 			    v[i].blk.device[0] ? v[i].blk.device : "-",
 			    v[i].blk.fstype[0] ? v[i].blk.fstype : "-",
 			    v[i].blk.label, v[i].blk.uuid);

@@ -12,12 +12,19 @@
 #include <unistd.h>
 
 #include "core/i18n.h"
+#include "core/say.h"
 #include "applymedia/hooks.h"
 
+/* Every value goes through the escaping of core/say.c: a volume label, a
+ * version or an entry name must not give a hook (and the mail, SNMP trap
+ * or syslog line it sends) a second line or a terminal escape. */
 static void
 setenv_opt(const char *k, const char *v)
 {
-	setenv(k, v ? v : "", 1);
+	char esc[2048];
+
+	say_escape(v ? v : "", esc, sizeof(esc));
+	setenv(k, esc, 1);
 }
 
 int

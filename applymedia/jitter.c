@@ -9,24 +9,17 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/fault.h"
 #include "core/i18n.h"
+#include "core/num.h"
 #include "core/say.h"
 #include "applymedia/jitter.h"
 
 int
 jitter_parse(const char *s, unsigned *out, struct fy_err *e)
 {
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 ||
-	    v > JITTER_MAX)
-		return fy_fail(e, FY_E_USAGE, "--jitter", _("--jitter takes a "
-		    "number of seconds from 0 to %u"), JITTER_MAX);
-	*out = (unsigned)v;
-	return 0;
+	return num_parse_uint(s, 0, JITTER_MAX, out, FY_E_USAGE, "",
+	    "--jitter", e);
 }
 
 int
@@ -53,7 +46,7 @@ jitter_pick(unsigned max, unsigned *out, struct fy_err *e)
 int
 jitter_wait(unsigned max, struct fy_err *e)
 {
-	const char *t = getenv("FERRY_TEST_NO_SLEEP");
+	const char *t = FY_TEST_ENV("FERRY_TEST_NO_SLEEP");
 	struct timespec ts = { 0, 0 };
 	unsigned d;
 

@@ -10,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fault.h"
 #include "core/i18n.h"
+#include "core/num.h"
 #include "core/report.h"
 #include "core/say.h"
 #include "applymedia/am.h"
@@ -81,8 +83,10 @@ static const struct option longopts[] = {	/* keep sorted */
 static int
 bad_usage(const char *why, const char *arg)
 {
-	fprintf(stderr, "applymedia: %s%s%s\n", why, arg ? ": " : "",
-	    arg ? arg : "");
+	struct fy_err u = { 0 };
+
+	fy_fail(&u, FY_E_USAGE, arg ? why : "", "%s", arg ? arg : why);
+	say_error(&u);		/* escaped: an argument may hold anything */
 	fputs(usage_text, stderr);
 	return fy_exit_code(FY_E_USAGE);
 }
@@ -119,14 +123,23 @@ main(int argc, char **argv)
 
 	say_init("applymedia");
 	/* Tests inject the clock; production uses the real one. */
-	tnow = getenv("FERRY_TEST_NOW");
-	o.now = tnow ? strtoll(tnow, NULL, 10) : (int64_t)time(NULL);
+	o.now = (int64_t)time(NULL);
+	if ((tnow = FY_TEST_ENV("FERRY_TEST_NOW")) != NULL) {
+		long long t;
+
+		if (num_parse(tnow, 0, INT64_MAX, &t, FY_E_USAGE, "",
+		    "FERRY_TEST_NOW", &e) == -1)
+			return bad_usage(e.msg, NULL);
+		o.now = t;
+	}
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'q': say_set_level(SAY_QUIET); break;
 		case 'v': say_set_level(SAY_VERBOSE); break;
-		case 'V': printf("applymedia %s\n", FERRY_VERSION); return 0;
+		case 'V':
+			printf("applymedia %s%s\n", FERRY_VERSION, FY_BUILD_NOTE);
+			return 0;
 		case OPT_ALLOW_DOWN: o.allow_downgrade = 1; break;
 		case OPT_ALLOW_EXP: o.allow_expired = 1; break;
 		case OPT_AUTO: autofind = 1; break;
@@ -135,7 +148,7 @@ main(int argc, char **argv)
 		case OPT_CONFIG: o.config = optarg; break;
 		case OPT_JITTER:
 			if (jitter_parse(optarg, &jitter, &e) == -1)
-				return bad_usage(e.msg, optarg);
+				return bad_usage(e.msg, NULL);
 			break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_KEY: o.key_file = optarg; break;

@@ -71,10 +71,21 @@ static int
 save_doc(struct state *s, struct fy_err *e)
 {
 	char *txt = json_dumps(doc_of(s), JSON_SORT_KEYS | JSON_INDENT(1));
+	json_t *back;
 	int rc;
 
 	if (txt == NULL)
 		return fy_fail(e, FY_E_INTERNAL, STATE_FILE, "out of memory");
+	/* jansson 2.14 can return a truncated document when an allocation
+	 * fails inside json_dumps (a key goes missing): read it back before
+	 * it replaces the only copy of the anti-replay record. */
+	if ((back = json_loads(txt, 0, NULL)) == NULL ||
+	    !json_equal(back, doc_of(s))) {
+		json_decref(back);
+		free(txt);
+		return fy_fail(e, FY_E_INTERNAL, STATE_FILE, "out of memory");
+	}
+	json_decref(back);
 	rc = FY_FAULT("state.write") == -1 ?
 	    fy_fail_errno(e, FY_E_IO, STATE_FILE, _("write failed")) :
 	    io_replace_file(s->fd, STATE_FILE, txt, strlen(txt), 0644, e);
@@ -466,26 +477,36 @@ state_accept(struct state *s, const char *publisher, uint64_t serial,
 	json_t *p = json_object_get(pubs, publisher), *acc;
 
 	digest_to_hex(sha, hex);
-	if (p == NULL)
-		json_object_set_new(pubs, publisher, p = json_object());
+	/* The anti-replay record: every step is checked, so a failure fails
+	 * the run instead of leaving a medium accepted but unrecorded. */
+	if (p == NULL && json_object_set_new(pubs, publisher,
+	    p = json_object()) == -1)
+		goto oom;
 	/* The highest serial moves only up; an older medium that was
 	 * accepted (it offered something newer) is recorded beside it. */
-	if (json_object_get(p, "serial") == NULL ||
+	if ((json_object_get(p, "serial") == NULL ||
 	    (uint64_t)json_integer_value(json_object_get(p, "serial")) <=
-	    serial) {
-		json_object_set_new(p, "serial", json_integer((json_int_t)serial));
-		json_object_set_new(p, "medium_id", json_string(medium_id));
-		json_object_set_new(p, "manifest_sha256", json_string(hex));
-	}
-	if (!json_is_object(acc = json_object_get(p, "accepted")))
-		json_object_set_new(p, "accepted", acc = json_object());
+	    serial) && (json_object_set_new(p, "serial",
+	    json_integer((json_int_t)serial)) == -1 ||
+	    json_object_set_new(p, "medium_id", json_string(medium_id)) == -1 ||
+	    json_object_set_new(p, "manifest_sha256", json_string(hex)) == -1))
+		goto oom;
+	if (!json_is_object(acc = json_object_get(p, "accepted")) &&
+	    json_object_set_new(p, "accepted", acc = json_object()) == -1)
+		goto oom;
 	snprintf(key, sizeof(key), "%llu", (unsigned long long)serial);
-	json_object_set_new(acc, key, json_string(hex));
+	if (json_object_set_new(acc, key, json_string(hex)) == -1)
+		goto oom;
 	trim_accepted(acc);
-	if (state_newest_time(s) < signed_time)
-		json_object_set_new(doc_of(s), "newest_signed_time",
-		    json_integer(signed_time));
+	if (state_newest_time(s) < signed_time &&
+	    json_object_set_new(doc_of(s), "newest_signed_time",
+	    json_integer(signed_time)) == -1)
+		goto oom;
 	return save_doc(s, e);
+oom:
+	return fy_fail(e, FY_E_INTERNAL, STATE_FILE, _("cannot record serial "
+	    "%llu of %s: out of memory"), (unsigned long long)serial,
+	    publisher);
 }
 
 int
@@ -501,32 +522,38 @@ state_set_pin(struct state *s, const char *component, int pinned,
 	return save_doc(s, e);
 }
 
+#define ESC(v, buf)	((v) != NULL ? (say_escape((v), (buf), \
+			    sizeof(buf)), (buf)) : NULL)
+
 int
 state_log(struct state *s, const char *event, const char *component,
     const char *from, const char *to, const char *medium_id, uint64_t serial,
     const char *result, const char *fmt, ...)
 {
-	char msg[1024], t[32], *line;
+	char msg[2048], t[32], *line;
+	char ec[300], ef[300], et[300], em[300];
 	struct tm tm;
 	time_t now = time(NULL);
 	va_list ap;
 	json_t *j;
 	int fd, rc = 0;
 
+	/* Through core/say.c's escaping: valid UTF-8 without controls, so
+	 * json_pack cannot fail on a hostile name and every refusal is
+	 * logged, as one line, here and in syslog. */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	gmtime_r(&now, &tm);
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	j = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:I, s:s, s:s}",
-	    "time", t, "event", event, "component", component, "from", from,
-	    "to", to, "medium", medium_id, "serial", (json_int_t)serial,
-	    "result", result, "message", msg);
-	line = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	    "time", t, "event", event, "component", ESC(component, ec), "from",
+	    ESC(from, ef), "to", ESC(to, et), "medium", ESC(medium_id, em),
+	    "serial", (json_int_t)serial, "result", result, "message", msg);
+	line = j != NULL ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
 	json_decref(j);
-	openlog("applymedia", LOG_PID, LOG_DAEMON);
-	syslog(strcmp(result, "ok") == 0 ? LOG_INFO : LOG_ERR, "%s", msg);
-	closelog();
+	say_syslog(strcmp(result, "ok") == 0 ? LOG_INFO : LOG_ERR,
+	    "applymedia", msg);
 	if (line == NULL)
 		return -1;
 	fd = openat(s->fd, "history.jsonl", O_WRONLY | O_APPEND | O_CREAT |

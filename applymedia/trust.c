@@ -39,16 +39,16 @@ print_set(const struct keystate *ks, const struct cfg *c, int json)
 		return;
 	}
 	if (ks->from_state && ks->version > 0)
-		printf(_("pinned: key set %u of %s, %u of %zu keys must sign\n"),
+		say_out(_("pinned: key set %u of %s, %u of %zu keys must sign\n"),
 		    ks->version, ks->publisher, ks->threshold, ks->nkeys);
 	else
-		printf(_("pinned: %u of %zu keys must sign (no key-set statement "
+		say_out(_("pinned: %u of %zu keys must sign (no key-set statement "
 		    "accepted yet)\n"), ks->threshold, ks->nkeys);
 	for (i = 0; i < ks->nkeys; i++)
-		printf("  %s\n", ks->fpr[i]);
-	printf(_("from: %s\nkeyring: %s\n"), ks->why, ks->keyring);
+		say_out("  %s\n", ks->fpr[i]);
+	say_out(_("from: %s\nkeyring: %s\n"), ks->why, ks->keyring);
 	if (ks->from_state)
-		printf(_("(the trust = line of %s is the initial pin only; the "
+		say_out(_("(the trust = line of %s is the initial pin only; the "
 		    "state's set above is what counts)\n"), c->file);
 }
 

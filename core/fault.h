@@ -20,4 +20,20 @@ int	fault_point(const char *name);
 #define FY_FAULT(name)	0
 #endif
 
+/*
+ * FY_TEST_ENV("FERRY_TEST_NOW"): the only way code reads a test hook from
+ * the environment (FERRY_TEST_NOW, FERRY_TEST_FAT_MAX, FERRY_TEST_NO_SLEEP,
+ * FERRY_TEST_MEM_AVAIL).
+ * getenv() in test builds; NULL in release builds, which therefore cannot
+ * be steered by them (tests/cli/release_hooks.sh, tests/cli/structure.sh).
+ */
+#ifdef FERRY_TEST_HOOKS
+#include <stdlib.h>
+#define FY_TEST_ENV(name)	((const char *)getenv(name))
+#define FY_BUILD_NOTE		" (test build: fault points, FERRY_TEST_* hooks)"
+#else
+#define FY_TEST_ENV(name)	((const char *)NULL)
+#define FY_BUILD_NOTE		""	/* what --version adds */
+#endif
+
 #endif

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "core/fault.h"
 #include "core/mem.h"
+#include "core/num.h"
 
 static uint64_t
 min64(uint64_t a, uint64_t b)
@@ -50,18 +52,13 @@ rlimit_of(int which)
 uint64_t
 mem_available(void)
 {
-#ifdef FERRY_TEST_HOOKS
-	const char *t = getenv("FERRY_TEST_MEM_AVAIL");
-	char *end;
-	unsigned long long v;
+	const char *t = FY_TEST_ENV("FERRY_TEST_MEM_AVAIL");
+	struct fy_err ignore = { 0 };
+	long long v;
 
-	if (t != NULL && *t >= '0' && *t <= '9') {
-		errno = 0;
-		v = strtoull(t, &end, 10);
-		if (errno == 0 && *end == '\0')
-			return (uint64_t)v;
-	}
-#endif
+	if (t != NULL && num_parse(t, 0, INT64_MAX, &v, FY_E_USAGE, "",
+	    "FERRY_TEST_MEM_AVAIL", &ignore) == 0)
+		return (uint64_t)v;
 	return min64(meminfo_available(), min64(rlimit_of(RLIMIT_AS),
 	    rlimit_of(RLIMIT_DATA)));
 }

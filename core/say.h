@@ -8,6 +8,7 @@
 #ifndef FERRY_SAY_H
 #define FERRY_SAY_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,9 +29,29 @@ void	say_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	say_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	say_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Copy `in` to `out`, replacing control bytes, backslash and bytes >= 0x7f
- * that are not valid UTF-8 by \xNN.  Always NUL-terminates. */
+/*
+ * The one door for untrusted text (names and labels from a medium, an
+ * archive or a file system, values from a configuration file): it leaves
+ * the program, to a terminal, a hook's environment, syslog or the
+ * history, only through these functions (tests/cli/structure.sh).
+ */
+/* Copy `in` to `out`, replacing control bytes, backslash, bytes that are
+ * not valid UTF-8, C1 controls and bidirectional overrides by \xNN.
+ * Always NUL-terminates; the result is valid UTF-8 without controls. */
 void	say_escape(const char *in, char *out, size_t outsz);
+/* printf into `out`, then escaped as a whole (hook values, log lines). */
+void	say_format(char *out, size_t outsz, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	say_vformat(char *out, size_t outsz, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 3, 0)));
+/* A command's own output on stdout whatever the level (status, find,
+ * list): the format is kept as it is (tabs, newlines, padding), every %s
+ * argument is escaped. */
+void	say_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same on stderr (a summary line whose format is a whole message). */
+void	say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line to syslog (LOG_DAEMON), escaped. */
+void	say_syslog(int priority, const char *ident, const char *msg);
 
 /* Progress on stderr when it is a TTY and the level is NORMAL or more. */
 struct progress;

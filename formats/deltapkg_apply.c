@@ -169,7 +169,10 @@ write_file(const struct ctx *c, const struct tree_entry *x,
 	if (io_write_all(fd, buf, (size_t)x->size, x->path, c->e) == 0 &&
 	    finish_file(c, x, fd) == 0)
 		rc = 0;
-	close(fd);
+	/* without fsync (the steps inside a chain) close() is where a
+	 * delayed write error shows */
+	if (close(fd) == -1 && rc == 0)
+		rc = fy_fail_errno(c->e, FY_E_IO, x->path, "write failed");
 	close(pfd);
 	return rc;
 }
@@ -210,10 +213,10 @@ copy_file(const struct ctx *c, const struct tree_entry *x, const char *src)
 	}
 	rc = finish_file(c, x, out);
 out:
+	if (out != -1 && close(out) == -1 && rc == 0)
+		rc = fy_fail_errno(c->e, FY_E_IO, x->path, "write failed");
 	if (rc == -1 && out != -1)
 		(void)unlinkat(pfd, leaf, 0);
-	if (out != -1)
-		close(out);
 	if (pfd != -1)
 		close(pfd);
 	close(in);

@@ -19,6 +19,8 @@
 #define LIMIT_FILES		200000		/* entries in one tree */
 #define LIMIT_VERSIONS		1000		/* versions per component */
 #define LIMIT_COMPONENTS	256
+#define LIMIT_DELTAS		(LIMIT_VERSIONS * 8)	/* per component */
+#define LIMIT_NOTICES		64
 #define LIMIT_JSON_DEPTH	16
 #define LIMIT_ID_BYTES		64		/* component, publisher, version */
 #define LIMIT_NOTICE_BYTES	1024

@@ -213,6 +213,26 @@ bad(struct pctx *p, const char *what, const json_error_t *je)
 	    je ? ": " : "", je ? je->text : "");
 }
 
+/* A list field: a JSON array of min..max entries.  The message says which
+ * rule the medium broke ("components: 300 entries, at most 256"). */
+static int
+check_list(struct pctx *p, json_t *arr, const char *name, size_t min,
+    size_t max)
+{
+	size_t n = json_array_size(arr);
+
+	if (!json_is_array(arr))
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("%s is not a "
+		    "list"), name);
+	if (n > max)
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("%s: %zu entries, "
+		    "at most %zu"), name, n, max);
+	if (n < min)
+		return fy_fail(p->e, FY_E_FORMAT, p->where, _("%s: %zu entries, "
+		    "at least %zu"), name, n, min);
+	return 0;
+}
+
 static struct mf_file *
 file_ref(struct pctx *p, const char *path)
 {
@@ -263,9 +283,8 @@ resolve_parts(struct pctx *p, struct mf_file *f, json_t *arr)
 	uint64_t sum = 0;
 	size_t k;
 
-	if (!json_is_array(arr) || json_array_size(arr) < 2 ||
-	    json_array_size(arr) > 4096)
-		return bad(p, _("parts is not a list of 2 to 4096 names"), NULL);
+	if (check_list(p, arr, "parts", 2, 4096) == -1)
+		return -1;
 	if ((f->parts = calloc(json_array_size(arr), sizeof(*f->parts))) ==
 	    NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
@@ -297,8 +316,8 @@ parse_files(struct pctx *p, json_t *arr)
 	json_error_t je;
 	size_t i;
 
-	if (!json_is_array(arr) || json_array_size(arr) > LIMIT_FILES)
-		return bad(p, _("files is not a list of at most 200000"), NULL);
+	if (check_list(p, arr, "files", 0, LIMIT_FILES) == -1)
+		return -1;
 	p->m->files = calloc(json_array_size(arr) + 1, sizeof(*p->m->files));
 	if (p->m->files == NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "out of memory");
@@ -366,8 +385,8 @@ parse_reqs(struct pctx *p, struct mf_version *v, json_t *arr)
 
 	if (arr == NULL)
 		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > LIMIT_COMPONENTS)
-		return bad(p, _("requires is not a list"), NULL);
+	if (check_list(p, arr, "requires", 0, LIMIT_COMPONENTS) == -1)
+		return -1;
 	if ((v->reqs = calloc(json_array_size(arr) + 1, sizeof(*v->reqs))) ==
 	    NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
@@ -425,8 +444,8 @@ parse_deltas(struct pctx *p, struct mf_component *c, json_t *arr)
 
 	if (arr == NULL)
 		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > LIMIT_VERSIONS * 8)
-		return bad(p, _("deltas is not a list"), NULL);
+	if (check_list(p, arr, "deltas", 0, LIMIT_DELTAS) == -1)
+		return -1;
 	if ((c->deltas = calloc(json_array_size(arr) + 1,
 	    sizeof(*c->deltas))) == NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
@@ -438,11 +457,16 @@ parse_deltas(struct pctx *p, struct mf_component *c, json_t *arr)
 		    "{s:s, s:s, s:s}", "from", &from, "to", &to, "file",
 		    &file) == -1)
 			return bad(p, _("bad delta entry"), &je);
-		if (mf_version_find(c, from) == NULL ||
-		    mf_version_find(c, to) == NULL || strcmp(from, to) == 0)
+		if (strcmp(from, to) == 0)
 			return fy_fail(p->e, FY_E_FORMAT, p->where, _("delta "
-			    "%.*s%s -> %.*s%s of %s names a version not "
-			    "listed"), SHOWN(from), SHOWN(to), c->name);
+			    "%.*s%s -> %.*s%s of %s: from and to are the same "
+			    "version"), SHOWN(from), SHOWN(to), c->name);
+		if (mf_version_find(c, from) == NULL ||
+		    mf_version_find(c, to) == NULL)
+			return fy_fail(p->e, FY_E_FORMAT, p->where, _("delta "
+			    "%.*s%s -> %.*s%s of %s: version %.*s%s is not "
+			    "listed"), SHOWN(from), SHOWN(to), c->name,
+			    SHOWN(mf_version_find(c, from) == NULL ? from : to));
 		d->from = strdup(from);
 		d->to = strdup(to);
 		c->ndeltas++;
@@ -474,9 +498,8 @@ parse_component(struct pctx *p, struct mf_component *c, json_t *o)
 	c->variant = strdup(variant);
 	if (c->name == NULL || c->variant == NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
-	if (!json_is_array(versions) || json_array_size(versions) == 0 ||
-	    json_array_size(versions) > LIMIT_VERSIONS)
-		return bad(p, _("versions is not a non-empty list"), NULL);
+	if (check_list(p, versions, "versions", 1, LIMIT_VERSIONS) == -1)
+		return -1;
 	if ((c->versions = calloc(json_array_size(versions),
 	    sizeof(*c->versions))) == NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");
@@ -550,8 +573,8 @@ parse_top(struct pctx *p, json_t *root)
 	if (parse_files(p, files) == -1)
 		return -1;
 	if (notices != NULL) {
-		if (!json_is_array(notices) || json_array_size(notices) > 64)
-			return bad(p, _("notices is not a list"), NULL);
+		if (check_list(p, notices, "notices", 0, LIMIT_NOTICES) == -1)
+			return -1;
 		m->notices = calloc(json_array_size(notices) + 1,
 		    sizeof(*m->notices));
 		if (m->notices == NULL)
@@ -561,17 +584,23 @@ parse_top(struct pctx *p, json_t *root)
 
 			if (json_unpack_ex(json_array_get(notices, i), &je,
 			    JSON_STRICT, "{s?s, s:s}", "component", &comp,
-			    "text", &text) == -1 ||
-			    strlen(text) > LIMIT_NOTICE_BYTES)
+			    "text", &text) == -1)
 				return bad(p, _("bad notice"), &je);
+			if (strlen(text) > LIMIT_NOTICE_BYTES)
+				return fy_fail(p->e, FY_E_FORMAT, p->where,
+				    _("notice %zu: %zu bytes, at most %d"), i + 1,
+				    strlen(text), LIMIT_NOTICE_BYTES);
 			m->notices[i].component = dup_or_null(comp);
 			m->notices[i].text = strdup(text);
 			m->nnotices++;
+			if ((comp != NULL && m->notices[i].component == NULL) ||
+			    m->notices[i].text == NULL)
+				return fy_fail(p->e, FY_E_INTERNAL, p->where,
+				    "out of memory");
 		}
 	}
-	if (!json_is_array(components) ||
-	    json_array_size(components) > LIMIT_COMPONENTS)
-		return bad(p, _("components is not a list"), NULL);
+	if (check_list(p, components, "components", 0, LIMIT_COMPONENTS) == -1)
+		return -1;
 	if ((m->components = calloc(json_array_size(components) + 1,
 	    sizeof(*m->components))) == NULL)
 		return fy_fail(p->e, FY_E_INTERNAL, p->where, "oom");

@@ -248,7 +248,13 @@ package_write_base(int srcdirfd, const struct tree *t,
 		fy_fail(e, FY_E_INTERNAL, "package", "out of memory");
 		goto out;
 	}
+	/* hdrcharset=BINARY: names are stored and read back byte for
+	 * byte.  A pax "path" in UTF-8 is normalized to NFC by libarchive's
+	 * reader (3.6.2), so "cafe\u0301" (NFD, as macOS writes names) came
+	 * out as "caf\u00e9" and no client found it in the listing. */
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(a, "pax", "hdrcharset",
+	    "BINARY") != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, &w, NULL, write_cb, NULL) != ARCHIVE_OK) {
 		fy_fail(e, FY_E_INTERNAL, "package", _("tar writer: %s"),

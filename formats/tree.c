@@ -2,8 +2,8 @@
 /*
  * tree: listings of component versions (see tree.h).  The invariant: a
  * listing that passed tree_sort() or tree_from_json() holds only clean,
- * unique (also ignoring case) paths, and every parent directory of a file
- * is itself listed.
+ * unique (also ignoring case and Unicode normalization) paths, and every
+ * parent directory of a file is itself listed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,7 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <unicase.h>
+#include <uninorm.h>
+
 #include "core/i18n.h"
+#include "core/unicode.h"
 #include "formats/limits.h"
 #include "formats/tree.h"
 
@@ -26,37 +30,6 @@
 
 #define SHOWN(s)	(strlen(s) > 200 ? 197 : 200), (s), \
 			(strlen(s) > 200 ? "..." : "")
-
-/* Length of a valid UTF-8 sequence at s (no overlongs, no surrogates), or 0. */
-static size_t
-utf8_seq(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
 
 bool
 tree_path_ok(const char *p)
@@ -76,7 +49,7 @@ tree_path_ok(const char *p)
 			if (*s < 0x20 || *s == 0x7f || *s == '\\' ||
 			    strchr("<>:\"|?*", *s) != NULL)
 				return false;
-			if ((n = utf8_seq(s)) == 0)
+			if ((n = utf8_seq(s, NULL)) == 0)
 				return false;
 			s += n;
 			comp += n;
@@ -158,17 +131,92 @@ cmp_entry(const void *a, const void *b)
 	    ((const struct tree_entry *)b)->path);
 }
 
-static int
-cmp_ptr_nocase(const void *a, const void *b)
+/* A path as a file system that ignores case and Unicode normalization
+ * sees it: case-folded NFD (macOS; FAT and NTFS ignore case).  Two listed
+ * paths with one key would be one file there.  NULL: out of memory. */
+struct folded {
+	char			*key;
+	const struct tree_entry	*x;
+};
+
+static char *
+fold_key(const char *path)
 {
-	return strcasecmp((*(struct tree_entry *const *)a)->path,
-	    (*(struct tree_entry *const *)b)->path);
+	const unsigned char *s = (const unsigned char *)path;
+	size_t n = 0, i;
+	uint8_t *k;
+	char *out;
+
+	while (*s != '\0' && *s < 0x80)
+		s++;
+	if (*s == '\0') {		/* ASCII: NFD already */
+		if ((out = strdup(path)) != NULL)
+			for (i = 0; out[i] != '\0'; i++)
+				if (out[i] >= 'A' && out[i] <= 'Z')
+					out[i] = (char)(out[i] - 'A' + 'a');
+		return out;
+	}
+	k = u8_casefold((const uint8_t *)path, strlen(path), NULL, UNINORM_NFD,
+	    NULL, &n);
+	if (k == NULL || (out = malloc(n + 1)) == NULL) {
+		free(k);
+		return NULL;
+	}
+	memcpy(out, k, n);
+	out[n] = '\0';
+	free(k);
+	return out;
+}
+
+static int
+cmp_folded(const void *a, const void *b)
+{
+	return strcmp(((const struct folded *)a)->key,
+	    ((const struct folded *)b)->key);
+}
+
+/* No two paths that are one file on a case- or normalization-insensitive
+ * file system: "Readme"/"README", "caf\u00e9"/"cafe\u0301". */
+static int
+check_collisions(const struct tree *t, const char *where, struct fy_err *e)
+{
+	struct folded *f;
+	size_t i;
+	int rc = 0;
+
+	if ((f = calloc(t->n, sizeof(*f))) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	for (i = 0; i < t->n && rc == 0; i++) {
+		f[i].x = &t->v[i];
+		if ((f[i].key = fold_key(t->v[i].path)) == NULL)
+			rc = fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	}
+	if (rc == 0)
+		qsort(f, t->n, sizeof(*f), cmp_folded);
+	for (i = 1; i < t->n && rc == 0; i++) {
+		const char *a = f[i - 1].x->path, *b = f[i].x->path;
+
+		if (strcmp(f[i - 1].key, f[i].key) != 0)
+			continue;
+		if (strcasecmp(a, b) == 0)
+			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %.*s%s "
+			    "and %.*s%s differ only in case (they collide on "
+			    "FAT and NTFS)"), SHOWN(a), SHOWN(b));
+		else
+			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %.*s%s "
+			    "and %.*s%s are one name in two Unicode forms or "
+			    "cases (they collide on macOS, FAT and NTFS)"),
+			    SHOWN(a), SHOWN(b));
+	}
+	for (i = 0; i < t->n; i++)
+		free(f[i].key);
+	free(f);
+	return rc;
 }
 
 int
 tree_sort(struct tree *t, const char *where, struct fy_err *e)
 {
-	struct tree_entry **p;
 	const struct tree_entry *parent;
 	char buf[LIMIT_PATH_BYTES + 1], *slash;
 	size_t i;
@@ -181,18 +229,7 @@ tree_sort(struct tree *t, const char *where, struct fy_err *e)
 		if (strcmp(t->v[i - 1].path, t->v[i].path) == 0)
 			return fy_fail(e, FY_E_FORMAT, where, _("path %.*s%s "
 			    "is listed twice"), SHOWN(t->v[i].path));
-	if ((p = malloc(t->n * sizeof(*p))) == NULL)
-		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
-	for (i = 0; i < t->n; i++)
-		p[i] = &t->v[i];
-	qsort(p, t->n, sizeof(*p), cmp_ptr_nocase);
-	for (i = 1; i < t->n && rc == 0; i++)
-		if (strcasecmp(p[i - 1]->path, p[i]->path) == 0)
-			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %.*s%s "
-			    "and %.*s%s differ only in case (they collide on "
-			    "FAT and NTFS)"), SHOWN(p[i - 1]->path),
-			    SHOWN(p[i]->path));
-	free(p);
+	rc = check_collisions(t, where, e);
 	/* Every parent must be a listed directory. */
 	for (i = 0; i < t->n && rc == 0; i++) {
 		snprintf(buf, sizeof(buf), "%s", t->v[i].path);

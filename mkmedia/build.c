@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/num.h"
 #include "core/report.h"
 #include "core/say.h"
 #include "formats/blk.h"
@@ -179,7 +181,8 @@ split_size(const struct mk_opts *o)
 {
 	struct blk_info bi;
 	struct fy_err ignore = { 0 };
-	const char *t = getenv("FERRY_TEST_FAT_MAX");
+	const char *t = FY_TEST_ENV("FERRY_TEST_FAT_MAX");
+	long long tmax = 0;
 	int fat = o->fat;
 
 	if (o->out == NULL)
@@ -189,8 +192,9 @@ split_size(const struct mk_opts *o)
 		fat = blk_max_file_size(bi.fstype) != UINT64_MAX;
 	if (!fat)
 		return 0;
-	if (t != NULL && strtoull(t, NULL, 10) > 0)
-		return strtoull(t, NULL, 10);
+	if (t != NULL && num_parse(t, 1, INT64_MAX, &tmax, FY_E_USAGE, "",
+	    "FERRY_TEST_FAT_MAX", &ignore) == 0)
+		return (uint64_t)tmax;
 	return blk_max_file_size("vfat");
 }
 

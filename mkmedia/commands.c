@@ -79,22 +79,22 @@ mk_list(const struct mk_opts *o, struct fy_err *e)
 		repo_free(r);
 		return 0;
 	}
-	printf("publisher %s, channel %s, last serial %llu\n", r->publisher,
+	say_out("publisher %s, channel %s, last serial %llu\n", r->publisher,
 	    r->channel, (unsigned long long)r->serial);
 	for (i = 0; i < r->nc; i++) {
 		const struct repo_comp *c = &r->c[i];
 
-		printf("%s%s%s\n", c->name, *c->variant ? " variant " : "",
+		say_out("%s%s%s\n", c->name, *c->variant ? " variant " : "",
 		    c->variant);
 		for (j = 0; j < c->nv; j++) {
 			manifest_time_fmt(c->v[j].added, t);
-			printf("  %-20s %6zu entries %12llu bytes  base %10llu  "
+			say_out("  %-20s %6zu entries %12llu bytes  base %10llu  "
 			    "added %s\n", c->v[j].version, c->v[j].tree.n,
 			    (unsigned long long)c->v[j].tree.total,
 			    (unsigned long long)c->v[j].base_size, t);
 		}
 		for (j = 0; j < c->nd; j++)
-			printf("  delta %s -> %s  %llu bytes\n", c->d[j].from,
+			say_out("  delta %s -> %s  %llu bytes\n", c->d[j].from,
 			    c->d[j].to, (unsigned long long)c->d[j].size);
 	}
 	repo_free(r);

@@ -207,10 +207,10 @@ show(const struct keyset *ks)
 	size_t i;
 
 	manifest_time_fmt(ks->created, t);
-	printf("key set %u of %s: %u of %zu keys must sign (created %s)\n",
+	say_out("key set %u of %s: %u of %zu keys must sign (created %s)\n",
 	    ks->version, ks->publisher, ks->threshold, ks->nkeys, t);
 	for (i = 0; i < ks->nkeys; i++)
-		printf("  %s\n", ks->fpr[i]);
+		say_out("  %s\n", ks->fpr[i]);
 }
 
 static int

@@ -8,9 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fault.h"
 #include "core/i18n.h"
 #include "core/report.h"
+#include "core/num.h"
 #include "core/say.h"
+#include "formats/limits.h"
 #include "formats/manifest.h"
 #include "mkmedia/mkmedia.h"
 #include "mkmedia/mirror.h"
@@ -88,33 +91,33 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ NULL,			0,		   NULL, 0 },
 };
 
-/* "700M", "4.7G", "123" -> bytes; 0 on error. */
-static uint64_t
-parse_size(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || v <= 0)
-		return 0;
-	switch (*end) {
-	case 'k': case 'K': v *= 1e3; end++; break;
-	case 'm': case 'M': v *= 1e6; end++; break;
-	case 'g': case 'G': v *= 1e9; end++; break;
-	}
-	return *end == '\0' ? (uint64_t)v : 0;
-}
-
 static int
 bad_usage(const char *why, const char *arg)
 {
-	if (arg != NULL)
-		fprintf(stderr, "mkmedia: %s: %s\n", why, arg);
-	else
-		fprintf(stderr, "mkmedia: %s\n", why);
+	struct fy_err u = { 0 };
+
+	fy_fail(&u, FY_E_USAGE, arg ? why : "", "%s", arg ? arg : why);
+	say_error(&u);		/* escaped: an argument may hold anything */
 	fputs(usage_text, stderr);
 	return fy_exit_code(FY_E_USAGE);
 }
+
+/* A numeric option that num.h refused: its message, then the usage. */
+static int
+bad_number(const struct fy_err *e)
+{
+	say_error(e);
+	fputs(usage_text, stderr);
+	return fy_exit_code(FY_E_USAGE);
+}
+
+#define NUM(s, lo, hi, dst, opt) do {					\
+	long long v_;							\
+	if (num_parse((s), (lo), (hi), &v_, FY_E_USAGE, "", (opt),	\
+	    &e) == -1)							\
+		return bad_number(&e);					\
+	(dst) = v_;							\
+} while (0)
 
 static int
 add_list(const char **list, size_t *n, const char *v)
@@ -184,8 +187,11 @@ main(int argc, char **argv)
 	int ch, rc;
 
 	say_init("mkmedia");
+	/* Reproducible builds set the clock (reproducible-builds.org). */
 	sde = getenv("SOURCE_DATE_EPOCH");
-	o.now = sde ? strtoll(sde, NULL, 10) : (int64_t)time(NULL);
+	o.now = (int64_t)time(NULL);
+	if (sde != NULL)
+		NUM(sde, 0, INT64_MAX, o.now, "SOURCE_DATE_EPOCH");
 	if (argc > 1 && strcmp(argv[1], "mirror") == 0)
 		return mirror_cmd(argc - 1, argv + 1, (int64_t)time(NULL));
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
@@ -193,7 +199,9 @@ main(int argc, char **argv)
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'q': say_set_level(SAY_QUIET); break;
 		case 'v': say_set_level(SAY_VERBOSE); break;
-		case 'V': printf("mkmedia %s\n", FERRY_VERSION); return 0;
+		case 'V':
+			printf("mkmedia %s%s\n", FERRY_VERSION, FY_BUILD_NOTE);
+			return 0;
 		case OPT_ADD:
 			if (add_list(o.ks_add, &o.nks_add, optarg) == -1)
 				return bad_usage("too many --add", NULL);
@@ -203,10 +211,8 @@ main(int argc, char **argv)
 				return bad_usage("too many --remove", NULL);
 			break;
 		case OPT_THRESHOLD:
-			o.ks_threshold = (unsigned)strtoul(optarg, NULL, 10);
-			if (o.ks_threshold == 0)
-				return bad_usage("--threshold takes a number from "
-				    "1", optarg);
+			NUM(optarg, 1, LIMIT_SIGS, o.ks_threshold,
+			    "--threshold");
 			break;
 		case OPT_CHANNEL: o.channel = optarg; break;
 		case OPT_COMPONENT:
@@ -218,17 +224,24 @@ main(int argc, char **argv)
 				return bad_usage("--deltas takes chain, star, "
 				    "both or none", optarg);
 			break;
-		case OPT_EXPIRES: o.expires_days = atoll(optarg); break;
+		case OPT_EXPIRES:
+			NUM(optarg, 0, 36500, o.expires_days, "--expires");
+			break;
 		case OPT_FAT: o.fat = 1; break;
 		case OPT_GNUPGHOME: o.gnupghome = optarg; break;
 		case OPT_ISO: o.iso = optarg; break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_LABEL: o.label = optarg; break;
-		case OPT_LEVEL: o.policy.level = atoi(optarg); break;
-		case OPT_MAXFRAC: o.policy.max_fraction = atof(optarg); break;
+		case OPT_LEVEL: NUM(optarg, 1, 22, o.policy.level, "--level"); break;
+		case OPT_MAXFRAC:
+			if (num_parse_frac(optarg, 0, 1, &o.policy.max_fraction,
+			    FY_E_USAGE, "", "--max-fraction", &e) == -1)
+				return bad_number(&e);
+			break;
 		case OPT_MAXSIZE:
-			if ((o.max_size = parse_size(optarg)) == 0)
-				return bad_usage("bad size", optarg);
+			if (num_parse_size(optarg, &o.max_size, FY_E_USAGE, "",
+			    "--max-size", &e) == -1)
+				return bad_number(&e);
 			break;
 		case OPT_NOBASEANY: o.no_base_over_any = 1; break;
 		case OPT_NOTICE:
@@ -248,16 +261,22 @@ main(int argc, char **argv)
 				return bad_usage("--requires takes "
 				    "COMPONENT>=VERSION", optarg);
 			break;
-		case OPT_SERIAL: o.serial = strtoull(optarg, NULL, 10); break;
+		case OPT_SERIAL:
+			NUM(optarg, 1, INT64_MAX, o.serial, "--serial");
+			break;
 		case OPT_SIGNKEY:
 			if (split_keys(&o, optarg) == -1)
 				return bad_usage("too many --sign-key", NULL);
 			break;
 		case OPT_SINCE: o.since = optarg; break;
 		case OPT_VARIANT: o.variant = optarg; break;
-		case OPT_WINDOW: o.policy.window = (unsigned)atoi(optarg); break;
+		case OPT_WINDOW:
+			NUM(optarg, 0, LIMIT_VERSIONS, o.policy.window,
+			    "--window");
+			break;
 		case OPT_WINDAYS:
-			o.policy.window_days = (unsigned)atoi(optarg);
+			NUM(optarg, 0, 36500, o.policy.window_days,
+			    "--window-days");
 			break;
 		default:
 			fputs(usage_text, stderr);

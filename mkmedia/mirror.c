@@ -25,6 +25,7 @@
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/num.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/source.h"
@@ -54,7 +55,11 @@ mk_mirror_args(int argc, char **argv, struct mk_mirror_opts *o,
 		switch (ch) {
 		case 'f': o->from = optarg; break;
 		case 'k': o->keyring = optarg; break;
-		case 'K': o->threshold = (unsigned)atoi(optarg); break;
+		case 'K':
+			if (num_parse_uint(optarg, 1, LIMIT_SIGS, &o->threshold,
+			    FY_E_USAGE, "", "--threshold", e) == -1)
+				return -1;
+			break;
 		case 'o': o->to = optarg; break;
 		case 't':
 			for (tok = strtok_r(optarg, ",", &save); tok != NULL;

@@ -2,8 +2,11 @@
 /*
  * readme: README.txt, the human half of a self-describing medium.  It says
  * what is on the medium, who built it and when, which key signed it, and
- * how to check and apply it with ferry or with plain gpgv and sha256sum.
- * It is plain ASCII with CRLF-free lines so Notepad and less both show it.
+ * how to check and apply it with ferry or with plain gpgv and sha256sum,
+ * and how to check it on a Windows host (PowerShell Get-FileHash or
+ * certutil, gpgv from Gpg4win), which can verify and pass a medium on but
+ * never apply it.  Plain ASCII with CRLF line ends, so that every Notepad
+ * shows its lines (less, cat and grep do too).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,11 +78,77 @@ component(struct sb *b, const struct mf_component *c)
 	(void)nv;
 }
 
+/* The gpgv lines for doc and each of its signatures (doc.sig, doc.sig.2,
+ * ...), with the keyring path kr and the separator of the host. */
+static void
+gpgv_lines(struct sb *b, const char *indent, const char *kr, const char *doc,
+    size_t nsign)
+{
+	char sig[256];
+	size_t i;
+
+	for (i = 0; i < (nsign ? nsign : 1); i++) {
+		if (layout_sig_name(doc, (unsigned)i, sig, sizeof(sig)) == -1)
+			continue;
+		add(b, "%sgpgv --keyring %s %s %s\n", indent, kr, sig, doc);
+	}
+}
+
+/* A path of the medium (forward slashes) as Windows writes it. */
+static void
+backslashed(const char *p, char *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; p[i] != '\0' && i + 1 < n; i++)
+		out[i] = p[i] == '/' ? '\\' : p[i];
+	out[i] = '\0';
+}
+
+/* The first base package on the medium (for the certutil example). */
+static const char *
+some_package(const struct manifest *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->ncomponents; i++)
+		for (j = 0; j < m->components[i].nversions; j++)
+			if (m->components[i].versions[j].base != NULL &&
+			    m->components[i].versions[j].base->nparts == 0)
+				return m->components[i].versions[j].base->path;
+	return NULL;
+}
+
+/* Every "\n" becomes "\r\n"; frees s.  NULL when out of memory. */
+static char *
+crlf(char *s, size_t n, size_t *len)
+{
+	size_t i, k = 0, lines = 0;
+	char *out;
+
+	for (i = 0; i < n; i++)
+		lines += s[i] == '\n';
+	if ((out = malloc(n + lines + 1)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			out[k++] = '\r';
+		out[k++] = s[i];
+	}
+	out[k] = '\0';
+	free(s);
+	*len = k;
+	return out;
+}
+
 char *
 emit_readme(const struct manifest *m, const struct mk_opts *o, size_t *len)
 {
 	struct sb b = { 0 };
-	char created[21], expires[21];
+	char created[21], expires[21], win[600];
+	const char *pkg;
 	size_t i;
 
 	manifest_time_fmt(m->created, created);
@@ -106,23 +175,62 @@ emit_readme(const struct manifest *m, const struct mk_opts *o, size_t *len)
 			    m->notices[i].component : "", m->notices[i].component
 			    ? ": " : "", m->notices[i].text);
 	}
-	add(&b, "\nAPPLY (isolated client with ferry installed)\n\n"
+	add(&b, "\nAPPLY (isolated Linux client with ferry installed)\n\n"
 	    "  applymedia plan  /media/usb        (what would change, "
 	    "nothing is written)\n"
-	    "  applymedia apply /media/usb\n"
-	    "  On Windows-style clients point the update source at the "
-	    "folder %s\\ (e.g. E:\\%s).\n", LAYOUT_DIR, LAYOUT_DIR);
+	    "  applymedia apply /media/usb\n");
 	add(&b, "\nVERIFY (with ferry)\n\n"
 	    "  verifymedia --trust FINGERPRINT --keyring publisher.gpg "
 	    "/media/usb\n");
 	add(&b, "\nVERIFY (without ferry: GnuPG and coreutils only)\n\n"
-	    "  cd /media/usb/%s\n"
-	    "  gpgv --keyring /path/to/publisher.gpg %s.sig %s\n"
-	    "  gpgv --keyring /path/to/publisher.gpg %s.sig %s\n"
-	    "  sha256sum -c %s\n"
+	    "  cd /media/usb/%s\n", LAYOUT_DIR);
+	gpgv_lines(&b, "  ", "/path/to/publisher.gpg", LAYOUT_MANIFEST,
+	    o->nsign);
+	gpgv_lines(&b, "  ", "/path/to/publisher.gpg", LAYOUT_SUMS, o->nsign);
+	add(&b, "  sha256sum -c %s\n"
 	    "  Every line must say OK and gpgv must name the fingerprint "
-	    "above.\n", LAYOUT_DIR, LAYOUT_MANIFEST, LAYOUT_MANIFEST,
-	    LAYOUT_SUMS, LAYOUT_SUMS, LAYOUT_SUMS);
+	    "above.\n", LAYOUT_SUMS);
+	add(&b, "\nWINDOWS\n\n"
+	    "  A Windows host cannot apply this medium: applymedia runs on "
+	    "the Linux\n"
+	    "  clients.  On Windows you can verify the medium (below) and "
+	    "copy it\n"
+	    "  unchanged to a share or web server that the Linux clients "
+	    "read.  A\n"
+	    "  vendor's own Windows clients are served by a Linux mirror "
+	    "host that\n"
+	    "  applies the vendor's update folder as a component (ferry's\n"
+	    "  docs/MIRROR.md, \"vendor mirror host\").\n");
+	add(&b, "\nVERIFY ON WINDOWS (PowerShell, and gpgv from Gpg4win)\n\n"
+	    "  Here the medium is drive E: and the publisher's key, "
+	    "exported with\n"
+	    "  gpg --export, is C:\\keys\\publisher.gpg.\n\n"
+	    "  1. The signatures (gpgv.exe comes with Gpg4win; each must "
+	    "say \"Good\n"
+	    "     signature\" and name the fingerprint above):\n\n"
+	    "       cd E:\\%s\n", LAYOUT_DIR);
+	gpgv_lines(&b, "       ", "C:\\keys\\publisher.gpg", LAYOUT_MANIFEST,
+	    o->nsign);
+	gpgv_lines(&b, "       ", "C:\\keys\\publisher.gpg", LAYOUT_SUMS,
+	    o->nsign);
+	add(&b, "\n  2. Every file against %s, in PowerShell in E:\\%s "
+	    "(every line\n"
+	    "     must say OK):\n\n"
+	    "       Get-Content %s | ForEach-Object {\n"
+	    "         $sum, $name = $_ -split '  ', 2\n"
+	    "         $got = (Get-FileHash -Algorithm SHA256 -LiteralPath "
+	    "$name).Hash\n"
+	    "         if ($got -eq $sum) { \"OK      $name\" } "
+	    "else { \"FAILED  $name\" } }\n",
+	    LAYOUT_SUMS, LAYOUT_DIR, LAYOUT_SUMS);
+	if ((pkg = some_package(m)) != NULL) {
+		backslashed(pkg, win, sizeof(win));
+		add(&b, "\n     Or one file at a time in cmd.exe, and compare "
+		    "the hash with its line\n"
+		    "     in %s:\n\n"
+		    "       certutil -hashfile %s SHA256\n", LAYOUT_SUMS,
+		    win);
+	}
 	add(&b, "\nFILES\n\n  %s/%s is the signed table of contents: every "
 	    "file on this medium is\n  listed there with its size and "
 	    "SHA-256.  Do not add, rename or edit files.\n",
@@ -131,6 +239,5 @@ emit_readme(const struct manifest *m, const struct mk_opts *o, size_t *len)
 		free(b.s);
 		return NULL;
 	}
-	*len = b.n;
-	return b.s;
+	return crlf(b.s, b.n, len);
 }

@@ -15,6 +15,7 @@
 #include "core/i18n.h"
 #include "core/io.h"
 #include "formats/layout.h"
+#include "formats/limits.h"
 #include "formats/manifest.h"
 #include "formats/version.h"
 #include "mkmedia/repo.h"
@@ -315,6 +316,33 @@ load_comp(struct repo *r, int compsfd, const char *name, struct fy_err *e)
 	return fy_failed(e) ? -1 : 0;
 }
 
+static int
+check_policy(json_int_t serial, json_int_t window, json_int_t days,
+    json_int_t level, double frac, struct fy_err *e)
+{
+	const struct {
+		const char	*key;
+		json_int_t	 v, lo, hi;
+	} n[] = {
+		{ "serial", serial, 0, INT64_MAX },
+		{ "window", window, 0, LIMIT_VERSIONS },
+		{ "window_days", days, 0, 36500 },
+		{ "level", level, 1, 22 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++)
+		if (n[i].v < n[i].lo || n[i].v > n[i].hi)
+			return fy_fail(e, FY_E_CONFIG, REPO_FILE, _("%s %lld is "
+			    "out of range (%lld to %lld)"), n[i].key,
+			    (long long)n[i].v, (long long)n[i].lo,
+			    (long long)n[i].hi);
+	if (!(frac >= 0 && frac <= 1))
+		return fy_fail(e, FY_E_CONFIG, REPO_FILE, _("max_fraction %g is "
+		    "out of range (0 to 1)"), frac);
+	return 0;
+}
+
 int
 repo_open(const char *path, struct repo **out, struct fy_err *e)
 {
@@ -357,6 +385,10 @@ repo_open(const char *path, struct repo **out, struct fy_err *e)
 		fy_fail(e, FY_E_FORMAT, REPO_FILE, _("malformed: %s"), je.text);
 		goto fail;
 	}
+	/* Numbers from a file are range-checked like the options that
+	 * wrote them (mkmedia init, core/num.h), never cast. */
+	if (check_policy(serial, window, days, level, frac, e) == -1)
+		goto fail;
 	snprintf(r->publisher, sizeof(r->publisher), "%s", pub);
 	snprintf(r->channel, sizeof(r->channel), "%s", chan);
 	r->serial = (uint64_t)serial;

@@ -186,7 +186,11 @@ version_out(struct mf_version *mv, const struct repo_version *rv,
 	if (with_base) {
 		layout_base_name(c->name, c->variant, rv->version, rv->base_sha,
 		    name, sizeof(name));
-		mv->base = (struct mf_file *)manifest_file(m, name);
+		/* the file list was made from the same names: a miss is a
+		 * bug, never a medium without its base */
+		if ((mv->base = (struct mf_file *)manifest_file(m, name)) ==
+		    NULL)
+			return -1;
 	}
 	mv->reqs = calloc(rv->nreqs + 1, sizeof(*mv->reqs));
 	for (i = 0; mv->reqs && i < rv->nreqs; i++) {
@@ -540,6 +544,8 @@ select_build(struct repo *r, const struct mk_opts *o,
 			snprintf(name, sizeof(name), "%s.%03u", pend[i].path, k);
 			m->files[i].parts[k] = (struct mf_file *)manifest_file(m,
 			    name);
+			if (m->files[i].parts[k] == NULL)
+				goto oom;
 			m->files[i].nparts++;
 		}
 	}

@@ -12,7 +12,9 @@
 
 #include <jansson.h>
 
+#include "core/fault.h"
 #include "core/i18n.h"
+#include "core/num.h"
 #include "core/say.h"
 #include "formats/source.h"
 #include "verify/media_check.h"
@@ -69,8 +71,12 @@ report(void *arg, const struct fy_err *e)
 static int
 usage(const char *why)
 {
-	if (why != NULL)
-		fprintf(stderr, "verifymedia: %s\n", why);
+	struct fy_err u = { 0 };
+
+	if (why != NULL) {
+		fy_fail(&u, FY_E_USAGE, "", "%s", why);
+		say_error(&u);
+	}
 	fputs(usage_text, stderr);
 	return fy_exit_code(FY_E_USAGE);
 }
@@ -100,7 +106,13 @@ main(int argc, char **argv)
 		case 'h': fputs(usage_text, stdout); return 0;
 		case 'j': run.json = 1; break;
 		case 'k': t.keyring = optarg; break;
-		case 'K': t.threshold = (unsigned)atoi(optarg); break;
+		case 'K':
+			if (num_parse_uint(optarg, 1, LIMIT_SIGS, &t.threshold,
+			    FY_E_USAGE, "", "--threshold", &e) == -1) {
+				say_error(&e);
+				return usage(NULL);
+			}
+			break;
 		case 'q': say_set_level(SAY_QUIET); break;
 		case 't':
 			for (tok = strtok_r(optarg, ",", &save); tok != NULL;
@@ -110,7 +122,9 @@ main(int argc, char **argv)
 				fprs[t.nfprs++] = tok;
 			}
 			break;
-		case 'V': printf("verifymedia %s\n", FERRY_VERSION); return 0;
+		case 'V':
+			printf("verifymedia %s%s\n", FERRY_VERSION, FY_BUILD_NOTE);
+			return 0;
 		default: return usage(NULL);
 		}
 	}
@@ -168,7 +182,7 @@ main(int argc, char **argv)
 			    md->signers.fpr[0], md->m->nfiles,
 			    (unsigned long long)bytes);
 		else
-			fprintf(stderr, _("verifymedia: %zu problem(s) found\n"),
+			say_err(_("verifymedia: %zu problem(s) found\n"),
 			    nproblems);
 	}
 	rc = fy_exit_code(worst);

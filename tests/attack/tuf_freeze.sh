@@ -1,6 +1,7 @@
 # TUF indefinite freeze (T6/T34): an expired medium; a clock turned back
 # to 1970 does not reopen it; a medium older than max_age_days.
 . "$FERRY_SRC/tests/attack/_lib.sh"
+need_hooks	# FERRY_TEST_NOW
 attack_setup
 now=$(date +%s)
 day=86400

@@ -5,6 +5,7 @@
 # a test hook (HOOKS=1 builds only) that lowers the measured memory.
 . "$FERRY_TESTLIB/common.sh"
 need_keys
+need_hooks	# FERRY_TEST_MEM_AVAIL
 make_repo repo
 add_versions repo patterns 2026.11.21-1
 build_medium repo m1

@@ -22,3 +22,28 @@ for f in $(git ls-files '*.c'); do
 	n=$(wc -l <"$f")
 	[ "$n" -le 800 ] || grep -q 'longer than 800 lines because' "$f" || die "$f has $n lines"
 done
+# test hooks: read only through FY_TEST_ENV (core/fault.h), which release
+# builds compile to NULL (tests/cli/release_hooks.sh)
+bad=$(grep -rn 'getenv("FERRY_TEST_' core formats verify mkmedia applymedia || true)
+[ -z "$bad" ] || die "a FERRY_TEST_ hook read with getenv(), not FY_TEST_ENV(): $bad"
+# numbers from options, environment and config go through core/num.c:
+# atoi() and friends read "two" as 0 and "5x" as 5
+bad=$(grep -rn -E '\bato(i|l|ll|f)\(' core formats verify mkmedia applymedia || true)
+[ -z "$bad" ] || die "atoi/atol/atof used (use core/num.h): $bad"
+# One door for untrusted text (core/say.h): names, labels, notices and
+# config values reach a terminal, a hook, syslog or the history only
+# through core/say.c.  No other file prints: no printf/fprintf/puts/
+# syslog/dprintf, except main.c's usage and --version lines, the JSON
+# documents (json_dumpf, then fputc of the newline), the fault-point log
+# of test builds and history.jsonl's already escaped line.
+bad=$(grep -rn -E '\b(printf|fprintf|vfprintf|vprintf|puts|fputs|syslog|vsyslog|openlog|putchar|dprintf|vdprintf|err|errx|warn|warnx)\(' \
+    core formats verify mkmedia applymedia |
+    grep -v -e '^core/say\.c:' -e '/main\.c:.*fputs(usage_text, std' \
+        -e '/main\.c:.*printf("[a-z]* %s%s\\n", FERRY_VERSION, FY_BUILD_NOTE)' \
+        -e '^core/fault\.c:.*dprintf(fd, "%s\\n", name)' \
+        -e '^applymedia/state\.c:.*dprintf(fd, "%s\\n", line)' || true)
+[ -z "$bad" ] || die "printing outside core/say.c (use say_out/say_info/say_error/say_format): $bad"
+# the hook environment is set in one place, which escapes (hooks.c)
+bad=$(grep -rn -E '\bsetenv\(' core formats verify mkmedia applymedia |
+    grep -v -e '^applymedia/hooks\.c:.*setenv(k, esc, 1)' || true)
+[ -z "$bad" ] || die "setenv outside applymedia/hooks.c's escaping setenv_opt: $bad"

@@ -46,7 +46,7 @@ CF=(-O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
     $(pkg-config --cflags $PKGS))
 # shellcheck disable=SC2086
 LIBS=("$B/libverify.a" "$B/libformats.a" "$B/libcore.a"
-      $(pkg-config --libs $PKGS) -lgcrypt -lpthread)
+      $(pkg-config --libs $PKGS) -lgcrypt -lunistring -lpthread)
 
 targets=()
 for src in tests/fuzz/fuzz_*.c; do

@@ -24,6 +24,12 @@ if [ -n "${FERRY_TEST_KEYS:-}" ] && [ -f "$FERRY_TEST_KEYS/env.sh" ]; then
 	. "$FERRY_TEST_KEYS/env.sh"
 fi
 need_keys() { [ -n "${FPR_GOOD:-}" ] || skip "no test keys (FERRY_TEST_KEYS unset)"; }
+# need_hooks: the test steers the tools with FERRY_TEST_NOW, _FAT_MAX or
+# _NO_SLEEP, which only a test build (make HOOKS=1) reads.
+need_hooks() {
+	"$FERRY_BIN/applymedia" --version | grep -q 'test build' ||
+	    skip "$FERRY_BIN is a release build: FERRY_TEST_* hooks are compiled out (use make HOOKS=1)"
+}
 
 # The tools, under valgrind when FERRY_VALGRIND is set.
 _run_tool() {

@@ -5,6 +5,7 @@
 # limit is lowered with FERRY_TEST_FAT_MAX so no 4 GiB file is needed.
 . "$FERRY_TESTLIB/common.sh"
 need_keys
+need_hooks	# FERRY_TEST_FAT_MAX
 command -v mkfs.vfat >/dev/null || skip "mkfs.vfat (dosfstools) missing"
 truncate -s 40M fat.img
 mkfs.vfat -F 32 -n FERRYFAT fat.img >/dev/null

@@ -72,7 +72,7 @@ diff -r s558/opt/fsav rel-1179 || die "master program tree wrong"
 expect_ok client s558 plan m-p3
 out_has '^fsav: 5\.80\.0\.1179 -> 5\.80\.0\.1297 via delta chain 5\.80\.0\.1179 -> 5\.80\.0\.1297; [0-9]+ bytes to read'
 read_bytes=$(sed -n 's/^fsav: .* via delta chain .*; \([0-9]*\) bytes to read.*/\1/p' "$TEST_TMP/last.out")
-base_bytes=$(sed -n 's/.*base package  pkg\/.*1297.* (\([0-9]*\) bytes)$/\1/p' m-p3/README.txt)
+base_bytes=$(tr -d '\r' <m-p3/README.txt | sed -n 's/.*base package  pkg\/.*1297.* (\([0-9]*\) bytes)$/\1/p')
 note "patch: $read_bytes bytes to read instead of the $base_bytes-byte full package"
 [ -n "$base_bytes" ] && [ "$read_bytes" -lt $(( base_bytes / 10 )) ] ||
     die "the patch is not a small delta ($read_bytes vs base $base_bytes)"

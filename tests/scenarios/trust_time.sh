@@ -8,6 +8,7 @@
 # are valid for two years from now, so every time here stays inside that.
 . "$FERRY_TESTLIB/common.sh"
 need_keys
+need_hooks	# FERRY_TEST_NOW
 DAY=86400
 NOW=$(date +%s)
 NOW=$((NOW - NOW % DAY))

@@ -36,8 +36,8 @@ test_parse(void **unused)
 		assert_int_equal(jitter_parse(bad[i], &v, &e), -1);
 		assert_int_equal(e.code, FY_E_USAGE);
 		assert_int_equal(v, 7);
-		assert_non_null(strstr(e.msg, "--jitter takes a number of "
-		    "seconds from 0 to 86400"));
+		assert_non_null(strstr(e.msg, "--jitter takes a whole number "
+		    "from 0 to 86400, not \""));
 	}
 }
 
@@ -74,9 +74,11 @@ test_wait_zero_and_test_mode(void **unused)
 
 	(void)unused;
 	assert_int_equal(jitter_wait(0, &e), 0);	/* returns at once */
+#ifdef FERRY_TEST_HOOKS		/* release builds ignore the variable */
 	setenv("FERRY_TEST_NO_SLEEP", "1", 1);
 	assert_int_equal(jitter_wait(JITTER_MAX, &e), 0);	/* no sleep */
 	unsetenv("FERRY_TEST_NO_SLEEP");
+#endif
 }
 
 int
