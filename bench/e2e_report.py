@@ -169,56 +169,56 @@ for s in sets:
 p("")
 
 p("### 4. Build a medium\n")
-skipped("4")
-p("ferry: `mkmedia add` of every component (copy into the repository, "
-  "list, tar + zstd with 2 workers, long matching, checksum) then "
-  "`mkmedia build --out DIR` (copy, sign manifest and SHA256SUMS, "
-  "self-check through verifymedia's code, flush) or `build --iso FILE`. "
-  "Baseline: per component `tar --sort=name --owner=0 --group=0 "
-  "--mtime=@0 -c | zstd -LEVEL --long -T2`, `sha256sum`, two "
-  "`gpg --detach-sign`, `sync`; ISO: the same plus `xorriso -as mkisofs "
-  "-R -J` and `sync`.\n")
-p(HDR)
-for s in sets:
-    if "build.ferry.add" in raw[s]:
-        p(row(names[s] + ", folder",
-              per_run(s, "build.ferry.add", "build.ferry.out"),
-              per_run(s, "build.base.out"), "≤ 1.0", lambda r: r <= 1.0))
-        p(row(names[s] + ", ISO",
-              per_run(s, "build.ferry.add", "build.ferry.iso"),
-              per_run(s, "build.base.out", "build.base.iso"), "≤ 1.0",
-              lambda r: r <= 1.0))
-p("")
-if any("build.ferry.add" in raw[s] for s in sets):
-  p("Split of ferry's build time (median s): " + "; ".join(
-    "%s: add %s, build --out %s, build --iso %s" % (
-        names[s], fmt(med(per_run(s, "build.ferry.add"), 0)),
-        fmt(med(per_run(s, "build.ferry.out"), 0)),
-        fmt(med(per_run(s, "build.ferry.iso"), 0)))
-    for s in sets if "build.ferry.add" in raw[s]) + ".\n")
+if not skipped("4"):
+    p("ferry: `mkmedia add` of every component (copy into the repository, "
+      "list, tar + zstd with 2 workers, long matching, checksum) then "
+      "`mkmedia build --out DIR` (copy, sign manifest and SHA256SUMS, "
+      "self-check through verifymedia's code, flush) or `build --iso FILE`. "
+      "Baseline: per component `tar --sort=name --owner=0 --group=0 "
+      "--mtime=@0 -c | zstd -LEVEL --long -T2`, `sha256sum`, two "
+      "`gpg --detach-sign`, `sync`; ISO: the same plus `xorriso -as mkisofs "
+      "-R -J` and `sync`.\n")
+    p(HDR)
+    for s in sets:
+        if "build.ferry.add" in raw[s]:
+            p(row(names[s] + ", folder",
+                  per_run(s, "build.ferry.add", "build.ferry.out"),
+                  per_run(s, "build.base.out"), "≤ 1.0", lambda r: r <= 1.0))
+            p(row(names[s] + ", ISO",
+                  per_run(s, "build.ferry.add", "build.ferry.iso"),
+                  per_run(s, "build.base.out", "build.base.iso"), "≤ 1.0",
+                  lambda r: r <= 1.0))
+    p("")
+    if any("build.ferry.add" in raw[s] for s in sets):
+      p("Split of ferry's build time (median s): " + "; ".join(
+        "%s: add %s, build --out %s, build --iso %s" % (
+            names[s], fmt(med(per_run(s, "build.ferry.add"), 0)),
+            fmt(med(per_run(s, "build.ferry.out"), 0)),
+            fmt(med(per_run(s, "build.ferry.iso"), 0)))
+        for s in sets if "build.ferry.add" in raw[s]) + ".\n")
 
 p("### 5. Weekly rewrite of a USB stick\n")
-skipped("5")
-p("An ext4 image on a loop device holds the version-1 medium; then the "
-  "version-2 medium is written. ferry: `mkmedia build --out STICK` (keeps "
-  "packages already there with the right hash, writes the new ones, "
-  "removes obsolete ones). Baseline: `rm -rf` the old medium, `cp -r` the "
-  "new one, `sync`. Bytes = sectors the loop device received (data, "
-  "metadata and journal), from /sys/block/loopN/stat.\n")
-p("| data | ferry bytes to device | baseline bytes to device | ratio | "
-  "ferry: written / kept (its own count) | medium size |\n"
-  "|---|---:|---:|---:|---|---:|")
-for s in sets:
-    f = facts[s]
-    if "stick_ferry_dev_bytes" in f:
-        a, b = int(f["stick_ferry_dev_bytes"]), int(f["stick_base_dev_bytes"])
-        w = f.get("stick_ferry_reported", "? ?").split()
-        p("| %s | %s MiB | %s MiB | %.2f | %s / %s MiB | %s MiB |" % (
-            names[s], mib(a), mib(b), a / b if b else 0,
-            mib(int(w[0])) if w and w[0].isdigit() else "?",
-            mib(int(w[1])) if len(w) > 1 and w[1].isdigit() else "?",
-            mib(int(f["stick_base_files_bytes"]))))
-p("")
+if not skipped("5"):
+    p("An ext4 image on a loop device holds the version-1 medium; then the "
+      "version-2 medium is written. ferry: `mkmedia build --out STICK` (keeps "
+      "packages already there with the right hash, writes the new ones, "
+      "removes obsolete ones). Baseline: `rm -rf` the old medium, `cp -r` the "
+      "new one, `sync`. Bytes = sectors the loop device received (data, "
+      "metadata and journal), from /sys/block/loopN/stat.\n")
+    p("| data | ferry bytes to device | baseline bytes to device | ratio | "
+      "ferry: written / kept (its own count) | medium size |\n"
+      "|---|---:|---:|---:|---|---:|")
+    for s in sets:
+        f = facts[s]
+        if "stick_ferry_dev_bytes" in f:
+            a, b = int(f["stick_ferry_dev_bytes"]), int(f["stick_base_dev_bytes"])
+            w = f.get("stick_ferry_reported", "? ?").split()
+            p("| %s | %s MiB | %s MiB | %.2f | %s / %s MiB | %s MiB |" % (
+                names[s], mib(a), mib(b), a / b if b else 0,
+                mib(int(w[0])) if w and w[0].isdigit() else "?",
+                mib(int(w[1])) if len(w) > 1 and w[1].isdigit() else "?",
+                mib(int(f["stick_base_files_bytes"]))))
+    p("")
 
 p("### 6. Peak resident memory (MiB, max over all runs)\n")
 cmds = [("mkmedia add", ["setup.add1", "setup.add2", "build.ferry.add"]),
