@@ -72,6 +72,14 @@ size_t	media_check_files(struct media *md,
 	    void (*report)(void *arg, const struct fy_err *e), void *arg,
 	    enum fy_code *worst);
 
+/* A companion manifest of an unfinished rewrite (SPEC.md §2.2: name is
+ * manifest.json.next or .prev) of the opened medium md: read bounded,
+ * verified exactly like manifest.json (md's verifier, threshold and
+ * trusted time), only then parsed; FY_E_WRONG if of another publisher or
+ * channel.  *out (manifest_free()) only on success. */
+int	media_companion(struct media *md, const char *name,
+	    struct manifest **out, struct fy_err *e);
+
 /* Read the detached signatures of document `doc` ("manifest.json"):
  * doc.sig, doc.sig.2, ... up to LIMIT_SIGS; FY_E_SIGNATURE if none. */
 int	media_read_sigs(struct source *src, const char *doc,

@@ -89,43 +89,6 @@ is_companion(const char *name)
 	    is_sig_of(name, LAYOUT_NEXT) || is_sig_of(name, LAYOUT_PREV);
 }
 
-static int
-load_one(struct media *md, const char *name, struct manifest **out,
-    struct fy_err *e)
-{
-	uint8_t *raw = NULL, *sigs[LIMIT_SIGS];
-	const uint8_t *csigs[LIMIT_SIGS];
-	size_t len, lens[LIMIT_SIGS], nsigs = 0, i;
-	int rc = -1;
-
-	if (source_read(md->src, name, LIMIT_MANIFEST_BYTES, &raw, &len,
-	    e) == -1 || media_read_sigs(md->src, name, sigs, lens, &nsigs,
-	    e) == -1)
-		goto out;
-	for (i = 0; i < nsigs; i++)
-		csigs[i] = sigs[i];
-	if (gpg_verify(md->v, raw, len, csigs, lens, nsigs, md->threshold,
-	    md->now, name, NULL, e) == -1)
-		goto out;
-	/* Verified: from here on these bytes may be parsed. */
-	if (manifest_parse_verified(raw, len, name, out, e) == -1)
-		goto out;
-	if (strcmp((*out)->publisher, md->m->publisher) != 0 ||
-	    strcmp((*out)->channel, md->m->channel) != 0) {
-		manifest_free(*out);
-		*out = NULL;
-		fy_fail(e, FY_E_WRONG, name, _("companion manifest of another "
-		    "publisher or channel"));
-		goto out;
-	}
-	rc = 0;
-out:
-	while (nsigs > 0)
-		free(sigs[--nsigs]);
-	free(raw);
-	return rc;
-}
-
 static void
 load_companions(struct media *md, struct companions *c, struct sink *s)
 {
@@ -140,7 +103,7 @@ load_companions(struct media *md, struct companions *c, struct sink *s)
 			emit(s, &e);
 		if (r != 1)
 			continue;
-		if (load_one(md, names[i], &c->m[c->n], &e) == -1)
+		if (media_companion(md, names[i], &c->m[c->n], &e) == -1)
 			emit(s, &e);
 		else
 			c->n++;

@@ -7,13 +7,13 @@
 # finish first (those must be at serial 2).  The fault log tells the last
 # durability step passed before each kill, so the figures show that the
 # kills landed on both sides of the switch.
-# FERRY_BUILD_TRIALS (default 130; build.sh crash runs 1000) and
+# FERRY_BUILD_TRIALS (default 100; build.sh crash runs N) and
 # FERRY_CRASH_SEED (default 1) make the sample.
 . "$FERRY_TESTLIB/common.sh"
 . "$FERRY_SRC/tests/media/_build.sh"
 need_keys
 command -v jq >/dev/null || skip "jq not installed"
-N=${FERRY_BUILD_TRIALS:-130}
+N=${FERRY_BUILD_TRIALS:-100}
 RANDOM=${FERRY_CRASH_SEED:-1}
 build_fixture
 [ "$(serial_of old.tmpl)" = 1 ] || die "fixture: old medium does not verify"

@@ -234,3 +234,5 @@ expect_ok mkmedia --repo repo build --iso old.iso --sign-key "$FPR_GOOD" --gnupg
 [ "$(serial_of old.iso)" = 2 ] || die "the image was not replaced by a good build"
 trials=$((trials + 5))
 echo "build keeps the medium: $trials trials, every target verified as the old or the new medium"
+[ -z "${FERRY_CRASH_REPORT:-}" ] ||
+    echo "B1|$trials|$(wc -l <"$W/points")|0|-" >>"$FERRY_CRASH_REPORT"
