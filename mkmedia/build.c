@@ -223,6 +223,34 @@ split_size(const struct mk_opts *o)
 	return blk_max_file_size("vfat");
 }
 
+/* Every repository file the medium needs is there and as large as
+ * recorded (its bytes are checked against the record while copied). */
+static int
+repo_files_ok(const struct repo *r, const struct selection *s,
+    struct fy_err *e)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < s->m->nfiles; i++) {
+		const struct sel_file *sf = &s->src[i];
+		uint64_t want = sf->len ? sf->off + sf->len : s->m->files[i].size;
+
+		if (sf->src[0] == '\0')
+			continue;
+		if (fstatat(r->fd, sf->src, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			return fy_fail_errno(e, FY_E_NOTFOUND, sf->src,
+			    _("missing in the repository; nothing was written"));
+		if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < want ||
+		    (sf->len == 0 && (uint64_t)st.st_size != want))
+			return fy_fail(e, FY_E_INTEGRITY, sf->src, _("%llu "
+			    "bytes in the repository, %llu recorded; nothing was "
+			    "written"), (unsigned long long)st.st_size,
+			    (unsigned long long)want);
+	}
+	return 0;
+}
+
 /* The complete medium on the target, if there is one that verifies with
  * our keys: it must stay valid while the new one is written. */
 static int
@@ -282,6 +310,8 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 		goto out;
 	/* Every signature is made before the first byte is written: a
 	 * missing key or agent stops here with the target untouched. */
+	if (repo_files_ok(r, &s, e) == -1)
+		goto out;
 	if (emit_prepare(&s, o, &docs, e) == -1) {
 		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
 		    "%s", _(" (nothing was written)"));

@@ -3,7 +3,8 @@
 # (serial 2) and made to fail in every way we can make it fail; after each
 # failure the target must verify (verifymedia exit 0) as serial 1 or
 # serial 2, never "incomplete", and a client can apply it.
-#   1. no signing key: exit 17 before the first byte (target unchanged)
+#   1. no signing key: exit 17 before the first byte (target unchanged);
+#      a repository file missing: exit 18, likewise
 #   2. too small for old + new: exit 14 before the first byte, naming the
 #      --max-size that fits (tmpfs; root only)
 #   3. ENOSPC at every write() below the target (LD_PRELOAD shim)
@@ -53,6 +54,16 @@ for t in tgt fresh-dir; do
 done
 [ "$(serial_of tgt)" = 1 ] || die "no key: old medium no longer verifies"
 [ ! -e fresh-dir ] || die "no key: the --out folder was created"
+
+# a repository file the medium needs is missing: found before writing
+fresh
+d=$(ls repo/components/patterns/deltas/*.fdelta | head -n1)
+mv "$d" "$d.away"
+before=$(tree_digest tgt)
+expect_fail 18 'missing in the repository; nothing was written' new_build tgt
+[ "$(tree_digest tgt)" = "$before" ] || die "missing repository file: the target was touched"
+mv "$d.away" "$d"
+trials=$((trials + 1))
 
 # --- 2. not room for old + new ----------------------------------------
 if [ "$(id -u)" -eq 0 ] && mkdir small && mount -t tmpfs -o size=1200k ferry-small small 2>/dev/null; then
