@@ -199,11 +199,10 @@ split_size(const struct mk_opts *o)
 	const char *t = FY_TEST_ENV("FERRY_TEST_FAT_MAX");
 	long long tmax = 0;
 	int fat = o->fat;
+	char p[1100], *sl;
 
 	if (o->out == NULL)
 		return 0;		/* ISO level 3 holds large files */
-	char p[1100], *sl;
-
 	/* Probe the folder, or the nearest one above it that exists:
 	 * nothing is created before the signatures are made. */
 	snprintf(p, sizeof(p), "%s", o->out);
