@@ -383,6 +383,7 @@ progress_begin(const char *label, uint64_t total)
 	p->total = total;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
+	p->last.tv_sec -= 1;	/* the first update shows at once */
 	return p;
 }
 

@@ -30,6 +30,11 @@
 #define LAYOUT_SUMS_SIG		"SHA256SUMS.sig"
 #define LAYOUT_README		"README.txt"
 #define LAYOUT_INCOMPLETE	".incomplete"
+/* While mkmedia rewrites a complete medium (SPEC.md §2.2): the new
+ * manifest before the switch, the old one after it, each with its own
+ * signatures (manifest.json.next.sig, ...). */
+#define LAYOUT_NEXT		"manifest.json.next"
+#define LAYOUT_PREV		"manifest.json.prev"
 #define LAYOUT_KEYS_DIR		"keys"
 #define LAYOUT_PKG_DIR		"pkg"
 #define LAYOUT_FORMAT		"ferry-medium"

@@ -23,6 +23,7 @@
 #include "mkmedia/emit.h"
 #include "mkmedia/mkmedia.h"
 #include "mkmedia/select.h"
+#include "mkmedia/selfcheck.h"
 #include "verify/media_check.h"
 
 static void
@@ -100,32 +101,13 @@ out:
 	return rc;
 }
 
-/* Bytes still to write on the target (files not already in place). */
-static uint64_t
-bytes_needed(const char *root, const struct selection *s)
-{
-	char path[1200];
-	struct stat st;
-	uint64_t need = 0;
-	size_t i;
-
-	for (i = 0; i < s->m->nfiles; i++) {
-		snprintf(path, sizeof(path), "%s/%s/%s", root, LAYOUT_DIR,
-		    s->m->files[i].path);
-		if (s->m->files[i].nparts || (stat(path, &st) == 0 &&
-		    (uint64_t)st.st_size == s->m->files[i].size))
-			continue;
-		need += s->m->files[i].size;
-	}
-	return need + (1u << 20);	/* manifest, sums, readme */
-}
-
 static int
 check_target(const char *root, const struct selection *s,
-    const struct mk_opts *o, struct fy_err *e)
+    const struct mk_opts *o, const struct emit_docs *d,
+    const struct emit_old *old, struct fy_err *e)
 {
 	struct blk_info bi;
-	uint64_t need, maxf;
+	uint64_t need, maxf, over, fit;
 	size_t i;
 
 	if (io_mkdirs(AT_FDCWD, root, e) == -1 || blk_probe_path(root, &bi,
@@ -141,36 +123,69 @@ check_target(const char *root, const struct selection *s,
 		if (s->m->files[i].nparts == 0 && s->m->files[i].size > maxf)
 			return fy_fail(e, FY_E_NOSPACE, s->m->files[i].path,
 			    _("%llu bytes is more than the largest file %s "
-			    "can hold (%llu)"), (unsigned long long)
+			    "can hold (%llu); build with --fat to split it; "
+			    "nothing was written"), (unsigned long long)
 			    s->m->files[i].size, bi.fstype,
 			    (unsigned long long)maxf);
-	need = bytes_needed(root, s);
-	if (bi.free_bytes != 0 && need > bi.free_bytes)
+	need = emit_bytes_needed(root, s, d, old);
+	if (bi.free_bytes == 0 || need <= bi.free_bytes)
+		return 0;
+	over = need - bi.free_bytes;
+	fit = s->total > over + (1u << 20) ? (s->total - over - (1u << 20)) >>
+	    20 : 0;
+	if (old == NULL)
 		return fy_fail(e, FY_E_NOSPACE, root, _("%llu bytes free, the "
-		    "medium needs %llu more; use a larger stick or --max-size"),
-		    (unsigned long long)bi.free_bytes, (unsigned long long)need);
-	return 0;
+		    "medium needs %llu; nothing was written; use a larger "
+		    "stick or --max-size %lluM"),
+		    (unsigned long long)bi.free_bytes, (unsigned long long)need,
+		    (unsigned long long)fit);
+	if (fit > 0)
+		return fy_fail(e, FY_E_NOSPACE, root, _("%llu bytes free, "
+		    "writing the new medium beside the old one (%s) needs "
+		    "%llu; nothing was written and the old medium is intact; "
+		    "build with --max-size %lluM to fit beside it, or empty "
+		    "the target first (it then holds no valid medium until "
+		    "the build completes)"),
+		    (unsigned long long)bi.free_bytes, old->m->medium_id,
+		    (unsigned long long)need, (unsigned long long)fit);
+	return fy_fail(e, FY_E_NOSPACE, root, _("%llu bytes free, writing the "
+	    "new medium beside the old one (%s) needs %llu; nothing was "
+	    "written and the old medium is intact; use a larger stick, or "
+	    "empty the target first (it then holds no valid medium until the "
+	    "build completes)"), (unsigned long long)bi.free_bytes,
+	    old->m->medium_id, (unsigned long long)need);
 }
 
+/* The ISO image is written and checked under FILE.new and renamed over
+ * FILE only then: a failed build leaves an existing image as it was. */
 static int
 build_iso(struct repo *r, struct selection *s, const struct mk_opts *o,
-    struct emit_result *res, struct fy_err *e)
+    const struct emit_docs *d, struct emit_result *res, struct fy_err *e)
 {
-	char tmpl[1100];
+	char tmpl[1100], img[1100];
 	struct fy_err ignore = { 0 };
 	struct stat st;
 	int rc;
 
 	snprintf(tmpl, sizeof(tmpl), "%s.d.XXXXXX", o->iso);
+	snprintf(img, sizeof(img), "%s.new", o->iso);
 	if (mkdtemp(tmpl) == NULL)
 		return fy_fail_errno(e, FY_E_IO, o->iso, "cannot create a "
 		    "temporary folder next to the image");
-	rc = emit_medium(r->fd, s, o, tmpl, res, e);
+	rc = emit_medium(r->fd, s, o, tmpl, d, NULL, selfcheck_packages,
+	    &(struct selfcheck){ .r = r }, res, e);
 	if (rc == 0)
-		rc = iso_write(tmpl, o->iso, o->label ? o->label : "FERRY", e);
+		rc = iso_write(tmpl, img, o->label ? o->label : "FERRY", e);
 	io_remove_tree(AT_FDCWD, tmpl, &ignore);
-	if (rc == 0 && stat(o->iso, &st) == 0)
+	if (rc == 0 && stat(img, &st) == 0)
 		res->written = (uint64_t)st.st_size;
+	if (rc == 0)
+		rc = self_check(img, o, e);
+	if (rc == 0 && rename(img, o->iso) == -1)
+		rc = fy_fail_errno(e, FY_E_IO, o->iso, _("cannot rename %s "
+		    "into place"), img);
+	if (rc == -1)
+		(void)unlink(img);
 	return rc;
 }
 
@@ -184,11 +199,20 @@ split_size(const struct mk_opts *o)
 	const char *t = FY_TEST_ENV("FERRY_TEST_FAT_MAX");
 	long long tmax = 0;
 	int fat = o->fat;
+	char p[1100], *sl;
 
 	if (o->out == NULL)
 		return 0;		/* ISO level 3 holds large files */
-	if (!fat && io_mkdirs(AT_FDCWD, o->out, &ignore) == 0 &&
-	    blk_probe_path(o->out, &bi, &ignore) == 0)
+	/* Probe the folder, or the nearest one above it that exists:
+	 * nothing is created before the signatures are made. */
+	snprintf(p, sizeof(p), "%s", o->out);
+	while (access(p, F_OK) != 0 && (sl = strrchr(p, '/')) != NULL &&
+	    sl != p)
+		*sl = '\0';
+	if (access(p, F_OK) != 0)
+		snprintf(p, sizeof(p), "%s", strchr(o->out, '/') == o->out ?
+		    "/" : ".");
+	if (!fat && blk_probe_path(p, &bi, &ignore) == 0)
 		fat = blk_max_file_size(bi.fstype) != UINT64_MAX;
 	if (!fat)
 		return 0;
@@ -198,16 +222,73 @@ split_size(const struct mk_opts *o)
 	return blk_max_file_size("vfat");
 }
 
+/* Every repository file the medium needs is there and as large as
+ * recorded (its bytes are checked against the record while copied). */
+static int
+repo_files_ok(const struct repo *r, const struct selection *s,
+    struct fy_err *e)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < s->m->nfiles; i++) {
+		const struct sel_file *sf = &s->src[i];
+		uint64_t want = sf->len ? sf->off + sf->len : s->m->files[i].size;
+
+		if (sf->src[0] == '\0')
+			continue;
+		if (fstatat(r->fd, sf->src, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			return fy_fail_errno(e, FY_E_NOTFOUND, sf->src,
+			    _("missing in the repository; nothing was written"));
+		if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < want ||
+		    (sf->len == 0 && (uint64_t)st.st_size != want))
+			return fy_fail(e, FY_E_INTEGRITY, sf->src, _("%llu "
+			    "bytes in the repository, %llu recorded; nothing was "
+			    "written"), (unsigned long long)st.st_size,
+			    (unsigned long long)want);
+	}
+	return 0;
+}
+
+/* The complete medium on the target, if there is one that verifies with
+ * our keys: it must stay valid while the new one is written. */
+static int
+old_medium(const char *root, const struct mk_opts *o, struct source **src,
+    struct media **md)
+{
+	char p[1200];
+	struct fy_err le = { 0 };
+
+	snprintf(p, sizeof(p), "%s/%s/%s", root, LAYOUT_DIR, LAYOUT_MANIFEST);
+	if (access(p, F_OK) != 0)
+		return 0;
+	snprintf(p, sizeof(p), "%s/%s/%s", root, LAYOUT_DIR, LAYOUT_INCOMPLETE);
+	if (access(p, F_OK) == 0)
+		return 0;		/* never complete: nothing to keep */
+	if (open_own(root, o, src, md, &le) == 0)
+		return 1;
+	media_free(*md);
+	source_free(*src);
+	*md = NULL;
+	*src = NULL;
+	say_warn(_("%s: the medium there does not verify with the signing "
+	    "keys (%s); it is replaced, and the target holds no valid medium "
+	    "until this build completes"), root, le.msg);
+	return 0;
+}
+
 int
 mk_build(const struct mk_opts *o_in, struct fy_err *e)
 {
 	struct mk_opts oo = *o_in, *o = &oo;
 	struct repo *r = NULL;
 	struct selection s = { 0 };
-	struct emit_result res;
+	struct emit_result res = { 0 };
+	struct emit_docs docs = { 0 };
+	struct emit_old old = { 0 };
 	const char *target = o->iso ? o->iso : o->out;
-	struct source *psrc = NULL;
-	struct media *prev = NULL;
+	struct source *psrc = NULL, *osrc = NULL;
+	struct media *prev = NULL, *omd = NULL;
 	int rc = -1;
 
 	o->split_size = split_size(o);
@@ -226,19 +307,43 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 	}
 	if (select_build(r, o, prev ? prev->m : NULL, &s, e) == -1)
 		goto out;
-	if (o->out != NULL) {
-		if (check_target(o->out, &s, o, e) == -1 ||
-		    emit_medium(r->fd, &s, o, o->out, &res, e) == -1)
-			goto out;
-	} else if (build_iso(r, &s, o, &res, e) == -1)
+	/* Every signature is made before the first byte is written: a
+	 * missing key or agent stops here with the target untouched. */
+	if (repo_files_ok(r, &s, e) == -1)
 		goto out;
-	if (self_check(target, o, e) == -1)
+	if (emit_prepare(&s, o, &docs, e) == -1) {
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
+		    "%s", _(" (nothing was written)"));
 		goto out;
+	}
+	/* The serial is used up before anything is written: two different
+	 * media never carry the same serial, even after a failed build. */
 	if (s.m->serial > r->serial) {
 		r->serial = s.m->serial;
 		if (repo_save(r, e) == -1)
 			goto out;
 	}
+	if (o->out != NULL) {
+		if (old_medium(o->out, o, &osrc, &omd) == 1) {
+			old.m = omd->m;
+			old.raw = omd->raw;
+			old.rawlen = omd->rawlen;
+			old.v = omd->v;
+			old.now = omd->now;
+			say_info(_("%s holds %s (serial %llu): it stays valid "
+			    "until the new medium is complete"), o->out,
+			    omd->m->medium_id,
+			    (unsigned long long)omd->m->serial);
+		}
+		if (check_target(o->out, &s, o, &docs, omd ? &old : NULL,
+		    e) == -1 ||
+		    emit_medium(r->fd, &s, o, o->out, &docs, omd ? &old : NULL,
+		    selfcheck_packages, &(struct selfcheck){ .r = r }, &res,
+		    e) == -1 ||
+		    self_check(target, o, e) == -1)
+			goto out;
+	} else if (build_iso(r, &s, o, &docs, &res, e) == -1)
+		goto out;
 	say_info(_("medium %s (serial %llu) written to %s: %llu bytes written, "
 	    "%llu bytes kept, %llu obsolete files removed"), s.m->medium_id,
 	    (unsigned long long)s.m->serial, target,
@@ -254,6 +359,10 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 		    (json_int_t)s.total));
 	rc = 0;
 out:
+	free(res.fresh);
+	emit_docs_free(&docs);
+	media_free(omd);
+	source_free(osrc);
 	media_free(prev);
 	source_free(psrc);
 	select_free(&s);

@@ -19,6 +19,7 @@
 #include "core/say.h"
 #include "formats/deltapkg.h"
 #include "mkmedia/mkmedia.h"
+#include "mkmedia/ticker.h"
 
 static int
 have_delta(const struct repo_comp *c, const char *from, const char *to)
@@ -41,6 +42,7 @@ make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
 	uint8_t sha[DIGEST_LEN];
 	uint64_t size;
 	int cfd = -1, ffd = -1, tfd = -1, out = -1, rc = -1;
+	struct ticker *tk;
 	json_t *j;
 	char *s;
 
@@ -64,9 +66,15 @@ make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
 		fy_fail_errno(e, FY_E_IO, tmp, "cannot create");
 		goto out;
 	}
-	if (deltapkg_write(ffd, &from->tree, tfd, &to->tree, &dopt, out,
-	    e) == -1 || io_fsync(out, tmp, e) == -1)
+	snprintf(path, sizeof(path), _("delta %s %s -> %s"), c->name,
+	    from->version, to->version);
+	tk = ticker_start(path, ticker_tree_bytes(&from->tree) +
+	    ticker_tree_bytes(&to->tree));
+	rc = deltapkg_write(ffd, &from->tree, tfd, &to->tree, &dopt, out, e);
+	ticker_stop(tk);
+	if (rc == -1 || (rc = io_fsync(out, tmp, e)) == -1)
 		goto out;
+	rc = -1;
 	close(out);
 	out = -1;
 	if (digest_file(cfd, tmp, sha, &size, e) == -1)

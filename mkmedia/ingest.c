@@ -30,6 +30,7 @@
 #include "formats/package.h"
 #include "formats/version.h"
 #include "mkmedia/mkmedia.h"
+#include "mkmedia/ticker.h"
 #include "mkmedia/repo.h"
 
 #define COPY_BUF	(1u << 20)
@@ -210,7 +211,14 @@ stage_source(const char *source, int stagefd, struct tree *t,
 		/* copy_tree() checks every byte it copies against this
 		 * listing and sets the listed modes, so the staged tree is
 		 * the listing: no second pass over it. */
-		if (rc == 0 && (rc = copy_tree(sfd, &src, tfd, e)) == 0)
+		if (rc == 0) {
+			struct ticker *tk = ticker_start(_("copying"),
+			    ticker_tree_bytes(&src));
+
+			rc = copy_tree(sfd, &src, tfd, e);
+			ticker_stop(tk);
+		}
+		if (rc == 0)
 			*t = src;
 		else
 			tree_free(&src);
@@ -228,6 +236,8 @@ write_base(int stagefd, struct repo_version *v, const struct repo *r,
     struct fy_err *e)
 {
 	struct package_opts po = { .level = r->policy.level, .workers = 2 };
+	char label[200];
+	struct ticker *tk;
 	int tfd, out, rc;
 
 	if ((tfd = io_open_dir(stagefd, "tree", e)) == -1)
@@ -238,7 +248,11 @@ write_base(int stagefd, struct repo_version *v, const struct repo *r,
 		close(tfd);
 		return fy_fail_errno(e, FY_E_IO, "base.tar.zst", "cannot create");
 	}
+	snprintf(label, sizeof(label), _("base package %s %s"), v->comp,
+	    v->version);
+	tk = ticker_start(label, ticker_tree_bytes(&v->tree));
 	rc = package_write_base(tfd, &v->tree, &po, out, e);
+	ticker_stop(tk);
 	if (rc == 0)
 		rc = io_fsync(out, "base.tar.zst", e);
 	close(out);

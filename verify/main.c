@@ -169,6 +169,8 @@ main(int argc, char **argv)
 			    json_string(md->m->medium_id));
 			json_object_set_new(out, "serial",
 			    json_integer((json_int_t)md->m->serial));
+			json_object_set_new(out, "switching",
+			    json_integer((json_int_t)md->switching));
 		}
 		json_dumpf(out, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
 		fputc('\n', stdout);
@@ -181,9 +183,16 @@ main(int argc, char **argv)
 			    (unsigned long long)md->m->serial,
 			    md->signers.fpr[0], md->m->nfiles,
 			    (unsigned long long)bytes);
-		else
+		if (nproblems != 0)
 			say_err(_("verifymedia: %zu problem(s) found\n"),
 			    nproblems);
+		else if (md->switching > 0)
+			say_info(_("note: a rewrite by mkmedia is unfinished: %zu "
+			    "file(s) belong to the signed medium with serial %llu; "
+			    "this medium is serial %llu until the rewrite is "
+			    "finished (run mkmedia build again)"), md->switching,
+			    (unsigned long long)md->other_serial,
+			    (unsigned long long)md->m->serial);
 	}
 	rc = fy_exit_code(worst);
 	media_free(md);

@@ -113,6 +113,42 @@ out:
 	return rc;
 }
 
+int
+media_companion(struct media *md, const char *name, struct manifest **out,
+    struct fy_err *e)
+{
+	uint8_t *raw = NULL, *sigs[LIMIT_SIGS];
+	const uint8_t *csigs[LIMIT_SIGS];
+	size_t len, lens[LIMIT_SIGS], nsigs = 0, i;
+	int rc = -1;
+
+	if (source_read(md->src, name, LIMIT_MANIFEST_BYTES, &raw, &len,
+	    e) == -1 || media_read_sigs(md->src, name, sigs, lens, &nsigs,
+	    e) == -1)
+		goto out;
+	for (i = 0; i < nsigs; i++)
+		csigs[i] = sigs[i];
+	if (gpg_verify(md->v, raw, len, csigs, lens, nsigs, md->threshold,
+	    md->now, name, NULL, e) == -1)
+		goto out;
+	/* Verified: from here on these bytes may be parsed. */
+	if (manifest_parse_verified(raw, len, name, out, e) == -1)
+		goto out;
+	if (strcmp((*out)->publisher, md->m->publisher) != 0 ||
+	    strcmp((*out)->channel, md->m->channel) != 0) {
+		manifest_free(*out);
+		*out = NULL;
+		fy_fail(e, FY_E_WRONG, name, _("companion manifest of another "
+		    "publisher or channel"));
+		goto out;
+	}
+	rc = 0;
+out:
+	free_sigs(sigs, nsigs);
+	free(raw);
+	return rc;
+}
+
 void
 media_free(struct media *md)
 {

@@ -46,6 +46,11 @@ struct media {
 	int64_t		 now;		/* trusted time used */
 	unsigned	 threshold;
 	struct keyset_walk *walk;	/* owned; keyset_walk_result() */
+	/* Set by media_check_files(): files that hold the bytes a signed
+	 * companion manifest (a rewrite by mkmedia in progress or
+	 * interrupted, SPEC.md §2.2) lists, and the newest such serial. */
+	size_t		 switching;
+	uint64_t	 other_serial;
 };
 
 /* Open the medium behind src: FY_E_INCOMPLETE when mkmedia's
@@ -60,12 +65,24 @@ void	media_free(struct media *md);			/* NULL is fine */
 
 /* verifymedia's full check: every file the manifest lists (size and
  * SHA-256), SHA256SUMS and its signature agree with the manifest, and no
- * file in the folder that the manifest does not list.  Every problem is
+ * file in the folder that the manifest does not list.  During a rewrite
+ * (SPEC.md §2.2) a file may instead hold exactly the bytes that a
+ * companion manifest (manifest.json.next or .prev, verified with the same
+ * keys, same publisher and channel) lists for it; md->switching counts
+ * such files.  Every problem is
  * passed to report(); returns the number of problems and sets *worst to
  * the most severe code. */
 size_t	media_check_files(struct media *md,
 	    void (*report)(void *arg, const struct fy_err *e), void *arg,
 	    enum fy_code *worst);
+
+/* A companion manifest of an unfinished rewrite (SPEC.md §2.2: name is
+ * manifest.json.next or .prev) of the opened medium md: read bounded,
+ * verified exactly like manifest.json (md's verifier, threshold and
+ * trusted time), only then parsed; FY_E_WRONG if of another publisher or
+ * channel.  *out (manifest_free()) only on success. */
+int	media_companion(struct media *md, const char *name,
+	    struct manifest **out, struct fy_err *e);
 
 /* Read the detached signatures of document `doc` ("manifest.json"):
  * doc.sig, doc.sig.2, ... up to LIMIT_SIGS; FY_E_SIGNATURE if none. */

@@ -65,9 +65,101 @@ is_sig_of(const char *name, const char *doc)
 	return 0;
 }
 
-/* SHA256SUMS must be signed like the manifest and agree with it. */
+/*
+ * Companion manifests (SPEC.md §2.2): while mkmedia rewrites a complete
+ * medium, manifest.json.next (the new manifest, before the switch) and
+ * manifest.json.prev (the old one, after it) carry their own signatures.
+ * A companion is read and verified exactly like manifest.json (same
+ * verifier, threshold and trusted time) and parsed only then; it must be
+ * of the same publisher and channel.  It never decides what the medium
+ * is: it only vouches, by size and SHA-256, for files of the other
+ * generation that a rewrite leaves beside the current one.
+ */
+#define NCOMPANIONS	2
+
+struct companions {
+	struct manifest	*m[NCOMPANIONS];
+	size_t		 n;
+};
+
+static int
+is_companion(const char *name)
+{
+	return strcmp(name, LAYOUT_NEXT) == 0 || strcmp(name, LAYOUT_PREV) == 0 ||
+	    is_sig_of(name, LAYOUT_NEXT) || is_sig_of(name, LAYOUT_PREV);
+}
+
 static void
-check_sums(struct media *md, struct sink *s)
+load_companions(struct media *md, struct companions *c, struct sink *s)
+{
+	static const char *const names[NCOMPANIONS] = { LAYOUT_NEXT,
+	    LAYOUT_PREV };
+	struct fy_err e = { 0 };
+	size_t i;
+	int r;
+
+	for (i = 0; i < NCOMPANIONS; i++) {
+		if ((r = source_exists(md->src, names[i], &e)) == -1)
+			emit(s, &e);
+		if (r != 1)
+			continue;
+		if (media_companion(md, names[i], &c->m[c->n], &e) == -1)
+			emit(s, &e);
+		else
+			c->n++;
+	}
+}
+
+/* Does the file at path hold the bytes a companion lists for it?  Returns
+ * that companion's manifest, or NULL. */
+static const struct manifest *
+vouched(struct media *md, struct companions *c, const char *path)
+{
+	const struct mf_file *f;
+	struct fy_err e;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		memset(&e, 0, sizeof(e));
+		if ((f = manifest_file(c->m[i], path)) == NULL || f->nparts)
+			continue;
+		if (source_fetch(md->src, path, f->size, f->sha256, -1, NULL,
+		    NULL, NULL, &e) == 0) {
+			md->switching++;
+			if (c->m[i]->serial > md->other_serial)
+				md->other_serial = c->m[i]->serial;
+			return c->m[i];
+		}
+	}
+	return NULL;
+}
+
+/* The manifest whose entry for `path` matches these bytes: md->m first. */
+static const struct manifest *
+owner(struct media *md, struct companions *c, const char *path,
+    const uint8_t *buf, size_t len)
+{
+	uint8_t sha[DIGEST_LEN];
+	const struct mf_file *f;
+	size_t i;
+
+	digest_buf(buf, len, sha);
+	if ((f = manifest_file(md->m, path)) != NULL && f->size == len &&
+	    memcmp(f->sha256, sha, DIGEST_LEN) == 0)
+		return md->m;
+	for (i = 0; i < c->n; i++)
+		if ((f = manifest_file(c->m[i], path)) != NULL &&
+		    f->size == len && memcmp(f->sha256, sha, DIGEST_LEN) == 0)
+			return c->m[i];
+	return NULL;
+}
+
+/* SHA256SUMS must be signed like the manifest and agree with it.  During
+ * a rewrite it agrees with the manifest it belongs to, and its signature
+ * files may still (or already) be those of the other generation: each is
+ * then vouched for by size and SHA-256 (check_listed, check_extras). */
+static void
+check_sums(struct media *md, struct companions *c, struct sink *s)
 {
 	const struct manifest *m = md->m;
 	uint8_t *buf = NULL, *sigs[LIMIT_SIGS];
@@ -82,12 +174,25 @@ check_sums(struct media *md, struct sink *s)
 		emit(s, &e);
 		return;
 	}
+	if (c->n > 0 && (m = owner(md, c, LAYOUT_SUMS, buf, len)) == NULL)
+		m = md->m;
 	if (media_read_sigs(md->src, LAYOUT_SUMS, sigs, lens, &nsigs, &e) == 0) {
-		for (i = 0; i < nsigs; i++)
+		size_t mixed = 0;
+		char name[64];
+
+		for (i = 0; i < nsigs; i++) {
 			csigs[i] = sigs[i];
+			layout_sig_name(LAYOUT_SUMS, (unsigned)i, name,
+			    sizeof(name));
+			if (c->n > 0 && owner(md, c, name, sigs[i], lens[i]) != m)
+				mixed++;
+		}
 		if (gpg_verify(md->v, buf, len, csigs, lens, nsigs,
-		    md->threshold, md->now, LAYOUT_SUMS, &who, &e) == -1)
-			emit(s, &e);
+		    md->threshold, md->now, LAYOUT_SUMS, &who, &e) == -1) {
+			if (mixed == 0)
+				emit(s, &e);
+			fy_clear(&e);
+		}
 		while (nsigs > 0)
 			free(sigs[--nsigs]);
 	} else
@@ -129,7 +234,7 @@ check_sums(struct media *md, struct sink *s)
 }
 
 static void
-check_extras(struct media *md, struct sink *s)
+check_extras(struct media *md, struct companions *c, struct sink *s)
 {
 	struct fy_err e = { 0 };
 	char **names;
@@ -151,7 +256,9 @@ check_extras(struct media *md, struct sink *s)
 			emit(s, &e);
 		} else if (strcmp(names[i], LAYOUT_MANIFEST) != 0 &&
 		    !is_sig_of(names[i], LAYOUT_MANIFEST) &&
-		    manifest_file(md->m, names[i]) == NULL) {
+		    !is_companion(names[i]) &&
+		    manifest_file(md->m, names[i]) == NULL &&
+		    vouched(md, c, names[i]) == NULL) {
 			fy_fail(&e, FY_E_INTEGRITY, names[i], _("extra file, not "
 			    "listed in the manifest"));
 			emit(s, &e);
@@ -200,9 +307,10 @@ hash_worker(void *arg)
 	return NULL;
 }
 
-/* Every listed file: size and SHA-256. */
+/* Every listed file: size and SHA-256 (or, during a rewrite, the bytes
+ * a companion lists for the same path). */
 static void
-check_listed(struct media *md, struct sink *s)
+check_listed(struct media *md, struct companions *c, struct sink *s)
 {
 	struct hash_job j = { .md = md };
 	pthread_t tid[HASH_THREADS - 1];
@@ -216,8 +324,11 @@ check_listed(struct media *md, struct sink *s)
 		want = 1;
 	if (want == 1) {
 		for (i = 0; i < n; i++)
-			if (check_one(md, i, &e) == -1)
-				emit(s, &e);
+			if (check_one(md, i, &e) == -1) {
+				if (vouched(md, c, md->m->files[i].path) == NULL)
+					emit(s, &e);
+				fy_clear(&e);
+			}
 		return;
 	}
 	digest_init();		/* once, before any thread hashes */
@@ -229,7 +340,8 @@ check_listed(struct media *md, struct sink *s)
 		pthread_join(tid[i], NULL);
 	for (i = 0; i < n; i++)
 		if (j.bad[i] != NULL) {
-			emit(s, j.bad[i]);
+			if (vouched(md, c, md->m->files[i].path) == NULL)
+				emit(s, j.bad[i]);
 			free(j.bad[i]);
 		}
 	free(j.bad);
@@ -246,10 +358,17 @@ media_check_files(struct media *md,
     enum fy_code *worst)
 {
 	struct sink s = { .report = report, .arg = arg, .worst = FY_OK };
+	struct companions c = { .n = 0 };
+	size_t i;
 
-	check_listed(md, &s);
-	check_sums(md, &s);
-	check_extras(md, &s);
+	md->switching = 0;
+	md->other_serial = 0;
+	load_companions(md, &c, &s);
+	check_listed(md, &c, &s);
+	check_sums(md, &c, &s);
+	check_extras(md, &c, &s);
+	for (i = 0; i < c.n; i++)
+		manifest_free(c.m[i]);
 	*worst = s.worst;
 	return s.n;
 }

@@ -7,6 +7,9 @@
 #   L3 every (call, k) x {EIO, ENOSPC} x {once, persistent} io_errors.sh
 #   L6 tmpfs sizes and disk filled while staging           enospc.sh
 #   two concurrent applies, kill -9 of the lock holder     concurrent.sh
+#   B1 mkmedia build: no key, no room, ENOSPC, pulled stick, kill -9 at
+#      every fault point                          ../media/build_keeps_medium.sh
+#   B2 N kill -9 of mkmedia build at random instants  build_random_kill.sh
 # and prints the figures table (trials, distinct points covered, states
 # violating an invariant, median recovery time).  Exit 0 only if every
 # part passed and no state violated an invariant.
@@ -52,6 +55,10 @@ part L1-fault-points fault_points.sh FERRY_CRASH_FULL=1
 part L3-io-errors io_errors.sh FERRY_CRASH_FULL=1
 part L6-enospc enospc.sh
 part concurrent concurrent.sh
+# mkmedia build (issue 14 sec. 2): a rewrite that fails never spoils the
+# medium on the target
+part B1-build-faults ../media/build_keeps_medium.sh FERRY_CRASH_FULL=1
+part B2-build-random-kill build_random_kill.sh FERRY_BUILD_TRIALS="$N"
 
 echo
 printf '%-6s %8s %16s %12s %14s\n' level trials "points covered" violations "median rec ms"

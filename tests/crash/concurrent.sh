@@ -77,6 +77,13 @@ touch "$H/pass"			# this run's own hook returns at once
 expect_ok apply_b
 pgrep -f "while \\[ ! -e $H/go \\]" >/dev/null || die "the orphaned hook ended early"
 touch "$H/go"
+# The orphan must see go before this test ends: the runner then removes
+# the scratch folder, and a hook that wakes after that polls for ever.
+for _ in $(seq 1 500); do
+	pgrep -f "while \\[ ! -e $H/go \\]" >/dev/null || break
+	sleep 0.02
+done
+pgrep -f "while \\[ ! -e $H/go \\]" >/dev/null && die "the orphaned hook did not end after go"
 [ "$(cur)" = "$NEWGEN_patterns" ] || die "no update after the killed run"
 left=$(find "$CRASH_CL/var/lib/ferry" -name '.stage-*' -o -name '*.tmp' | head -3)
 [ -z "$left" ] || die "leftovers after recovery: $left"
