@@ -10,7 +10,7 @@
 #   keys      apply of a medium that rotates the key set (1 -> 2)
 #   seeded    the delta apply with FERRY_SEED_BUG=gens.fsync (must be caught
 #             in strict, is not in ordered: a check that the model bites)
-# FERRY_PC_PER_WINDOW (default 24) caps the states per crash window;
+# FERRY_PC_PER_WINDOW (default 12) caps the states per crash window;
 # FERRY_PC_MODES (default "strict ordered").  FERRY_CRASH_REPORT=FILE
 # appends "L4 <cmd> <mode>|states|-|violations|-" lines.
 [ -n "${FERRY_CRASH_FULL:-}" ] ||
@@ -21,7 +21,7 @@
 need_keys
 command -v jq >/dev/null || skip "jq not installed"
 pc_setup
-PW=${FERRY_PC_PER_WINDOW:-24}
+PW=${FERRY_PC_PER_WINDOW:-12}
 MODES=${FERRY_PC_MODES:-strict ordered}
 CHECK=$FERRY_SRC/tests/crash/_powercut_check.sh
 fail=0
