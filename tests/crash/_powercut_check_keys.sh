@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/crash/_powercut_check_keys.sh FIXDIR: the checks of one power-loss
-# crash state of the key-set rotation run (tests/crash/powercut_full.sh):
+# crash state of the key-set rotation run (tests/crash/_powercut_full.sh):
 # client $CRASH_CL was at patterns 2026.11.20-1 trusting key set 1 and
 # applied m2 (patterns 2026.11.21-1, key set 2: the good key revoked, k2
 # added).  FIXDIR/expect.sh holds the old and new tree digests.

@@ -11,7 +11,7 @@
 #                   found): "current" new with "previous" lost (I8).
 # The simulator must catch both among the states of the switch windows.
 # (The ext4 data=ordered approximation, in which metadata persists in
-# order, does not flag gens.fsync: tests/crash/powercut_full.sh shows it.)
+# order, does not flag gens.fsync: tests/crash/_powercut_full.sh shows it.)
 # The same run without a seeded bug is clean (powercut_apply.sh).
 . "$FERRY_TESTLIB/common.sh"
 . "$FERRY_SRC/tests/crash/_lib.sh"

@@ -1,5 +1,6 @@
 # L4 power loss, the full exploration (issue 16; `build.sh crash` runs it
-# through campaign.sh with FERRY_CRASH_FULL=1; the suite runs the samples
+# through campaign.sh with FERRY_CRASH_FULL=1, it is not a suite test,
+# hence the underscore; the suite runs the samples
 # powercut_apply.sh and powercut_seeded.sh).  Records, through the FUSE
 # recorder, and explores in the strict and the ordered model
 # (tests/crash/powercut.py; bounds in docs/BENCHMARKS-crash.md):
@@ -8,10 +9,12 @@
 #   chain     apply B' to a client at A, patterns by a chain of two deltas
 #   rollback  rollback patterns on a client at B
 #   keys      apply of a medium that rotates the key set (1 -> 2)
+#   mkmedia   mkmedia build --out onto a folder holding a good medium
 #   seeded    the delta apply with FERRY_SEED_BUG=gens.fsync (must be caught
 #             in strict, is not in ordered: a check that the model bites)
 # FERRY_PC_PER_WINDOW (default 12) caps the states per crash window;
-# FERRY_PC_MODES (default "strict ordered").  FERRY_CRASH_REPORT=FILE
+# FERRY_PC_MODES (default "strict ordered"); FERRY_PC_ONLY="lib chain
+# keys mkmedia" picks parts.  FERRY_CRASH_REPORT=FILE
 # appends "L4 <cmd> <mode>|states|-|violations|-" lines.
 [ -n "${FERRY_CRASH_FULL:-}" ] ||
     { echo "SKIP: the full power-loss exploration runs through build.sh crash"; exit 77; }
@@ -25,6 +28,7 @@ PW=${FERRY_PC_PER_WINDOW:-12}
 MODES=${FERRY_PC_MODES:-strict ordered}
 CHECK=$FERRY_SRC/tests/crash/_powercut_check.sh
 fail=0
+want() { [ -z "${FERRY_PC_ONLY:-}" ] || [[ " $FERRY_PC_ONLY " == *" $1 "* ]]; }
 
 report() {	# NAME MODE SUMMARY-FILE [expect-caught]
 	local n v
@@ -51,7 +55,7 @@ explore_all() {	# NAME TEMPLATE-MODE CL CHECK...
 }
 
 # --- the _lib.sh fixture: base, delta, rollback; then the chain ---------
-( crash_fixture fx
+! want lib || ( crash_fixture fx
   for m in base delta rollback; do
 	trial_client "$m"
 	# shellcheck disable=SC2046
@@ -74,7 +78,7 @@ explore_all() {	# NAME TEMPLATE-MODE CL CHECK...
 	fi
   done
   exit $fail ) || fail=1
-( CRASH_CHAIN=1 crash_fixture fxc
+! want chain || ( CRASH_CHAIN=1 crash_fixture fxc
   trial_client delta
   applymedia --root "$CRASH_CL" plan "$CRASH_FIX/medB" | grep -q 'via delta chain 2026.11.19-1 -> 2026.11.20-1 -> 2026.11.20-2' ||
       die "the chain fixture does not apply by a chain of two deltas"
@@ -84,7 +88,7 @@ explore_all() {	# NAME TEMPLATE-MODE CL CHECK...
   exit $fail ) || fail=1
 
 # --- key-set rotation ---------------------------------------------------
-( . "$FERRY_SRC/tests/scenarios/_trust.sh"
+! want keys || ( . "$FERRY_SRC/tests/scenarios/_trust.sh"
   mkdir -p ks && KS=$(cd ks && pwd)
   make_repo "$KS/repo"
   add_versions "$KS/repo" patterns 2026.11.20-1
@@ -118,6 +122,37 @@ explore_all() {	# NAME TEMPLATE-MODE CL CHECK...
   grep -q 'keyset.json' "pc/keys.log" || die "the recorded run did not write keys/keyset.json"
   explore_all keys keys "$CRASH_CL" \
       "$FERRY_SRC/tests/crash/_powercut_check_keys.sh" "$KS"
+  exit $fail ) || fail=1
+
+# --- mkmedia build --out onto a folder that holds a good medium ----------
+# Only the target is under the recorder (the repository is on another,
+# durable disk): every crash state of the target must verify as the old
+# medium or the new one, and the same build again must finish.
+! want mkmedia || ( mkdir -p mk && MK=$(cd mk && pwd)
+  make_repo "$MK/repo"
+  add_versions "$MK/repo" patterns 2026.11.19-1
+  add_versions "$MK/repo" engine 8.0.0
+  build_medium "$MK/repo" "$MK/t"
+  oldid=$(verifymedia --json "$MK/t" | jq -r .medium_id)
+  add_versions "$MK/repo" patterns 2026.11.20-1
+  add_versions "$MK/repo" engine 8.0.1
+  PC_TARGET=$MK/t
+  export PC_TARGET
+  pc_record mkmedia "$PC_TARGET" "$FERRY_BIN/mkmedia" --repo "$MK/repo" \
+      build --out "$PC_TARGET" --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
+  cp -a "pc/mkmedia.back" "$MK/new"
+  newid=$(verifymedia --json "$MK/new" | jq -r .medium_id)
+  [ "$newid" != "$oldid" ] || die "the rebuild did not make a new medium"
+  {
+	echo "OLDID=$oldid"
+	echo "NEWID=$newid"
+	echo "NEWSERIAL=$(verifymedia --json "$MK/new" | jq -r .serial)"
+	echo "REPO=$MK/repo"
+	echo "FPR=$FPR_GOOD"
+	echo "KEYHOME=$KEYHOME"
+  } >"$MK/expect.sh"
+  explore_all mkmedia mkmedia "$PC_TARGET" \
+      "$FERRY_SRC/tests/crash/_powercut_check_media.sh" "$MK"
   exit $fail ) || fail=1
 
 [ "$fail" -eq 0 ] || die "power-loss exploration found states outside {old, new}"
