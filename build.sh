@@ -25,7 +25,7 @@ DEBS=(build-essential pkg-config gettext
       libgcrypt20-dev libcurl4-openssl-dev libcmocka-dev libdivsufsort-dev
       libunistring-dev
       python3
-      gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3
+      gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3 libfuse3-dev
       dosfstools e2fsprogs util-linux nginx-light faketime jq curl
       valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time strace
       procps psmisc openssl groff-base locales man-db zip

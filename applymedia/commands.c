@@ -23,14 +23,20 @@ history_tail(const struct state *st, const char *comp, size_t max)
 	uint8_t *buf;
 	size_t len, n = 0;
 	struct fy_err e = { 0 };
-	char *line, *save = NULL;
+	char *line, *next;
 
 	if (st->fd == -1 || io_read_bounded(st->fd, "history.jsonl", 64u << 20,
 	    &buf, &len, &e) == -1)
 		return a;
-	for (line = strtok_r((char *)buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if ((j = json_loads(line, 0, NULL)) == NULL)
+	/* Lines are split by length, not as C strings: a line that a power
+	 * cut left with zeroed bytes is skipped, not the end of the file. */
+	for (line = (char *)buf; line < (char *)buf + len; line = next) {
+		char *nl = memchr(line, '\n', (size_t)((char *)buf + len -
+		    line));
+
+		next = nl != NULL ? nl + 1 : (char *)buf + len;
+		if ((j = json_loadb(line, (size_t)(next - line), 0,
+		    NULL)) == NULL)
 			continue;
 		if (comp == NULL || (json_string_value(json_object_get(j,
 		    "component")) && strcmp(json_string_value(json_object_get(

@@ -40,6 +40,8 @@ from_config(const struct cfg *c, struct keystate *ks)
 	return 0;
 }
 
+static void	remove_old(const struct state *, const char *);
+
 static int
 damaged(const char *what, struct fy_err *e)
 {
@@ -120,6 +122,11 @@ keystate_load(const struct cfg *c, const struct state *s,
 		return damaged("not JSON", e);
 	rc = from_state(s, j, &ks, e);
 	json_decref(j);
+	/* A power cut after keyset.json was replaced can leave the old
+	 * keyring file behind (its unlink was not yet durable); a locked run
+	 * removes it, as the adoption would have. */
+	if (rc == 0 && s->lockfd != -1)
+		remove_old(s, strrchr(ks.keyring, '/') + 1);
 	if (rc == 0)
 		*out = ks;
 	return rc;
@@ -140,13 +147,15 @@ keystate_trust(struct keystate *ks, struct trust *t)
 	t->keyset_publisher = ks->publisher;
 }
 
-/* Remove keyring files other than `keep` (best effort). */
+/* Remove keyring files other than `keep` (best effort), and make the
+ * removal durable. */
 static void
-remove_old(struct state *s, const char *keep)
+remove_old(const struct state *s, const char *keep)
 {
 	struct dirent *de;
+	struct fy_err e = { 0 };
 	DIR *d;
-	int fd;
+	int fd, n = 0;
 
 	if ((fd = openat(s->fd, KS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
@@ -157,8 +166,11 @@ remove_old(struct state *s, const char *keep)
 	}
 	while ((de = readdir(d)) != NULL)
 		if (strncmp(de->d_name, "keyring-", 8) == 0 &&
-		    strcmp(de->d_name, keep) != 0)
-			(void)unlinkat(dirfd(d), de->d_name, 0);
+		    strcmp(de->d_name, keep) != 0 &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			n++;
+	if (n > 0)
+		(void)io_fsync_dir(dirfd(d), ".", &e);
 	closedir(d);
 }
 

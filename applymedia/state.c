@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -260,6 +261,62 @@ recover_component(struct state *s, int compfd, const char *name,
 	return 0;
 }
 
+/* A power cut during an append to history.jsonl can leave a partial
+ * last line, or a line whose lost pages read back as zeros (the size was
+ * persisted, the data not).  Cut the file back to its last complete line
+ * without NUL bytes, so the next append starts a clean line and readers
+ * see every earlier entry.  Best effort, like the history itself. */
+static void
+history_repair(struct state *s)
+{
+	char buf[65536];
+	struct stat st;
+	off_t base;
+	ssize_t n;
+	size_t end, start;
+	int fd = openat(s->fd, "history.jsonl", O_RDWR | O_NOFOLLOW |
+	    O_CLOEXEC);
+
+	if (fd == -1)
+		return;
+	if (fstat(fd, &st) == -1 || st.st_size == 0)
+		goto out;
+	base = st.st_size > (off_t)sizeof(buf) ? st.st_size -
+	    (off_t)sizeof(buf) : 0;
+	if ((n = pread(fd, buf, sizeof(buf), base)) <= 0)
+		goto out;
+	end = (size_t)n;
+	for (;;) {
+		/* [start, end): the last line, with its newline if any */
+		size_t nl = end;
+
+		while (nl > 0 && buf[nl - 1] != '\n')
+			nl--;
+		if (nl < end) {			/* a partial last line */
+			end = nl;
+			continue;
+		}
+		if (end == 0)
+			break;
+		start = end - 1;
+		while (start > 0 && buf[start - 1] != '\n')
+			start--;
+		if (start == 0 && base > 0)
+			break;			/* longer than the window: keep */
+		if (memchr(buf + start, '\0', end - start) == NULL)
+			break;
+		end = start;			/* a line with zeroed pages */
+	}
+	if (base + (off_t)end < st.st_size) {
+		say_verbose("recovery: cutting a torn last line from "
+		    "history.jsonl");
+		if (ftruncate(fd, base + (off_t)end) == 0)
+			(void)fsync(fd);
+	}
+out:
+	close(fd);
+}
+
 static int
 recover(struct state *s, struct fy_err *e)
 {
@@ -269,6 +326,7 @@ recover(struct state *s, struct fy_err *e)
 	int cfd, fd, rc = 0;
 
 	(void)unlinkat(s->fd, STATE_FILE ".tmp", 0);
+	history_repair(s);
 	if (io_remove_tree(s->fd, "spool", e) == -1)
 		return -1;
 	if ((cfd = io_open_dir(s->fd, "c", e)) == -1) {

@@ -93,10 +93,13 @@ switch_repair_link(const struct cfg *c, const struct state *s,
 /*
  * previous -> prev (when not NULL), then current -> cur: the steps of two
  * io_replace_symlink() calls (new link, fsync, rename, fsync) with the
- * two links' fsyncs shared, so the services' downtime holds two directory
+ * first fsync shared, so the services' downtime holds three directory
  * fsyncs, not four.  A crash leaves the same states as the two calls in
  * a row: both old, previous new and current old, or both new; the .tmp
- * links are removed by state recovery.
+ * links are removed by state recovery.  The fsync between the two renames
+ * is needed: a power cut may persist two renames in one directory in
+ * either order, and "current" new with "previous" still old (or absent)
+ * would lose the rollback target (found by tests/crash/powercut_apply.sh).
  */
 static int
 replace_links(int compfd, const char *prev, const char *cur,
@@ -125,6 +128,9 @@ replace_links(int compfd, const char *prev, const char *cur,
 		    "link; old target still live"));
 		goto undo;
 	}
+	if (prev != NULL && !FY_SKIP("previous.fsync") &&
+	    io_fsync_dir(compfd, ".", e) == -1)
+		goto undo;
 	if (FY_FAULT("switch.before") == -1) {
 		fy_fail_errno(e, FY_E_SWITCH, "current", _("cannot switch"));
 		goto undo;

@@ -15,9 +15,12 @@
 
 #ifdef FERRY_TEST_HOOKS
 int	fault_point(const char *name);
+int	fault_skip(const char *name);
 #define FY_FAULT(name)	fault_point(name)
+#define FY_SKIP(name)	fault_skip(name)
 #else
 #define FY_FAULT(name)	0
+#define FY_SKIP(name)	0
 #endif
 
 /*

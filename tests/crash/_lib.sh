@@ -49,11 +49,14 @@ crash_fixture() {
 		trap crash_unmount EXIT
 	fi
 	mkdir -p "$d/t"
-	make_repo "$d/repo"
+	make_repo "$d/repo" ${CRASH_CHAIN:+--deltas chain}
 	add_versions "$d/repo" patterns 2026.11.19-1
 	add_versions "$d/repo" engine 8.0.0
 	build_medium "$d/repo" "$d/medA"
 	add_versions "$d/repo" patterns 2026.11.20-1
+	# CRASH_CHAIN=1: medium B carries patterns 2026.11.20-2 as well, so a
+	# client at A reaches it through a chain of two deltas.
+	[ -z "${CRASH_CHAIN:-}" ] || add_versions "$d/repo" patterns 2026.11.20-2
 	add_versions "$d/repo" engine 8.0.1
 	build_medium "$d/repo" "$d/medB"
 	# The application links are absolute (they name the state directory),

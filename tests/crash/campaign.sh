@@ -10,6 +10,8 @@
 #   B1 mkmedia build: no key, no room, ENOSPC, pulled stick, kill -9 at
 #      every fault point                          ../media/build_keeps_medium.sh
 #   B2 N kill -9 of mkmedia build at random instants  build_random_kill.sh
+#   L4 power loss: every crash state of the recorded runs   _powercut_full.sh
+#      in the strict and the ext4-ordered model (FUSE)
 # and prints the figures table (trials, distinct points covered, states
 # violating an invariant, median recovery time).  Exit 0 only if every
 # part passed and no state violated an invariant.
@@ -59,6 +61,7 @@ part concurrent concurrent.sh
 # medium on the target
 part B1-build-faults ../media/build_keeps_medium.sh FERRY_CRASH_FULL=1
 part B2-build-random-kill build_random_kill.sh FERRY_BUILD_TRIALS="$N"
+part L4-power-loss _powercut_full.sh FERRY_CRASH_FULL=1
 
 echo
 printf '%-6s %8s %16s %12s %14s\n' level trials "points covered" violations "median rec ms"

@@ -31,3 +31,15 @@ out_has 'nothing to do: every component is up to date'
 before=$(client_digest a)
 expect_ok client a apply m2
 [ "$(client_digest a)" = "$before" ] || die "an up-to-date medium changed the client"
+# A power cut just after the adoption can keep the old keyring file (its
+# unlink was not durable; found by the power-loss simulator, issue 16):
+# the next locked run removes it, a read-only one leaves it alone.
+cp a/var/lib/ferry/keys/keyring-*.gpg a/var/lib/ferry/keys/keyring-0123456789abcdef.gpg
+expect_ok client a trust list
+[ "$(ls a/var/lib/ferry/keys/keyring-*.gpg | wc -l)" -eq 2 ] || die "a read-only run removed a file"
+expect_ok client a apply m2
+[ "$(ls a/var/lib/ferry/keys/keyring-*.gpg | wc -l)" -eq 1 ] ||
+    die "the stale keyring file survived a locked run"
+[ "$(keyset_version a)" = 2 ] || die "key set changed"
+expect_ok client a trust list
+out_has "^  $FPR_K2$"
