@@ -15,7 +15,8 @@ bad=0
 viol() { echo "VIOLATION $1: $2"; bad=1; }
 vm() {	# -> "exit medium_id serial"
 	local rc=0 out
-	out=$("$FERRY_BIN/verifymedia" --json "$PC_TARGET" 2>/dev/null) || rc=$?
+	out=$("$FERRY_BIN/verifymedia" --trust "$FPR" --keyring "$PINNED" \
+	    --json "$PC_TARGET" 2>/dev/null) || rc=$?
 	echo "$rc $(echo "$out" | jq -r '"\(.medium_id // "-") \(.serial // 0)"' 2>/dev/null || echo "- 0")"
 }
 read -r rc id serial < <(vm)

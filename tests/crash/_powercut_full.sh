@@ -129,11 +129,12 @@ explore_all() {	# NAME TEMPLATE-MODE CL CHECK...
 # durable disk): every crash state of the target must verify as the old
 # medium or the new one, and the same build again must finish.
 ! want mkmedia || ( mkdir -p mk && MK=$(cd mk && pwd)
+  VM=(--trust "$FPR_GOOD" --keyring "$FERRY_TEST_KEYS/pinned.gpg")
   make_repo "$MK/repo"
   add_versions "$MK/repo" patterns 2026.11.19-1
   add_versions "$MK/repo" engine 8.0.0
   build_medium "$MK/repo" "$MK/t"
-  oldid=$(verifymedia --json "$MK/t" | jq -r .medium_id)
+  oldid=$(verifymedia "${VM[@]}" --json "$MK/t" | jq -r .medium_id)
   add_versions "$MK/repo" patterns 2026.11.20-1
   add_versions "$MK/repo" engine 8.0.1
   PC_TARGET=$MK/t
@@ -141,15 +142,16 @@ explore_all() {	# NAME TEMPLATE-MODE CL CHECK...
   pc_record mkmedia "$PC_TARGET" "$FERRY_BIN/mkmedia" --repo "$MK/repo" \
       build --out "$PC_TARGET" --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
   cp -a "pc/mkmedia.back" "$MK/new"
-  newid=$(verifymedia --json "$MK/new" | jq -r .medium_id)
+  newid=$(verifymedia "${VM[@]}" --json "$MK/new" | jq -r .medium_id)
   [ "$newid" != "$oldid" ] || die "the rebuild did not make a new medium"
   {
 	echo "OLDID=$oldid"
 	echo "NEWID=$newid"
-	echo "NEWSERIAL=$(verifymedia --json "$MK/new" | jq -r .serial)"
+	echo "NEWSERIAL=$(verifymedia "${VM[@]}" --json "$MK/new" | jq -r .serial)"
 	echo "REPO=$MK/repo"
 	echo "FPR=$FPR_GOOD"
 	echo "KEYHOME=$KEYHOME"
+	echo "PINNED=$FERRY_TEST_KEYS/pinned.gpg"
   } >"$MK/expect.sh"
   explore_all mkmedia mkmedia "$PC_TARGET" \
       "$FERRY_SRC/tests/crash/_powercut_check_media.sh" "$MK"
