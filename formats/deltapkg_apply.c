@@ -21,6 +21,7 @@
 #include <zstd.h>
 
 #include "core/digest.h"
+#include "core/fault.h"
 #include "core/io.h"
 #include "formats/deltapkg.h"
 #include "formats/deltapkg_int.h"
@@ -171,7 +172,7 @@ write_file(const struct ctx *c, const struct tree_entry *x,
 		rc = 0;
 	/* without fsync (the steps inside a chain) close() is where a
 	 * delayed write error shows */
-	if (close(fd) == -1 && rc == 0)
+	if ((close(fd) == -1 || FY_FAULT("deltapkg.close") == -1) && rc == 0)
 		rc = fy_fail_errno(c->e, FY_E_IO, x->path, "write failed");
 	close(pfd);
 	return rc;
