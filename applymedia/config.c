@@ -33,6 +33,26 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * Inline comments (docs/man/ferry-client.conf.5): a '#' at the start of a
+ * value or after a space or tab starts a comment that runs to the end of
+ * the line, in every value, commands included.  A '#' inside a word
+ * ("/opt/av#2") is part of the value.  So "path = /opt/av/Bases   # old"
+ * is /opt/av/Bases, never a name with the comment in it.
+ */
+static char *
+strip_comment(char *v)
+{
+	char *p;
+
+	for (p = v; *p != '\0'; p++)
+		if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	return v;
+}
+
 static int
 set_str(char *dst, size_t n, const char *v, const char *where, int line,
     const char *key, struct fy_err *e)
@@ -151,11 +171,9 @@ validate(struct cfg *c, struct fy_err *e)
 	if (c->keyring[0] != '/')
 		return fy_fail(e, FY_E_CONFIG, c->file, _("keyring must be an "
 		    "absolute path"));
-	if (c->ntrust == 0)
-		return fy_fail(e, FY_E_CONFIG, c->file, _("no trust = "
-		    "fingerprints: pin the publisher's key first (applymedia "
-		    "trust add)"));
-	if (c->threshold == 0 || c->threshold > c->ntrust)
+	/* No trust = line is allowed: the pin may live in the state
+	 * (applymedia trust add); keystate_load() checks that one exists. */
+	if (c->threshold == 0 || (c->ntrust > 0 && c->threshold > c->ntrust))
 		return fy_fail(e, FY_E_CONFIG, c->file, _("threshold %u must be "
 		    "between 1 and the %zu pinned keys"), c->threshold,
 		    c->ntrust);
@@ -179,7 +197,7 @@ cfg_load(const char *root, const char *path, struct cfg *out,
 {
 	struct cfg *c = out;
 	struct cfg_component *cur = NULL;
-	char *buf = NULL, *line, *save = NULL, *k, *v, *eq;
+	char *buf = NULL, *line, *next, *k, *v, *eq;
 	size_t len;
 	int lineno = 0, rc = -1;
 
@@ -201,8 +219,13 @@ cfg_load(const char *root, const char *path, struct cfg *out,
 		e->code = FY_E_CONFIG;
 		return -1;
 	}
-	for (line = strtok_r(buf, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	/* A UTF-8 byte order mark (Windows editors write one) is skipped. */
+	next = buf;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		next += 3;
+	while ((line = next) != NULL) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
 		lineno++;
 		line = trim(line);
 		if (*line == '\0' || *line == '#' || *line == ';')
@@ -233,7 +256,7 @@ cfg_load(const char *root, const char *path, struct cfg *out,
 		}
 		*eq = '\0';
 		k = trim(line);
-		v = trim(eq + 1);
+		v = trim(strip_comment(eq + 1));
 		if ((cur ? comp_key(c, cur, k, v, lineno, e) :
 		    client_key(c, k, v, lineno, e)) == -1)
 			goto out;

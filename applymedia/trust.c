@@ -38,6 +38,11 @@ print_set(const struct keystate *ks, const struct cfg *c, int json)
 		json_decref(j);
 		return;
 	}
+	if (ks->nkeys == 0) {
+		printf(_("no key is pinned yet: add a trust = line to %s, or run "
+		    "applymedia trust add FPR --key FILE\n"), c->file);
+		return;
+	}
 	if (ks->from_state && ks->version > 0)
 		say_out(_("pinned: key set %u of %s, %u of %zu keys must sign\n"),
 		    ks->version, ks->publisher, ks->threshold, ks->nkeys);
@@ -92,8 +97,16 @@ change(struct run *r, struct keystate *ks, const char *fpr, int add,
 	}
 	for (i = 0; i < ks->nkeys; i++)
 		fprs[i] = ks->fpr[i];
-	if (keyset_keyring_make(ks->keyring, add ? r->o->key_file : NULL,
-	    fprs, ks->nkeys, &ring, &len, e) == -1)
+	/* The first pin of a client without a trust = line: the key file
+	 * (checked to hold exactly this key) is the whole keyring. */
+	if (add && ks->nkeys == 1 && r->cfg.ntrust == 0 && !ks->from_state) {
+		ks->threshold = 1;
+		rc = keyset_keyring_make(r->o->key_file, NULL, fprs, 1, &ring,
+		    &len, e);
+	} else
+		rc = keyset_keyring_make(ks->keyring, add ? r->o->key_file :
+		    NULL, fprs, ks->nkeys, &ring, &len, e);
+	if (rc == -1)
 		return -1;
 	snprintf(ks->why, sizeof(ks->why), "applymedia trust %s %s",
 	    add ? "add" : "remove", fpr);
