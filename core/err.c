@@ -4,11 +4,86 @@
  * The table below is docs/EXIT-CODES.md; tests/cli/exit_codes.sh pins it.
  */
 #include <errno.h>
+#include <libintl.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
+
+/* Translations handed out recently, by pointer: a format passed to
+ * fy_fail() is looked up here to find its English original. */
+#define RECENT	128
+static struct {
+	const char	*tr, *id;
+} recent[RECENT];
+static unsigned recent_next;
+static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
+
+char *
+fy_gettext(const char *msgid)
+{
+	char *tr = gettext(msgid);
+	unsigned i;
+
+	if (tr == msgid)
+		return tr;
+	pthread_mutex_lock(&recent_lock);
+	for (i = 0; i < RECENT && recent[i].tr != tr; i++)
+		;
+	if (i == RECENT) {
+		recent[recent_next].tr = tr;
+		recent[recent_next].id = msgid;
+		recent_next = (recent_next + 1) % RECENT;
+	}
+	pthread_mutex_unlock(&recent_lock);
+	return tr;
+}
+
+static const char *
+msgid_of(const char *fmt)
+{
+	const char *id = fmt;
+	unsigned i;
+
+	pthread_mutex_lock(&recent_lock);
+	for (i = 0; i < RECENT; i++)
+		if (recent[i].tr == fmt) {
+			id = recent[i].id;
+			break;
+		}
+	pthread_mutex_unlock(&recent_lock);
+	return id;
+}
+
+static unsigned
+hash(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static const char *
+strerror_en(int errnum)
+{
+	static locale_t c;
+
+	if (c == (locale_t)0)
+		c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	return c != (locale_t)0 ? strerror_l(errnum, c) : strerror(errnum);
+}
+
+const char *
+fy_msg_en(const struct fy_err *e)
+{
+	return e->msg_en[0] != '\0' && hash(e->msg) == e->msg_hash ?
+	    e->msg_en : e->msg;
+}
 
 static const struct {
 	int		 exit;
@@ -34,12 +109,14 @@ static const struct {
 	[FY_E_NOTFOUND] =	{ 18, "notfound" },
 	[FY_E_WRONG] =		{ 19, "wrong" },
 	[FY_E_INTERNAL] =	{ 70, "internal" },
+	[FY_E_VANISHED] =	{ 20, "vanished" },
 };
 
 static void
 vrecord(struct fy_err *e, enum fy_code code, const char *where, int errnum,
     const char *fmt, va_list ap)
 {
+	va_list ap2;
 	size_t n;
 
 	if (e == NULL || e->code != FY_OK)
@@ -47,12 +124,20 @@ vrecord(struct fy_err *e, enum fy_code code, const char *where, int errnum,
 	e->code = code;
 	e->sys_errno = errnum;
 	snprintf(e->where, sizeof(e->where), "%s", where ? where : "");
+	va_copy(ap2, ap);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	/* The format's English original takes the same arguments. */
+	vsnprintf(e->msg_en, sizeof(e->msg_en), msgid_of(fmt), ap2);
+	va_end(ap2);
 	if (errnum != 0) {
 		n = strlen(e->msg);
 		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
 		    strerror(errnum));
+		n = strlen(e->msg_en);
+		snprintf(e->msg_en + n, sizeof(e->msg_en) - n, ": %s",
+		    strerror_en(errnum));
 	}
+	e->msg_hash = hash(e->msg);
 }
 
 int

@@ -35,6 +35,7 @@ enum fy_code {
 	FY_E_NOTFOUND,	/* exit 18: no medium / component / version found */
 	FY_E_WRONG,	/* exit 19: medium for another publisher/variant */
 	FY_E_INTERNAL,	/* exit 70: bug or resource exhaustion */
+	FY_E_VANISHED,	/* exit 20: medium changed or went away while read */
 	FY_E__COUNT
 };
 
@@ -43,6 +44,11 @@ struct fy_err {
 	int		sys_errno;	/* errno at the failure, or 0 */
 	char		where[1100];	/* file or object the error is about */
 	char		msg[512];	/* one line, lower case, no period */
+	/* The same message in English (the untranslated format, strerror of
+	 * the C locale) for logs; see fy_msg_en().  Arguments that are
+	 * themselves translated text stay as they are. */
+	char		msg_en[512];
+	unsigned	msg_hash;	/* of msg when msg_en was made */
 };
 
 /* Record the first failure only; always returns -1. */
@@ -51,6 +57,12 @@ int	fy_fail(struct fy_err *e, enum fy_code code, const char *where,
 /* As fy_fail(), and appends ": strerror(errno)" (errno read on entry). */
 int	fy_fail_errno(struct fy_err *e, enum fy_code code, const char *where,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The English message for logs (syslog, history.jsonl): msg_en, or msg
+ * when msg was changed after the failure was recorded. */
+const char *fy_msg_en(const struct fy_err *e);
+/* gettext() that remembers which message id a translation came from, so
+ * fy_fail() can also format the English message (core/i18n.h's _()). */
+char	*fy_gettext(const char *msgid) __attribute__((format_arg(1)));
 /* Forget a recorded failure (used when a fallback path takes over). */
 void	fy_clear(struct fy_err *e);
 /* Is an error recorded? */

@@ -62,6 +62,10 @@ fault_point(const char *name)
 		return 0;
 	if (strcmp(arm.action, "kill") == 0)
 		raise(SIGKILL);
+	if (strcmp(arm.action, "stop") == 0) {
+		raise(SIGSTOP);
+		return 0;
+	}
 	if (strcmp(arm.action, "eio") == 0) {
 		errno = EIO;
 		return -1;

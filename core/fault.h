@@ -7,7 +7,8 @@
  * FERRY_FAULT="<name>:<n>:<action>" arms the n-th time (1-based) point
  * <name> is passed; action is kill (raise SIGKILL), eio or enospc (the
  * point returns -1 with errno set, and the caller treats it exactly like a
- * failed syscall).  FERRY_FAULT_LOG=<file> appends every point passed, one
+ * failed syscall), or stop (raise SIGSTOP, then go on normally once
+ * continued: the test changes the world at an exact point in between).  FERRY_FAULT_LOG=<file> appends every point passed, one
  * name per line, so tests can enumerate the points of a clean run.
  */
 #ifndef FERRY_FAULT_H

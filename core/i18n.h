@@ -10,7 +10,9 @@
 #include <libintl.h>
 
 #define FERRY_TEXTDOMAIN	"ferry"
-#define _(s)	gettext(s)
+/* gettext(), remembering the message id for English logs (core/err.h) */
+char	*fy_gettext(const char *msgid) __attribute__((format_arg(1)));
+#define _(s)	fy_gettext(s)
 #define N_(s)	(s)
 
 #endif

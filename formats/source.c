@@ -57,7 +57,11 @@ int
 source_fail_read(struct fy_err *e, int err, const char *where)
 {
 	errno = err;
-	if (err == EIO || err == ENODEV || err == ENXIO || err == ESTALE)
+	/* The device or the file is gone: the medium went away. */
+	if (err == ENODEV || err == ENXIO || err == ESTALE)
+		return fy_fail_errno(e, FY_E_VANISHED, where,
+		    _("the medium changed or went away while reading"));
+	if (err == EIO)
 		return fy_fail_errno(e, FY_E_IO, where,
 		    _("read failed; the medium failed or was removed"));
 	return fy_fail_errno(e, FY_E_IO, where, _("read failed"));

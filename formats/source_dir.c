@@ -103,12 +103,13 @@ dir_stream(struct source *s, const char *path, struct source_sink *k,
 	struct fy_err le = { 0 };
 	const char *leaf;
 	uint8_t *buf = NULL;
+	uint64_t size0 = 0, got = 0;
 	ssize_t n;
 	int pfd, fd, rc = -1;
 
 	if ((pfd = open_parent(s, path, &leaf, e)) == -1)
 		return -1;
-	fd = io_open_regular(pfd, leaf, NULL, &le);
+	fd = io_open_regular(pfd, leaf, &size0, &le);
 	if (pfd != s->dirfd)
 		close(pfd);
 	if (fd == -1 && le.code == FY_E_INCOMPLETE)
@@ -131,10 +132,22 @@ dir_stream(struct source *s, const char *path, struct source_sink *k,
 			source_fail_read(e, errno, path);
 			break;
 		}
+		if (n == 0 && got < size0) {
+			/* The file had its size when it was opened and ended
+			 * early: the stick was pulled or the folder rewritten
+			 * while we read; not a file that was short all along
+			 * (that is tampering or damage, judged by the caller). */
+			fy_fail(e, FY_E_VANISHED, path, _("the medium changed or "
+			    "went away while reading (%llu of %llu bytes read); "
+			    "put it back and run again"), (unsigned long long)got,
+			    (unsigned long long)size0);
+			break;
+		}
 		if (n == 0) {
 			rc = 0;
 			break;
 		}
+		got += (uint64_t)n;
 		if (k->write(k, buf, (size_t)n, e) == -1)
 			break;
 	}

@@ -30,7 +30,8 @@ static const char usage_text[] =
 "missing or extra.  Every problem is reported.\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
-"  9 unsafe, 16 incomplete, 17 config, 18 not found, 70 internal\n"
+"  9 unsafe, 16 incomplete, 17 config, 18 not found,\n"
+"  20 medium went away, 70 internal\n"
 "  (docs/EXIT-CODES.md)\n";
 
 static const struct option longopts[] = {	/* keep sorted */
