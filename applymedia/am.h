@@ -51,6 +51,7 @@ struct job {
 	enum job_state	 st;
 	char		 note[300];	/* why skipped, or the result */
 	int		 fell_back;
+	int		 pinned;	/* skipped: held back by a pin */
 };
 
 struct run {

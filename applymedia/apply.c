@@ -10,6 +10,7 @@
  *   record  counters, history, syslog; old generations collected
  * A failure before the switch leaves the client exactly as it was.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,30 +167,163 @@ spool(struct run *r, int spoolfd, uint64_t *read, struct fy_err *e)
 	return 0;
 }
 
+/*
+ * The disk budget (docs/ADMIN-GUIDE.md "Disk space"): what this plan
+ * really writes below state_dir, each file rounded up to the file
+ * system's block and each directory counted as one block:
+ *   spool   every package it reads (a split package twice: its parts,
+ *           then the joined file)
+ *   stage   per component the largest pair of trees alive at once: the
+ *           new tree of one step and the tree of the step before it (a
+ *           delta chain removes an intermediate once the next is built)
+ * plus a reserve of 4 MiB and 2 %, for metadata and file system overhead.
+ * All components are staged before the first switch, so they add up.
+ */
+#define SPACE_RESERVE_FIXED	(4u << 20)
+#define SPACE_RESERVE_PERCENT	2
+
+static uint64_t
+round_up(uint64_t n, uint64_t bs)
+{
+	return (n + bs - 1) / bs * bs;
+}
+
+static uint64_t
+tree_disk(const struct tree *t, uint64_t bs)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++)
+		sum += t->v[i].type == TREE_DIR ? bs : round_up(t->v[i].size,
+		    bs);
+	return sum;
+}
+
+static uint64_t
+job_stage_bytes(const struct job *j, uint64_t bs)
+{
+	const struct tree *prev = NULL, *cur;
+	const struct mf_version *v;
+	uint64_t peak = 0, here;
+	size_t i;
+
+	if (j->plan.base != NULL) {
+		prev = &j->plan.base->tree;
+		peak = tree_disk(prev, bs);
+	}
+	for (i = 0; i < j->plan.nsteps; i++) {
+		v = mf_version_find(j->mc, j->plan.steps[i]->to);
+		cur = v ? &v->tree : &j->plan.target->tree;
+		here = tree_disk(cur, bs) + tree_disk(prev, bs);
+		if (here > peak)
+			peak = here;
+		prev = cur;
+	}
+	return peak;
+}
+
+static void
+space_need(const struct run *r, uint64_t bs, uint64_t *spool_b,
+    uint64_t *stage_b, uint64_t *reserve)
+{
+	const struct mf_file *files[PLAN_MAX_STEPS + 1];
+	size_t i, k, n;
+
+	*spool_b = *stage_b = 0;
+	for (i = 0; i < r->njobs; i++) {
+		if (r->jobs[i].st != JOB_WORK)
+			continue;
+		plan_files(&r->jobs[i].plan, files, &n);
+		for (k = 0; k < n; k++)
+			*spool_b += round_up(files[k]->size, bs) *
+			    (files[k]->nparts ? 2 : 1);
+		*stage_b += job_stage_bytes(&r->jobs[i], bs);
+	}
+	*reserve = SPACE_RESERVE_FIXED + (*spool_b + *stage_b) *
+	    SPACE_RESERVE_PERCENT / 100;
+}
+
+static int
+space_free(const struct run *r, uint64_t *avail, uint64_t *bs,
+    struct fy_err *e)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(r->st->fd, &sv) == -1)
+		return fy_fail_errno(e, FY_E_IO, r->st->dir, "statvfs failed");
+	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	*bs = sv.f_bsize ? sv.f_bsize : 4096;
+	return 0;
+}
+
 static int
 space_check(struct run *r, struct fy_err *e)
 {
-	struct statvfs sv;
-	const struct mf_file *files[PLAN_MAX_STEPS + 1];
-	uint64_t need = 64u << 20, avail;
-	size_t i, n;
+	uint64_t avail, bs, spool_b, stage_b, reserve, need;
 
-	for (i = 0; i < r->njobs; i++)
-		if (r->jobs[i].st == JOB_WORK)
-			need += plan_files(&r->jobs[i].plan, files, &n) +
-			    r->jobs[i].plan.target->tree.total +
-			    r->jobs[i].plan.target->tree.total / 10;
-	if (need == 64u << 20)
+	if (space_free(r, &avail, &bs, e) == -1)
+		return -1;
+	space_need(r, bs, &spool_b, &stage_b, &reserve);
+	if (spool_b + stage_b == 0)
 		return 0;	/* nothing to write: up to date on a full disk */
-	if (fstatvfs(r->st->fd, &sv) == -1)
-		return fy_fail_errno(e, FY_E_IO, r->st->dir, "statvfs failed");
-	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	need = spool_b + stage_b + reserve;
 	if (avail < need)
 		return fy_fail(e, FY_E_NOSPACE, r->st->dir, _("%llu MiB free, "
 		    "%llu MiB needed to spool and stage this update; nothing "
-		    "was changed"), (unsigned long long)(avail >> 20),
-		    (unsigned long long)((need + (1 << 20) - 1) >> 20));
+		    "was changed (%llu bytes free; %llu needed: %llu for "
+		    "packages, %llu for new trees, %llu reserve); free space "
+		    "there, or set state_dir to a larger file system"),
+		    (unsigned long long)(avail >> 20),
+		    (unsigned long long)((need + (1 << 20) - 1) >> 20),
+		    (unsigned long long)avail, (unsigned long long)need,
+		    (unsigned long long)spool_b, (unsigned long long)stage_b,
+		    (unsigned long long)reserve);
 	return 0;
+}
+
+/* An error's English log line (core/err.h msg_en) took a translated
+ * argument `loc`: put its English `en` there instead. */
+static void
+en_subst(struct fy_err *e, const char *loc, const char *en)
+{
+	char buf[sizeof(e->msg_en)], *at;
+
+	if (strcmp(loc, en) == 0 || (at = strstr(e->msg_en, loc)) == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - e->msg_en),
+	    e->msg_en, en, at + strlen(loc));
+	memcpy(e->msg_en, buf, sizeof(buf));
+}
+
+/* The file system filled up while this run wrote (another process, or a
+ * budget that was short): exit 14, naming the state directory with the
+ * bytes this update needs and those free now that its leftovers are
+ * gone.  `switched` components are already live. */
+static void
+space_report(struct run *r, size_t switched, struct fy_err *e)
+{
+	struct fy_err ie = { 0 };
+	uint64_t avail = 0, bs = 4096, spool_b, stage_b, reserve;
+	char what[700], what_en[700];
+	const char *how = switched ? N_("the components switched before it "
+	    "are live") : N_("nothing was changed");
+
+	if (e->sys_errno != ENOSPC)	/* not the budget's own refusal */
+		return;
+	if (space_free(r, &avail, &bs, &ie) == -1)
+		avail = 0;
+	space_need(r, bs, &spool_b, &stage_b, &reserve);
+	snprintf(what, sizeof(what), "%s: %s", e->where, e->msg);
+	snprintf(what_en, sizeof(what_en), "%s: %s", e->where, fy_msg_en(e));
+	fy_clear(e);
+	fy_fail(e, FY_E_NOSPACE, r->st->dir, _("the file system filled up "
+	    "while staging (%s); this update needs %llu bytes here, %llu are "
+	    "free; %s; free space there, or set state_dir to a larger file "
+	    "system"), what, (unsigned long long)(spool_b + stage_b + reserve),
+	    (unsigned long long)avail, _(how));
+	en_subst(e, what, what_en);
+	en_subst(e, _(how), how);
 }
 
 /* Stage one job; on a failing delta try the base once. */
@@ -419,8 +553,10 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 		return -1;
 	if (spool(r, spoolfd, read, e) == -1)
 		goto out;
-	say_info(_("all packages copied and verified; the medium may be "
-	    "removed now"));
+	/* Only once something was read off the medium and copied. */
+	if (*read > 0)
+		say_info(_("all packages copied and verified; the medium may be "
+		    "removed now"));
 	for (i = 0; i < r->njobs; i++)
 		if (r->jobs[i].st == JOB_WORK &&
 		    stage_job(r, &r->jobs[i], spoolfd, read, e) == -1)
@@ -455,6 +591,7 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 {
 	struct fy_err ge = { 0 };
 	struct run r;
+	char held[400] = "";
 	uint64_t read = 0;
 	size_t i, done = 0;
 	int compfd, rc = -1;
@@ -479,16 +616,39 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 				(void)switch_drop(compfd, r.jobs[i].newg.id, &ge);
 				close(compfd);
 			}
+		for (i = 0; i < r.njobs; i++)
+			done += r.jobs[i].st == JOB_DONE;
+		space_report(&r, done, e);
 		am_report_failure(&r, "failed", e);
 		goto out;
 	}
-	for (i = 0; i < r.njobs; i++)
+	for (i = 0; i < r.njobs; i++) {
 		done += r.jobs[i].st == JOB_DONE;
+		if (r.jobs[i].pinned && r.jobs[i].mc != NULL &&
+		    strlen(held) + strlen(r.jobs[i].cc->name) + 3 < sizeof(held))
+			snprintf(held + strlen(held), sizeof(held) - strlen(held),
+			    "%s%s", held[0] ? ", " : "", r.jobs[i].cc->name);
+	}
 	/* Accept the medium: counters move only after the switch.  A medium
 	 * that changed nothing leaves the state byte for byte as it was. */
 	if (done > 0 && state_accept(r.st, r.md->m->publisher, r.md->m->serial,
-	    r.md->m->medium_id, r.md->raw_sha256, r.md->m->created, e) == -1)
+	    r.md->m->medium_id, r.md->raw_sha256, r.md->m->created, e) == -1) {
+		/* The switch is the commit point: the update is in.  The
+		 * counters are re-derived from the generations by the next
+		 * run's recovery (state.h), so say so instead of alarming. */
+		char what[700], what_en[700];
+
+		snprintf(what, sizeof(what), "%s: %s", e->where, e->msg);
+		snprintf(what_en, sizeof(what_en), "%s: %s", e->where,
+		    fy_msg_en(e));
+		fy_clear(e);
+		fy_fail(e, FY_E_IO, r.st->dir, _("%zu component(s) updated from "
+		    "medium %s and the new version is live, but the bookkeeping "
+		    "could not be written (%s); the next applymedia run repairs "
+		    "it"), done, r.md->m->medium_id, what);
+		en_subst(e, what, what_en);
 		goto out;
+	}
 	/* The state changed: a verification home this run built is kept
 	 * with it (verify/gpg_cache.c).  Refused, failed and up-to-date runs
 	 * leave the state byte for byte as it was, so they keep none. */
@@ -523,6 +683,10 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		    "already accepted and offers nothing newer: nothing to do"),
 		    r.md->m->medium_id, (unsigned long long)r.md->m->serial,
 		    (unsigned long long)r.accepted_serial);
+	else if (done == 0 && held[0] != '\0')
+		say_info(_("nothing to do: every component is up to date except "
+		    "%s, held back by a pin (applymedia unpin COMPONENT lets it "
+		    "update)"), held);
 	else if (done == 0)
 		say_info(_("nothing to do: every component is up to date"));
 	else

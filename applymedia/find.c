@@ -144,7 +144,7 @@ am_find(const struct am_opts *o, const char *const *extra, size_t nextra,
 			    "fstype", v[i].blk.fstype, "label", lab,
 			    "uuid", uuid));
 		}
-		json_dumpf(a, stdout, JSON_INDENT(1));
+		json_dumpf(a, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
 		fputc('\n', stdout);
 		json_decref(a);
 	} else {

@@ -54,7 +54,8 @@ static const char usage_text[] =
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
 "  7 replay/downgrade, 8 no path, 9 unsafe, 10 switch, 11 hook, 12 expired,\n"
 "  13 prerequisite, 14 no space, 15 busy, 16 incomplete, 17 config,\n"
-"  18 not found, 19 wrong medium, 70 internal (docs/EXIT-CODES.md)\n";
+"  18 not found, 19 wrong medium, 20 medium went away, 70 internal\n"
+"  (docs/EXIT-CODES.md)\n";
 
 enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
 	OPT_COMPONENT,
@@ -80,14 +81,31 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ NULL,			0,		   NULL, 0 },
 };
 
+/* --json anywhere on the command line: every failure, a usage error too,
+ * is also a JSON error document on stdout (docs/JSON.md). */
+static int json_wanted;
+
+static int
+fail(const struct fy_err *e)
+{
+	say_error(e);
+	if (json_wanted)
+		report_json_error(e);
+	return fy_exit_code(e->code);
+}
+
 static int
 bad_usage(const char *why, const char *arg)
 {
-	struct fy_err u = { 0 };
+	struct fy_err u = { 0 }, e = { 0 };
 
 	fy_fail(&u, FY_E_USAGE, arg ? why : "", "%s", arg ? arg : why);
 	say_error(&u);		/* escaped: an argument may hold anything */
 	fputs(usage_text, stderr);
+	if (json_wanted) {
+		fy_fail(&e, FY_E_USAGE, arg ? arg : "applymedia", "%s", why);
+		report_json_error(&e);
+	}
 	return fy_exit_code(FY_E_USAGE);
 }
 
@@ -122,6 +140,8 @@ main(int argc, char **argv)
 	unsigned jitter = 0;
 
 	say_init("applymedia");
+	for (ch = 1; ch < argc && strcmp(argv[ch], "--") != 0; ch++)
+		json_wanted |= strcmp(argv[ch], "--json") == 0;
 	/* Tests inject the clock; production uses the real one. */
 	o.now = (int64_t)time(NULL);
 	if ((tnow = FY_TEST_ENV("FERRY_TEST_NOW")) != NULL) {
@@ -156,8 +176,8 @@ main(int argc, char **argv)
 		case OPT_TO: o.to = optarg; break;
 		case OPT_WAIT: o.wait = 1; break;
 		default:
-			fputs(usage_text, stderr);
-			return fy_exit_code(FY_E_USAGE);
+			return bad_usage("unknown option or missing argument",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -176,16 +196,12 @@ main(int argc, char **argv)
 		say_set_level(SAY_QUIET);	/* stdout is the document */
 	/* A scheduled run waits before it touches the lock or the medium. */
 	if (jitter && (strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
-	    strcmp(cmd, "status") == 0) && jitter_wait(jitter, &e) == -1) {
-		say_error(&e);
-		return fy_exit_code(e.code);
-	}
+	    strcmp(cmd, "status") == 0) && jitter_wait(jitter, &e) == -1)
+		return fail(&e);
 	if (autofind && (strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0) &&
 	    nargs == 0) {
-		if (find_auto(&o, found, sizeof(found), &e) == -1) {
-			say_error(&e);
-			return fy_exit_code(e.code);
-		}
+		if (find_auto(&o, found, sizeof(found), &e) == -1)
+			return fail(&e);
 		say_info(_("using the medium at %s"), found);
 		argv[--optind] = found;
 		nargs = 1;
@@ -219,11 +235,7 @@ main(int argc, char **argv)
 	} else
 		return bad_usage("unknown command or wrong number of arguments",
 		    cmd);
-	if (rc == -1) {
-		say_error(&e);
-		if (o.json)
-			report_json_error(&e);
-		return fy_exit_code(e.code);
-	}
+	if (rc == -1)
+		return fail(&e);
 	return 0;
 }

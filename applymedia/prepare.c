@@ -26,10 +26,14 @@ am_report_failure(struct run *r, const char *what, const struct fy_err *e)
 	struct hook_env env = { .event = "on_failure", .component = "",
 	    .from = "", .to = "", .path = "", .medium = "" };
 	struct fy_err he = { 0 };
-	char line[1700];
+	char line[1700], line_en[1700];
 
 	snprintf(line, sizeof(line), "%s%s%s", e->where, e->where[0] ? ": " :
 	    "", e->msg);
+	/* syslog and history.jsonl are in English whatever the locale;
+	 * the operator's terminal and hook get the localized line. */
+	snprintf(line_en, sizeof(line_en), "%s%s%s", e->where, e->where[0] ?
+	    ": " : "", fy_msg_en(e));
 	if (r->md != NULL)
 		env.medium = r->md->m->medium_id;
 	env.message = line;
@@ -37,7 +41,7 @@ am_report_failure(struct run *r, const char *what, const struct fy_err *e)
 		state_log(r->st, what, NULL, NULL, NULL, env.medium,
 		    r->md ? r->md->m->serial : 0, fy_code_name(e->code),
 		    "refused medium %s: %s", env.medium[0] ? env.medium :
-		    (r->o && r->o->source ? r->o->source : "?"), line);
+		    (r->o && r->o->source ? r->o->source : "?"), line_en);
 	if (r->cfg.on_failure[0] != '\0' &&
 	    hook_run(r->cfg.on_failure, 60, &env, &he) == -1)
 		say_warn("%s", he.msg);
@@ -367,6 +371,9 @@ plan_job(struct run *r, struct job *j, struct fy_err *e)
 	if (state_pinned(r->st, j->cc->name) && (r->o->component == NULL ||
 	    strcmp(r->o->component, j->cc->name) != 0)) {
 		j->st = JOB_SKIP;
+		/* held back: the medium has something newer for it */
+		j->pinned = !j->have_local || version_cmp(mf_version_newest(
+		    j->mc)->version, j->local.version) > 0;
 		snprintf(j->note, sizeof(j->note), _("pinned after a rollback; "
 		    "run applymedia unpin %s to update it again"), j->cc->name);
 		return 0;
@@ -448,6 +455,12 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 	 * configuration's initial pin (keystate.h). */
 	if (keystate_load(&r->cfg, r->st, &ks, e) == -1)
 		goto refused;
+	if (ks.nkeys == 0) {
+		fy_fail(e, FY_E_CONFIG, r->cfg.file, _("no key is pinned: add a "
+		    "trust = FINGERPRINT line, or run applymedia trust add FPR "
+		    "--key FILE (docs/KEYS.md)"));
+		goto refused;
+	}
 	keystate_trust(&ks, &t);
 	t.now = r->trusted_now;
 	/* The verification home of the pinned keyring is kept in the state

@@ -363,6 +363,17 @@ recover(struct state *s, struct fy_err *e)
 	return rc;
 }
 
+/* The state directory cannot be written by this user: say what to do. */
+static int
+not_writable(const struct cfg *c, const char *dir, int err, struct fy_err *e)
+{
+	fy_clear(e);
+	errno = err;
+	return fy_fail(e, FY_E_IO, dir, _("cannot write the client state "
+	    "(%s): run applymedia as root, or set state_dir in %s to a "
+	    "directory this user may write"), strerror(err), c->file);
+}
+
 static int
 open_common(const struct cfg *c, struct state **out, struct fy_err *e,
     int create)
@@ -373,8 +384,12 @@ open_common(const struct cfg *c, struct state **out, struct fy_err *e,
 		return fy_fail(e, FY_E_INTERNAL, "state", "out of memory");
 	s->fd = s->lockfd = -1;
 	cfg_rooted(c, c->state_dir, s->dir, sizeof(s->dir));
-	if (create && io_mkdirs(AT_FDCWD, s->dir, e) == -1)
+	if (create && io_mkdirs(AT_FDCWD, s->dir, e) == -1) {
+		if (e->sys_errno == EACCES || e->sys_errno == EPERM ||
+		    e->sys_errno == EROFS)
+			not_writable(c, s->dir, e->sys_errno, e);
 		goto fail;
+	}
 	if ((s->fd = io_open_dir(AT_FDCWD, s->dir, e)) == -1)
 		goto fail;
 	*out = s;
@@ -395,20 +410,33 @@ state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 	s->lockfd = openat(s->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0644);
 	if (s->lockfd == -1) {
-		fy_fail_errno(e, FY_E_IO, "lock", _("cannot open"));
+		if (errno == EACCES || errno == EPERM || errno == EROFS)
+			not_writable(c, s->dir, errno, e);
+		else
+			fy_fail_errno(e, FY_E_IO, s->dir, _("cannot open the "
+			    "lock file"));
 		goto fail;
 	}
-	if (flock(s->lockfd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
+	if (flock(s->lockfd, LOCK_EX | LOCK_NB) == -1) {
 		char other[32] = "?";
 		ssize_t n = pread(s->lockfd, other, sizeof(other) - 1, 0);
 
 		if (n > 0)
 			other[strcspn(other, "\n")] = '\0';
-		fy_fail(e, FY_E_BUSY, s->dir,
-		    _("another applymedia (pid %s) is "
-		    "working on this client; try again when it has finished"),
-		    other);
-		goto fail;
+		if (!wait) {
+			fy_fail(e, FY_E_BUSY, s->dir,
+			    _("another applymedia (pid %s) is "
+			    "working on this client; try again when it has "
+			    "finished"), other);
+			goto fail;
+		}
+		/* --wait: say what we wait for, then block. */
+		say_info(_("waiting for another applymedia (pid %s) to finish "
+		    "its work on %s (--wait)"), other, s->dir);
+		if (flock(s->lockfd, LOCK_EX) == -1) {
+			fy_fail_errno(e, FY_E_IO, s->dir, _("cannot lock"));
+			goto fail;
+		}
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	/* The pid is only for the "busy" message; the flock is the lock. */
