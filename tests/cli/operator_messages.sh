@@ -37,7 +37,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	    as_nobody "$FERRY_BIN/applymedia" --root "$pub/cl" apply "$PWD/med1"
 	[ ! -e "$pub/cl/var/lib/ferry" ] || die "a non-root run created the state dir"
 else
-	note "case 1 skipped: needs root and setpriv to run as another user"
+	skip_part "case 1 (not root): needs root and setpriv to run as another user"
 fi
 
 # --- 2. --wait --------------------------------------------------------
@@ -110,7 +110,7 @@ make_client cl7
 rc=0
 FERRY_FAULT=state.write:1:eio client cl7 apply med1 >last.out 2>last.err || rc=$?
 if [ "$rc" -eq 0 ]; then
-	note "case 7 skipped: fault points not compiled in (build with HOOKS=1)"
+	skip_part "case 7 (state.json failure): fault points not compiled in (build with HOOKS=1)"
 else
 	[ "$rc" -eq 3 ] || { cat last.err; die "state.json failure: exit $rc, want 3"; }
 	err_has "^applymedia: $PWD/cl7/var/lib/ferry: 2 component\(s\) updated from medium example-av-stable-1 and the new version is live, but the bookkeeping could not be written \(state.json: write failed: Input/output error\); the next applymedia run repairs it$"

@@ -48,7 +48,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	[ "$rs" -ge $((4 << 20)) ] || die "reserve $rs below the documented 4 MiB"
 	umount "$MNT"; MNT=""
 else
-	note "cases 1-2 skipped: mounting a small tmpfs needs root"
+	skip_part "cases 1-2 (small tmpfs): mounting a small tmpfs needs root"
 fi
 
 # --- 3. ENOSPC while staging ----------------------------------------------
@@ -56,7 +56,7 @@ make_client cl
 rc=0
 FERRY_FAULT=stage.mkdir:1:enospc client cl apply med >last.out 2>last.err || rc=$?
 if [ "$rc" -eq 0 ]; then
-	note "case 3 skipped: fault points not compiled in (build with HOOKS=1)"
+	skip_part "case 3 (ENOSPC while staging): fault points not compiled in (build with HOOKS=1)"
 	exit 0
 fi
 # a client with both components installed, and a newer medium
