@@ -49,9 +49,12 @@ mkdir -p ex/etc/ferry
 sed "s/^# trust    = /trust = /" "$FERRY_SRC/dist/client.conf.example" >ex/etc/ferry/client.conf
 grep -q '^trust = ' ex/etc/ferry/client.conf || die "test bug: no trust line to enable"
 expect_ok applymedia --root "$PWD/ex" status
-# As shipped (no key pinned yet) it is refused with the next step to take.
-expect_fail 17 'no trust = fingerprints' \
-    applymedia --root "$PWD/ex" --config "$PWD/d/usr/share/doc/ferry/examples/client.conf.example" status
+# As shipped (no key pinned yet): status works, and a medium is refused
+# with the next step to take (a trust = line is no longer required, the
+# key may be pinned with applymedia trust add: issue 14 sec. 3).
+expect_ok applymedia --root "$PWD/ex" --config "$PWD/d/usr/share/doc/ferry/examples/client.conf.example" status
+expect_fail 17 'no key is pinned: add a trust = FINGERPRINT line, or run applymedia trust add FPR --key FILE' \
+    applymedia --root "$PWD/ex" --config "$PWD/d/usr/share/doc/ferry/examples/client.conf.example" plan "$PWD/nomedium"
 
 # uninstall removes every file and the folders only ferry uses; the
 # shared folders (usr/bin, man1, ...) stay, empty.
