@@ -22,6 +22,7 @@ enum {
 	M_ZSTD = 1,	/* one zstd frame of the new file, no reference */
 	M_PATCH = 2,	/* one zstd frame with the old file as prefix */
 	M_BSD = 3,	/* suffix-array streams, see delta_bsd.c */
+	M_BSD2 = 4,	/* the same, difference stream as runs + bytes */
 };
 
 #define WHERE_ENC	"(delta encoder)"
@@ -34,6 +35,9 @@ enum {
  * benchmark corpus and costs 4 bytes of suffix array per old byte. */
 #define BSD_SNIFF	((size_t)1 << 20)
 #define BSD_MIN		64
+/* Format 2 tries method 4 on text too, up to this old size: on the
+ * caniuse series (small JS files, concatenated) it wins. */
+#define BSD_TEXT_MAX	((size_t)32 << 20)
 
 /* Smallest w with 2^w >= v, clamped to zstd's and our window limits. */
 static int
@@ -206,7 +210,7 @@ enc_whole(const uint8_t *nw, size_t newlen, int level, uint8_t **out,
 struct bsd_job {
 	const uint8_t	*old, *nw;
 	size_t		 oldlen, newlen;
-	int		 level, rc;
+	int		 level, method, rc;
 	uint8_t		*out;
 	size_t		 outlen;
 	struct fy_err	 e;
@@ -217,19 +221,21 @@ bsd_run(void *arg)
 {
 	struct bsd_job *j = arg;
 
-	j->rc = delta_bsd_encode(j->old, j->oldlen, j->nw, j->newlen,
-	    j->level, &j->out, &j->outlen, &j->e);
+	j->rc = delta_bsd_encode_method(j->old, j->oldlen, j->nw, j->newlen,
+	    j->level, j->method, &j->out, &j->outlen, &j->e);
 	return NULL;
 }
 
 static int
 bsd_worth_trying(const uint8_t *old, size_t oldlen, const uint8_t *nw,
-    size_t newlen)
+    size_t newlen, int format)
 {
 	(void)old;
-	return oldlen >= BSD_MIN && newlen >= BSD_MIN &&
-	    oldlen <= DELTA_BSD_MAX_OLD &&
-	    memchr(nw, 0, newlen < BSD_SNIFF ? newlen : BSD_SNIFF) != NULL;
+	if (oldlen < BSD_MIN || newlen < BSD_MIN || oldlen > DELTA_BSD_MAX_OLD)
+		return 0;
+	if (format == 2 && oldlen <= BSD_TEXT_MAX)
+		return 1;
+	return memchr(nw, 0, newlen < BSD_SNIFF ? newlen : BSD_SNIFF) != NULL;
 }
 
 /* Keep the smaller of *best and (b, blen); ties keep *best (cheaper to
@@ -265,7 +271,9 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		    "%d, expected 1..%d", level, ZSTD_maxCLevel());
 	workers = (o != NULL && o->workers > 1) ? o->workers : 1;
 	job.level = level;
-	bsd = bsd_worth_trying(old, oldlen, new_, newlen);
+	job.method = (o != NULL && o->format == 2) ? M_BSD2 : M_BSD;
+	bsd = bsd_worth_trying(old, oldlen, new_, newlen,
+	    o != NULL ? o->format : 1);
 	/* Method 3 and method 2 run side by side when we may use two
 	 * threads; zstd then gets what is left. */
 	if (bsd && workers > 1) {
@@ -296,7 +304,7 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 			fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 			goto out;
 		}
-		b[0] = M_BSD;
+		b[0] = (uint8_t)job.method;
 		memcpy(b + 1, job.out, job.outlen);
 		free(job.out);
 		job.out = NULL;
@@ -385,6 +393,9 @@ delta_decode(const uint8_t *old, size_t oldlen, const uint8_t *blob,
 		    where, e);
 	case M_BSD:
 		return delta_bsd_decode(old, oldlen, blob + 1, bloblen - 1,
+		    dst, want, where, e);
+	case M_BSD2:
+		return delta_bsd4_decode(old, oldlen, blob + 1, bloblen - 1,
 		    dst, want, where, e);
 	default:
 		return fy_fail(e, FY_E_FORMAT, where, "unknown delta method "

@@ -19,12 +19,16 @@
 struct delta_opts {
 	int	level;		/* effort, 1..22; default 19 */
 	int	workers;	/* threads the encoder may use (0 = 1) */
+	int	format;		/* package format the blob goes into: 0 or 1
+				 * (methods 1-3), 2 (methods 1, 2, 4; the
+				 * suffix-array method tried on text too) */
 };
 
 /* Methods (the blob's first byte; formats/SPEC.md §7). */
 #define DELTA_M_ZSTD	1	/* whole new file, one zstd frame */
 #define DELTA_M_PATCH	2	/* zstd frame, the old file as prefix */
 #define DELTA_M_BSD	3	/* suffix-array ctrl/diff/extra streams */
+#define DELTA_M_BSD2	4	/* the same, difference as runs + bytes */
 
 /* Encode: tries method 2 (when old is not empty), method 3 (binary files,
  * in a second thread when o->workers >= 2) and method 1, and keeps the

@@ -24,6 +24,15 @@
 int	delta_bsd_encode(const uint8_t *old, size_t oldlen,
 	    const uint8_t *new_, size_t newlen, int level, uint8_t **out,
 	    size_t *outlen, struct fy_err *e);
+/* Method 3 (v1 layout: u64 frame lengths, plain difference stream) or
+ * method 4 (formats/SPEC.md §7.3: varint lengths, the difference stream
+ * as zero runs and literal bytes, no empty control entry but the first). */
+int	delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
+	    const uint8_t *new_, size_t newlen, int level, int method,
+	    uint8_t **out, size_t *outlen, struct fy_err *e);
+int	delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
+	    size_t plen, uint8_t *dst, size_t want, const char *where,
+	    struct fy_err *e);
 /* Heap: one buffer of `want` bytes plus two zstd contexts (see
  * delta_decode_mem_bound()). */
 int	delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
@@ -34,6 +43,9 @@ int	delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
  * most `maxwin`, nothing after it. */
 int	delta_frame_check(const uint8_t *f, size_t flen, uint64_t want,
 	    uint64_t maxwin, const char *where, struct fy_err *e);
+/* Smallest window log w (zstd's minimum .. LIMIT_WINDOW_LOG) with
+ * 2^w >= n. */
+int	delta_wlog(uint64_t n);
 /* Compress src as one frame, no checksum, with its content size in the
  * header when `csize`. */
 int	delta_zstd(const uint8_t *src, size_t len, int level, int wlog,

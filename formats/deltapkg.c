@@ -177,6 +177,38 @@ deltapkg_write(int fromfd, const struct tree *from, int tofd,
     const struct tree *to, const struct delta_opts *o, int outfd,
     struct fy_err *e)
 {
+	struct delta_opts d = { .level = 19, .workers = 1 };
+
+	if (o != NULL)
+		d = *o;
+	if (d.format == 1)
+		return deltapkg_write_v1(fromfd, from, tofd, to, &d, outfd, e);
+	d.format = 2;
+	return deltapkg_write_v2(fromfd, from, tofd, to, &d, outfd, e);
+}
+
+int
+deltapkg_format_of(int dirfd, const char *path, struct fy_err *e)
+{
+	char magic[DELTAPKG_MAGIC_LEN];
+	ssize_t n;
+	int fd;
+
+	if ((fd = io_open_regular(dirfd, path, NULL, e)) == -1)
+		return -1;
+	n = io_read_full(fd, magic, sizeof(magic), path, e);
+	close(fd);
+	if (n == -1)
+		return -1;
+	return n == (ssize_t)sizeof(magic) && memcmp(magic, DELTAPKG_MAGIC2,
+	    sizeof(magic)) == 0 ? 2 : 1;
+}
+
+int
+deltapkg_write_v1(int fromfd, const struct tree *from, int tofd,
+    const struct tree *to, const struct delta_opts *o, int outfd,
+    struct fy_err *e)
+{
 	struct archive *a = NULL;
 	json_t *idx = NULL, *f;
 	const struct tree_entry *base;

@@ -18,11 +18,14 @@
 #include "formats/tree.h"
 
 /* Write the package turning `from` (files under fromfd) into `to` (files
- * under tofd) to outfd. */
+ * under tofd) to outfd: format 1 (a tar, §7.1) when o->format is 1, else
+ * format 2 (§7.5, the default). */
 int	deltapkg_write(int fromfd, const struct tree *from, int tofd,
 	    const struct tree *to, const struct delta_opts *o, int outfd,
 	    struct fy_err *e);
-/* Apply the package read from pkgfd: fromfd holds exactly `from`; dstfd is
+/* The format of the package dirfd/path: 1 or 2 (by its first bytes). */
+int	deltapkg_format_of(int dirfd, const char *path, struct fy_err *e);
+/* Apply the package (format 1 or 2) read from pkgfd: fromfd holds exactly `from`; dstfd is
  * an empty directory that will hold exactly `to` (verified file by file;
  * fsync'ed when `sync`). */
 int	deltapkg_apply(int pkgfd, const char *where, int fromfd,

@@ -29,13 +29,6 @@
 
 #define COPY_CHUNK	((size_t)1 << 20)
 
-struct ctx {
-	const char		*where;
-	const struct tree	*from, *to;
-	struct archive		*a;
-	int			 fromfd, dstfd, sync;
-	struct fy_err		*e;
-};
 
 /* Read dirfd/path, which the listing says is `x`; FY_E_INTEGRITY if not. */
 int
@@ -104,8 +97,8 @@ open_parent(int dstfd, const char *path, const char **leaf,
 	return fd;
 }
 
-static int
-make_dir(const struct ctx *c, const struct tree_entry *x)
+int
+deltapkg_make_dir(const struct ctx *c, const struct tree_entry *x)
 {
 	const char *leaf;
 	int pfd, fd, rc = -1;
@@ -158,8 +151,8 @@ finish_file(const struct ctx *c, const struct tree_entry *x, int fd)
 	return 0;
 }
 
-static int
-write_file(const struct ctx *c, const struct tree_entry *x,
+int
+deltapkg_write_file(const struct ctx *c, const struct tree_entry *x,
     const uint8_t *buf)
 {
 	const char *leaf;
@@ -179,8 +172,8 @@ write_file(const struct ctx *c, const struct tree_entry *x,
 }
 
 /* Stream old/src to dst/x->path, hashing; remove it if it is not x. */
-static int
-copy_file(const struct ctx *c, const struct tree_entry *x, const char *src)
+int
+deltapkg_copy_file(const struct ctx *c, const struct tree_entry *x, const char *src)
 {
 	struct digest *d = NULL;
 	uint8_t *buf = NULL, h[DIGEST_LEN];
@@ -224,6 +217,22 @@ out:
 	free(buf);
 	digest_free(d);
 	return rc;
+}
+
+int
+deltapkg_finish(const struct ctx *c)
+{
+	size_t i;
+
+	if (tree_verify(c->dstfd, c->to, c->e) == -1)
+		return -1;
+	for (i = c->to->n; c->sync && i > 0; i--)
+		if (c->to->v[i - 1].type == TREE_DIR &&
+		    io_fsync_dir(c->dstfd, c->to->v[i - 1].path, c->e) == -1)
+			return -1;
+	if (c->sync && io_fsync_dir(c->dstfd, ".", c->e) == -1)
+		return -1;
+	return 0;
 }
 
 static const char *
@@ -384,7 +393,7 @@ apply_blob(const struct ctx *c, const struct tree_entry *t,
 		    "file differs from the listing");
 		goto out;
 	}
-	rc = write_file(c, t, dst);
+	rc = deltapkg_write_file(c, t, dst);
 out:
 	free(blob);
 	free(old);
@@ -398,7 +407,8 @@ deltapkg_apply(int pkgfd, const char *where, int fromfd,
     struct fy_err *e)
 {
 	struct ctx c = { .where = where, .from = from, .to = to,
-	    .fromfd = fromfd, .dstfd = dstfd, .sync = sync, .e = e };
+	    .pkgfd = -1, .fromfd = fromfd, .dstfd = dstfd, .sync = sync,
+	    .e = e };
 	struct archive_entry *ae;
 	const struct tree_entry *t;
 	json_error_t je;
@@ -407,6 +417,13 @@ deltapkg_apply(int pkgfd, const char *where, int fromfd,
 	size_t i, n = 0, jslen = 0;
 	int rc = -1;
 
+	char magic[DELTAPKG_MAGIC_LEN];
+
+	if (pread(pkgfd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	    memcmp(magic, DELTAPKG_MAGIC2, sizeof(magic)) == 0) {
+		c.pkgfd = pkgfd;
+		return deltapkg_apply_v2(&c);
+	}
 	if ((c.a = archive_read_new()) == NULL ||
 	    archive_read_support_format_tar(c.a) != ARCHIVE_OK ||
 	    archive_read_open_fd(c.a, pkgfd, 65536) != ARCHIVE_OK) {
@@ -426,14 +443,14 @@ deltapkg_apply(int pkgfd, const char *where, int fromfd,
 	if (check_index(&c, idx) == -1)
 		goto out;
 	for (i = 0; i < to->n; i++)
-		if (to->v[i].type == TREE_DIR && make_dir(&c, &to->v[i]) == -1)
+		if (to->v[i].type == TREE_DIR && deltapkg_make_dir(&c, &to->v[i]) == -1)
 			goto out;
 	for (i = 0; i < to->n; i++) {
 		t = &to->v[i];
 		if (t->type != TREE_FILE)
 			continue;
 		f = json_array_get(json_object_get(idx, "files"), n++);
-		if (jstr(f, "copy") != NULL ? copy_file(&c, t,
+		if (jstr(f, "copy") != NULL ? deltapkg_copy_file(&c, t,
 		    jstr(f, "copy")) == -1 : apply_blob(&c, t, f) == -1)
 			goto out;
 	}
@@ -442,13 +459,7 @@ deltapkg_apply(int pkgfd, const char *where, int fromfd,
 		    "its index does not name");
 		goto out;
 	}
-	if (tree_verify(dstfd, to, e) == -1)
-		goto out;
-	for (i = to->n; sync && i > 0; i--)
-		if (to->v[i - 1].type == TREE_DIR &&
-		    io_fsync_dir(dstfd, to->v[i - 1].path, e) == -1)
-			goto out;
-	if (sync && io_fsync_dir(dstfd, ".", e) == -1)
+	if (deltapkg_finish(&c) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -9,12 +9,49 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "formats/delta.h"
 #include "formats/tree.h"
+
+struct archive;
 
 #define INDEX_NAME	"delta.json"	/* first member: the index */
 #define INDEX_FORMAT	1
 #define BLOB_FMT	"blob/%06zu"	/* blob members, numbered from 1 */
 #define BLOB_NAMELEN	32
+
+/* Format 2 (formats/SPEC.md §7.5) starts with these 4 bytes; a format 1
+ * package is a tar, whose first bytes are the index's name. */
+#define DELTAPKG_MAGIC2	"FYD\x02"
+#define DELTAPKG_MAGIC_LEN 4
+
+/* One apply: what every step needs. */
+struct ctx {
+	const char		*where;
+	const struct tree	*from, *to;
+	struct archive		*a;		/* format 1 */
+	int			 pkgfd;		/* format 2 */
+	int			 fromfd, dstfd, sync;
+	struct fy_err		*e;
+};
+
+/* Create directory x (mode from the listing) below c->dstfd. */
+int	deltapkg_make_dir(const struct ctx *c, const struct tree_entry *x);
+/* Write x->size bytes of buf as the file x (O_EXCL, O_NOFOLLOW). */
+int	deltapkg_write_file(const struct ctx *c, const struct tree_entry *x,
+	    const uint8_t *buf);
+/* Stream old file src to x, checking size and SHA-256 against x. */
+int	deltapkg_copy_file(const struct ctx *c, const struct tree_entry *x,
+	    const char *src);
+/* The common tail: the tree equals `to`, directories synced. */
+int	deltapkg_finish(const struct ctx *c);
+
+int	deltapkg_write_v1(int fromfd, const struct tree *from, int tofd,
+	    const struct tree *to, const struct delta_opts *o, int outfd,
+	    struct fy_err *e);
+int	deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
+	    const struct tree *to, const struct delta_opts *o, int outfd,
+	    struct fy_err *e);
+int	deltapkg_apply_v2(struct ctx *c);
 
 /* Read dirfd/x->path whole (malloc'ed) and check it against the listing
  * entry x: FY_E_INTEGRITY when size or SHA-256 differ. */

@@ -73,12 +73,14 @@ text_buf(size_t n)
 	return p;
 }
 
-/* Encode with `workers`, decode, compare; returns the method used. */
+/* Encode with `workers` for package format `format`, decode, compare;
+ * returns the method used. */
 static int
-round_trip(const uint8_t *old, size_t oldlen, const uint8_t *nw,
-    size_t newlen, int workers)
+round_trip_w(const uint8_t *old, size_t oldlen, const uint8_t *nw,
+    size_t newlen, int workers, int format)
 {
-	struct delta_opts o = { .level = 3, .workers = workers };
+	struct delta_opts o = { .level = 3, .workers = workers,
+	    .format = format };
 	struct fy_err e = { 0 };
 	uint8_t *blob = NULL, *out = malloc(newlen + 1);
 	size_t bloblen = 0;
@@ -96,6 +98,20 @@ round_trip(const uint8_t *old, size_t oldlen, const uint8_t *nw,
 	free(blob);
 	free(out);
 	return m;
+}
+
+static int
+round_trip(const uint8_t *old, size_t oldlen, const uint8_t *nw,
+    size_t newlen, int workers)
+{
+	return round_trip_w(old, oldlen, nw, newlen, workers, 1);
+}
+
+static int
+round_trip_fmt(const uint8_t *old, size_t oldlen, const uint8_t *nw,
+    size_t newlen, int format)
+{
+	return round_trip_w(old, oldlen, nw, newlen, 1, format);
 }
 
 static void
@@ -136,8 +152,14 @@ test_round_trips(void **state)
 	for (i = 0; i < 20; i++)
 		u[(i * 7919) % n] = '#';
 	assert_int_equal(round_trip(t, n, u, n, 1), DELTA_M_PATCH);
+	/* format 2 tries method 4 on text too */
+	round_trip_fmt(t, n, u, n, 2);
+	round_trip_fmt(u, n, t, n / 2, 2);
+	round_trip_fmt(NULL, 0, t, n, 2);
+	round_trip_fmt(t, n, NULL, 0, 2);
 	/* tiny files */
 	round_trip((const uint8_t *)"a", 1, (const uint8_t *)"ab", 2, 1);
+	round_trip_fmt((const uint8_t *)"a", 1, (const uint8_t *)"ab", 2, 2);
 	free(a);
 	free(b);
 	free(t);
@@ -202,8 +224,11 @@ make_blob(struct blobs *x, int method)
 	else if (method == DELTA_M_BSD)
 		assert_int_equal(delta_bsd_encode(x->old, x->oldlen, x->nw,
 		    x->newlen, 3, &f, &flen, &e), 0);
+	else if (method == DELTA_M_BSD2)
+		assert_int_equal(delta_bsd_encode_method(x->old, x->oldlen,
+		    x->nw, x->newlen, 3, 4, &f, &flen, &e), 0);
 	else {
-		struct delta_opts o = { 3, 1 };
+		struct delta_opts o = { .level = 3, .workers = 1 };
 
 		assert_int_equal(delta_encode(x->old, x->oldlen, x->nw,
 		    x->newlen, &o, &x->blob, &x->bloblen, &e), 0);
@@ -307,6 +332,13 @@ test_refusals_bsd(void **state)
 {
 	(void)state;
 	refusals_for(DELTA_M_BSD);
+}
+
+static void
+test_refusals_bsd4(void **state)
+{
+	(void)state;
+	refusals_for(DELTA_M_BSD2);
 }
 
 /* A valid frame (raw block) whose header claims a 1 GiB window for 100
@@ -439,6 +471,125 @@ test_bsd_entries_bounded(void **state)
 	    "than the file has bytes");
 }
 
+/* A record database whose new version changes a few bytes in place
+ * (bench/synth.c `sparse`, smaller): the difference stream is long and
+ * almost all zero. */
+static void
+sparse_pair(uint8_t **a, uint8_t **b, size_t n)
+{
+	size_t i;
+
+	*a = binary_buf(n);
+	*b = malloc(n + 1);
+	assert_non_null(*b);
+	memcpy(*b, *a, n);
+	for (i = 0; i < 300; i++)
+		(*b)[(i * 7919 + 20) % n] += (uint8_t)(1 + rnd() % 200);
+}
+
+/* Issue 19: method 4 codes the difference stream as zero runs and
+ * literal bytes; on sparse changes it is smaller than method 3 (the plain
+ * stream under zstd), and format 2 chooses it. */
+static void
+test_bsd4_sparse(void **state)
+{
+	size_t n = 400000;
+	uint8_t *a, *b, *m3 = NULL, *m4 = NULL, *out = malloc(n + 1);
+	size_t l3 = 0, l4 = 0;
+	struct fy_err e = { 0 };
+	struct delta_opts o = { .level = 19, .workers = 1, .format = 2 };
+	uint8_t *blob = NULL;
+	size_t bloblen = 0;
+
+	(void)state;
+	sparse_pair(&a, &b, n);
+	assert_int_equal(delta_bsd_encode_method(a, n, b, n, 19, 3, &m3, &l3,
+	    &e), 0);
+	assert_int_equal(delta_bsd_encode_method(a, n, b, n, 19, 4, &m4, &l4,
+	    &e), 0);
+	assert_true(l4 < l3);
+	assert_int_equal(delta_bsd4_decode(a, n, m4, l4, out, n, "f", &e), 0);
+	assert_memory_equal(out, b, n);
+	assert_int_equal(delta_encode(a, n, b, n, &o, &blob, &bloblen, &e), 0);
+	assert_int_equal(delta_method(blob, bloblen), DELTA_M_BSD2);
+	memset(out, 0, n);
+	assert_int_equal(delta_decode(a, n, blob, bloblen, out, n, "f", &e),
+	    0);
+	assert_memory_equal(out, b, n);
+	/* text is tried too in format 2, and round-trips */
+	assert_int_not_equal(round_trip_fmt(a, n, b, n, 2), -1);
+	free(blob);
+	free(m3);
+	free(m4);
+	free(a);
+	free(b);
+	free(out);
+}
+
+static size_t
+leb(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Method 4 from raw streams: control, zero runs and literal runs (of a
+ * 64-byte difference that is all zero), no literal bytes, no extra. */
+static enum fy_code
+bsd4_zero_entries(size_t zero, struct fy_err *e)
+{
+	uint8_t *ctrl = calloc(3 * zero + 3, 1), zr[1] = { 64 }, lr[1] = { 0 };
+	uint8_t *f[5] = { NULL }, *b, old[64], out[64];
+	size_t fl[5] = { 0 }, at = 1, i;
+	int rc;
+
+	memset(old, 'o', sizeof(old));
+	ctrl[3 * zero] = 64;		/* add 64 */
+	assert_int_equal(delta_zstd(ctrl, 3 * zero + 3, 3, 10, 0, &f[0],
+	    &fl[0], e), 0);
+	assert_int_equal(delta_zstd(zr, 1, 3, 10, 0, &f[1], &fl[1], e), 0);
+	assert_int_equal(delta_zstd(lr, 1, 3, 10, 0, &f[2], &fl[2], e), 0);
+	assert_int_equal(delta_zstd(lr, 0, 3, 10, 1, &f[3], &fl[3], e), 0);
+	assert_int_equal(delta_zstd(lr, 0, 3, 10, 1, &f[4], &fl[4], e), 0);
+	b = malloc(80 + fl[0] + fl[1] + fl[2] + fl[3] + fl[4]);
+	b[0] = DELTA_M_BSD2;
+	at += leb(b + at, 64);
+	for (i = 0; i < 5; i++)
+		at += leb(b + at, fl[i]);
+	for (i = 0; i < 5; i++) {
+		memcpy(b + at, f[i], fl[i]);
+		at += fl[i];
+		free(f[i]);
+	}
+	rc = delta_decode(old, 64, b, at, out, 64, "z.bin", e);
+	if (rc == 0)
+		assert_memory_equal(out, old, 64);
+	free(b);
+	free(ctrl);
+	return rc == 0 ? FY_OK : e->code;
+}
+
+/* Method 4 allows an entry without output only first (the encoder's
+ * opening seek); any other is refused (issue 15 "bounded work"). */
+static void
+test_bsd4_empty_entries(void **state)
+{
+	struct fy_err e = { 0 };
+
+	(void)state;
+	assert_int_equal(bsd4_zero_entries(0, &e), FY_OK);
+	assert_int_equal(bsd4_zero_entries(1, &e), FY_OK);
+	assert_int_equal(bsd4_zero_entries(2, &e), FY_E_INTEGRITY);
+	assert_string_equal(e.where, "z.bin");
+	assert_string_equal(e.msg, "delta control entry produces no output");
+}
+
 static void
 test_mem_bound(void **state)
 {
@@ -475,6 +626,9 @@ main(void)
 		cmocka_unit_test(test_refusals_zstd),
 		cmocka_unit_test(test_refusals_patch),
 		cmocka_unit_test(test_refusals_bsd),
+		cmocka_unit_test(test_refusals_bsd4),
+		cmocka_unit_test(test_bsd4_sparse),
+		cmocka_unit_test(test_bsd4_empty_entries),
 		cmocka_unit_test(test_window_too_large),
 		cmocka_unit_test(test_bsd_entry_outside),
 		cmocka_unit_test(test_bsd_entries_bounded),

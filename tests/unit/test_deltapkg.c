@@ -21,8 +21,13 @@
 
 #include <cmocka.h>
 
+#include <zstd.h>
+
+#include "core/digest.h"
 #include "core/io.h"
+#include "formats/delta_bsd.h"
 #include "formats/deltapkg.h"
+#include "formats/limits.h"
 
 struct fx {
 	char		root[64];
@@ -123,9 +128,9 @@ teardown(void **state)
 }
 
 static int
-write_pkg(struct fx *fx, const char *name)
+write_pkg_fmt(struct fx *fx, const char *name, int format)
 {
-	struct delta_opts o = { 3, 1 };
+	struct delta_opts o = { .level = 3, .workers = 1, .format = format };
 	struct fy_err e = { 0 };
 	int fd = openat(fx->rootfd, name, O_RDWR | O_CREAT | O_TRUNC, 0644);
 
@@ -134,6 +139,13 @@ write_pkg(struct fx *fx, const char *name)
 	    &fx->to, &o, fd, &e), 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	return fd;
+}
+
+/* Format 1 (the tar): what the tests below take apart. */
+static int
+write_pkg(struct fx *fx, const char *name)
+{
+	return write_pkg_fmt(fx, name, 1);
 }
 
 /* Apply pkgfd into a fresh directory `dst`; return the fy_code. */
@@ -286,7 +298,7 @@ edit_format(const char *name, char **p, size_t *n)
 static void
 edit_blob(const char *name, char **p, size_t *n)
 {
-	struct delta_opts o = { 3, 1 };
+	struct delta_opts o = { .level = 3, .workers = 1 };
 	struct fy_err e = { 0 };
 	uint8_t *b = NULL;
 	size_t bl = 0;
@@ -364,6 +376,356 @@ test_wrong_trees(void **state)
 	close(fd);
 }
 
+/* ---- format 2 (formats/SPEC.md §7.5) ---------------------------------- */
+
+static uint64_t
+fd_size(int fd)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	return (uint64_t)st.st_size;
+}
+
+/* Format 2 applies to exactly the target, starts with its magic, and is
+ * smaller than format 1 of the same trees; format 1 still applies. */
+static void
+test_v2_apply_equals_target(void **state)
+{
+	struct fx *fx = *state;
+	struct fy_err e;
+	char magic[4];
+	int v2 = write_pkg_fmt(fx, "p2", 0), v1 = write_pkg(fx, "p1");
+
+	assert_true(read(v2, magic, 4) == 4);
+	assert_memory_equal(magic, "FYD\x02", 4);
+	assert_int_equal(lseek(v2, 0, SEEK_SET), 0);
+	assert_int_equal(apply(fx, v2, "dst2", &e), FY_OK);
+	assert_int_equal(apply(fx, v1, "dst1", &e), FY_OK);
+	assert_true(fd_size(v2) * 4 < fd_size(v1));
+	close(v1);
+	close(v2);
+}
+
+/* A format-2 package built by hand, to break one rule at a time.  The
+ * target files, in listing order: added.txt, copy1.txt, d1/d2/d3/new.txt,
+ * d1/d2/deep.txt, keep.txt, mod.bin, mode.sh, moved/b.txt. */
+#define NT	8
+struct v2 {
+	uint8_t	 idx[4096], blobs[65536];
+	size_t	 ni, nb;
+	int	 kind[NT];
+	uint64_t arg[NT];	/* old index (COPY, PATCH) */
+	int	 nolds;
+	uint64_t olds[4];
+	size_t	 extra_idx;	/* bytes appended to the index */
+	int64_t	 blen_delta;	/* added to the first blob length */
+	int	 bad_from;	/* flip a byte of the from digest */
+	int	 trunc, append;	/* cut / add bytes at the end */
+};
+
+static const char *tfiles[NT] = { "added.txt", "copy1.txt",
+    "d1/d2/d3/new.txt", "d1/d2/deep.txt", "keep.txt", "mod.bin", "mode.sh",
+    "moved/b.txt" };
+
+static uint64_t
+old_index(struct fx *fx, const char *path)
+{
+	const struct tree_entry *x = tree_find(&fx->from, path);
+
+	assert_non_null(x);
+	return (uint64_t)(x - fx->from.v);
+}
+
+static void
+put_leb(uint8_t *p, size_t *n, uint64_t v)
+{
+	while (v >= 0x80) {
+		p[(*n)++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[(*n)++] = (uint8_t)v;
+}
+
+/* Blob of `path` of `to` against old file `base` (NULL: empty). */
+static void
+add_blob(struct fx *fx, struct v2 *v, const char *path, const char *base,
+    size_t *len)
+{
+	struct delta_opts o = { .level = 3, .workers = 1, .format = 2 };
+	struct fy_err e = { 0 };
+	uint8_t *a = NULL, *b = NULL, *blob = NULL;
+	size_t al = 0, bl = 0;
+
+	assert_int_equal(io_read_bounded(fx->newfd, path, 1 << 20, &b, &bl,
+	    &e), 0);
+	if (base != NULL)
+		assert_int_equal(io_read_bounded(fx->oldfd, base, 1 << 20, &a,
+		    &al, &e), 0);
+	assert_int_equal(delta_encode(a, al, b, bl, &o, &blob, len, &e), 0);
+	memcpy(v->blobs + v->nb, blob, *len);
+	v->nb += *len;
+	free(a);
+	free(b);
+	free(blob);
+}
+
+/* The usual plan: blobs for added, new, deep, mod; copies for the rest. */
+static void
+v2_default(struct fx *fx, struct v2 *v)
+{
+	static const int k[NT] = { 2, 1, 2, 3, 0, 3, 0, 1 };
+
+	memset(v, 0, sizeof(*v));
+	memcpy(v->kind, k, sizeof(k));
+	v->arg[1] = old_index(fx, "keep.txt");
+	v->arg[7] = old_index(fx, "ren/a.txt");
+}
+
+/* Serialize v (index, frame, blobs) into file `name`; returns its fd. */
+static int
+v2_write(struct fx *fx, struct v2 *v, const char *name)
+{
+	struct fy_err e = { 0 };
+	uint8_t d[DIGEST_LEN], head[16], *frame = NULL;
+	size_t i, len, flen = 0, nh = 4, first = 1;
+	uint64_t slen = 0;
+	int fd;
+
+	v->ni = v->nb = 0;
+	tree_digest(&fx->from, d);
+	d[0] ^= (uint8_t)v->bad_from;
+	memcpy(v->idx, d, DIGEST_LEN);
+	tree_digest(&fx->to, d);
+	memcpy(v->idx + DIGEST_LEN, d, DIGEST_LEN);
+	v->ni = 2 * DIGEST_LEN;
+	for (i = 0; i < NT; i++) {
+		v->idx[v->ni++] = (uint8_t)v->kind[i];
+		if (v->kind[i] == 1 || v->kind[i] == 4)
+			put_leb(v->idx, &v->ni, v->arg[i]);
+		if (v->kind[i] >= 2 && v->kind[i] <= 4) {
+			add_blob(fx, v, tfiles[i], v->kind[i] == 2 ? NULL :
+			    v->kind[i] == 3 ? tfiles[i] :
+			    fx->from.v[v->arg[i]].path, &len);
+			if (first)
+				len = (size_t)((int64_t)len + v->blen_delta);
+			first = 0;
+			put_leb(v->idx, &v->ni, len);
+		}
+	}
+	put_leb(v->idx, &v->ni, (uint64_t)v->nolds);
+	for (i = 0; i < (size_t)v->nolds; i++)	/* gaps */
+		put_leb(v->idx, &v->ni, v->olds[i] - (i ? v->olds[i - 1] + 1 :
+		    0));
+	if (v->nolds > 0 || v->kind[0] == 5) {
+		/* solid: the K_SOLID files against the listed old files */
+		struct delta_opts o = { .level = 3, .workers = 1, .format = 2 };
+		uint8_t on[65536], nn[65536], *p = NULL, *blob = NULL;
+		size_t on_ = 0, nn_ = 0, pl = 0;
+
+		for (i = 0; i < (size_t)v->nolds; i++) {
+			if (v->olds[i] >= fx->from.n ||
+			    fx->from.v[v->olds[i]].type != TREE_FILE)
+				continue;	/* refused anyway */
+			assert_int_equal(io_read_bounded(fx->oldfd,
+			    fx->from.v[v->olds[i]].path, 1 << 16, &p, &pl, &e),
+			    0);
+			memcpy(on + on_, p, pl);
+			on_ += pl;
+			free(p);
+		}
+		for (i = 0; i < NT; i++)
+			if (v->kind[i] == 5) {
+				assert_int_equal(io_read_bounded(fx->newfd,
+				    tfiles[i], 1 << 16, &p, &pl, &e), 0);
+				memcpy(nn + nn_, p, pl);
+				nn_ += pl;
+				free(p);
+			}
+		assert_int_equal(delta_encode(on, on_, nn, nn_, &o, &blob,
+		    &pl, &e), 0);
+		memcpy(v->blobs + v->nb, blob, pl);
+		v->nb += pl;
+		slen = pl;
+		free(blob);
+	}
+	put_leb(v->idx, &v->ni, slen);
+	v->ni += v->extra_idx;
+	assert_int_equal(delta_zstd(v->idx, v->ni, 3, delta_wlog(v->ni), 1,
+	    &frame, &flen, &e), 0);
+	memcpy(head, "FYD\x02", 4);
+	put_leb(head, &nh, flen);
+	fd = openat(fx->rootfd, name, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd != -1);
+	assert_true(write(fd, head, nh) == (ssize_t)nh);
+	assert_true(write(fd, frame, flen) == (ssize_t)flen);
+	assert_true(write(fd, v->blobs, v->nb - (size_t)v->trunc) ==
+	    (ssize_t)(v->nb - (size_t)v->trunc));
+	if (v->append)
+		assert_true(write(fd, "x", 1) == 1);
+	free(frame);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/* Build v into `name`, apply it into `dst`: the fy_code; with `msg`,
+ * the message must contain it.  A refusal leaves no file named in the
+ * target listing behind except what was checked (dst is fresh). */
+static enum fy_code
+v2_try(struct fx *fx, struct v2 *v, const char *name, const char *msg)
+{
+	struct fy_err e;
+	enum fy_code c;
+	char dst[64];
+	int fd = v2_write(fx, v, name);
+
+	snprintf(dst, sizeof(dst), "%s.d", name);
+	c = apply(fx, fd, dst, &e);
+	close(fd);
+	if (msg != NULL && c != FY_OK && strstr(e.msg, msg) == NULL)
+		fail_msg("%s: message \"%s\" lacks \"%s\"", name, e.msg, msg);
+	return c;
+}
+
+static void
+test_v2_hostile(void **state)
+{
+	struct fx *fx = *state;
+	struct v2 v;
+
+	v2_default(fx, &v);
+	assert_int_equal(v2_try(fx, &v, "ok", NULL), FY_OK);	/* control */
+	v2_default(fx, &v);
+	v.kind[4] = 9;				/* unknown kind */
+	assert_int_equal(v2_try(fx, &v, "k9", "unknown kind"), FY_E_FORMAT);
+	v2_default(fx, &v);
+	v.arg[1] = old_index(fx, "d1");		/* copy from a directory */
+	assert_int_equal(v2_try(fx, &v, "cdir", "names no old file"),
+	    FY_E_FORMAT);
+	v2_default(fx, &v);
+	v.arg[1] = 1000;			/* outside the listing */
+	assert_int_equal(v2_try(fx, &v, "cout", "names no old file"),
+	    FY_E_FORMAT);
+	v2_default(fx, &v);
+	v.arg[7] = old_index(fx, "keep.txt");	/* other content */
+	assert_int_equal(v2_try(fx, &v, "cother", "not an old file with this "
+	    "content"), FY_E_FORMAT);
+	v2_default(fx, &v);
+	v.kind[1] = 0;				/* copy1.txt: no old at path */
+	assert_int_equal(v2_try(fx, &v, "csame", "there is none"),
+	    FY_E_FORMAT);
+	v2_default(fx, &v);
+	v.blen_delta = 1 << 20;			/* blob far too long */
+	assert_int_equal(v2_try(fx, &v, "blong", "delta blob of"),
+	    FY_E_UNSAFE);
+	v2_default(fx, &v);
+	v.blen_delta = 1;			/* one byte more than there is */
+	assert_int_equal(v2_try(fx, &v, "b1", NULL), FY_E_INTEGRITY);
+	v2_default(fx, &v);
+	v.trunc = 1;
+	assert_int_equal(v2_try(fx, &v, "trunc", NULL), FY_E_INTEGRITY);
+	v2_default(fx, &v);
+	v.append = 1;
+	assert_int_equal(v2_try(fx, &v, "append", "its index accounts for"),
+	    FY_E_INTEGRITY);
+	v2_default(fx, &v);
+	v.bad_from = 1;
+	assert_int_equal(v2_try(fx, &v, "from", "other versions"),
+	    FY_E_INTEGRITY);
+	v2_default(fx, &v);
+	v.extra_idx = 1;			/* a byte after the index */
+	assert_int_equal(v2_try(fx, &v, "xidx", "data after it"),
+	    FY_E_FORMAT);
+	/* solid: added.txt and deep.txt against deep.txt and keep.txt */
+	v2_default(fx, &v);
+	v.kind[0] = v.kind[3] = 5;
+	v.nolds = 2;
+	v.olds[0] = old_index(fx, "d1/d2/deep.txt");
+	v.olds[1] = old_index(fx, "keep.txt");
+	assert_int_equal(v2_try(fx, &v, "solid", NULL), FY_OK);
+	v.olds[1] = v.olds[0] + 1000;		/* past the listing */
+	assert_int_equal(v2_try(fx, &v, "s2", "names no old file"),
+	    FY_E_FORMAT);
+	v.olds[1] = old_index(fx, "emptyold");	/* a directory */
+	assert_int_equal(v2_try(fx, &v, "s3", "names no old file"),
+	    FY_E_FORMAT);
+	v2_default(fx, &v);			/* old files without entries */
+	v.nolds = 1;
+	v.olds[0] = old_index(fx, "keep.txt");
+	assert_int_equal(v2_try(fx, &v, "s4", NULL), FY_E_FORMAT);
+}
+
+/* Sizes the listings declare bound what the parser accepts: a solid
+ * section over DELTAPKG_SOLID_MAX and an index frame declaring more than
+ * LIMIT_MANIFEST_BYTES are refused before anything is allocated. */
+static void
+test_v2_limits(void **state)
+{
+	struct fx *fx = *state;
+	struct tree_entry *t = (struct tree_entry *)tree_find(&fx->to,
+	    "added.txt");
+	struct fy_err e = { 0 };
+	uint8_t *zeros, *frame = NULL, head[16];
+	size_t flen = 0, nh = 4;
+	uint64_t saved = t->size;
+	struct v2 v;
+	int fd;
+
+	/* the listing says added.txt is 40 MiB; the package makes it solid */
+	v2_default(fx, &v);
+	t->size = 40u << 20;
+	v.kind[0] = 5;
+	v.kind[3] = 5;
+	v.nolds = 0;
+	fd = v2_write(fx, &v, "big");
+	assert_int_equal(apply(fx, fd, "bigdst", &e), FY_E_UNSAFE);
+	assert_non_null(strstr(e.msg, "solid section larger than"));
+	close(fd);
+	t->size = saved;
+	/* an index frame that declares 16 MiB + 1 */
+	zeros = calloc(1, LIMIT_MANIFEST_BYTES + 1);
+	assert_int_equal(delta_zstd(zeros, LIMIT_MANIFEST_BYTES + 1, 1, 25, 1,
+	    &frame, &flen, &e), 0);
+	memcpy(head, "FYD\x02", 4);
+	put_leb(head, &nh, flen);
+	fd = openat(fx->rootfd, "bigidx", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(write(fd, head, nh) == (ssize_t)nh);
+	assert_true(write(fd, frame, flen) == (ssize_t)flen);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(apply(fx, fd, "bigidxdst", &e), FY_E_UNSAFE);
+	assert_non_null(strstr(e.msg, "delta index of"));
+	close(fd);
+	free(zeros);
+	free(frame);
+}
+
+/* A blob that decodes to other bytes: refused by the listing's SHA-256,
+ * and the file is not left behind; an old file changed on disk: refused. */
+static void
+test_v2_tampered_content(void **state)
+{
+	struct fx *fx = *state;
+	struct fy_err e;
+	int fd = write_pkg_fmt(fx, "g2", 2);
+	struct stat st;
+	uint8_t *p;
+	size_t n;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	n = (size_t)st.st_size;
+	p = malloc(n);
+	assert_true(read(fd, p, n) == (ssize_t)n);
+	close(fd);
+	/* old tree differs from its listing */
+	mkfile(fx->oldfd, "d1/d2/deep.txt", "deep OLD text, long enough\n", 27,
+	    0644);
+	fd = openat(fx->rootfd, "g2", O_RDONLY);
+	assert_int_equal(apply(fx, fd, "o2", &e), FY_E_INTEGRITY);
+	assert_string_equal(e.where, "d1/d2/deep.txt");
+	close(fd);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -377,6 +739,14 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_trees, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_v2_apply_equals_target,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v2_hostile, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_v2_limits, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_v2_tampered_content,
+		    setup, teardown),
 	};
 
 	digest_init();
