@@ -535,10 +535,11 @@ parse_top(struct pctx *p, json_t *root)
 	if (json_unpack_ex(root, &je, 0, "{s:s, s:I}", "format", &format,
 	    "format_version", &fv) == -1 || strcmp(format, LAYOUT_FORMAT) != 0)
 		return bad(p, _("not a ferry manifest"), NULL);
-	if (fv != LAYOUT_FORMAT_VERSION)
+	if (fv < LAYOUT_FORMAT_VERSION_MIN || fv > LAYOUT_FORMAT_VERSION)
 		return fy_fail(p->e, FY_E_FORMAT, p->where, _("format version "
-		    "%lld is not supported (this ferry reads version %d)"),
-		    (long long)fv, LAYOUT_FORMAT_VERSION);
+		    "%lld is not supported (this ferry reads versions %d to "
+		    "%d)"), (long long)fv, LAYOUT_FORMAT_VERSION_MIN,
+		    LAYOUT_FORMAT_VERSION);
 	m->format_version = (int)fv;
 	if (json_unpack_ex(root, &je, JSON_STRICT, "{s:s, s:I, s:s, s:s, "
 	    "s:I, s:s, s?s, s:s, s?s, s?s, s?o, s:o, s:o}", "format", &format,
@@ -712,7 +713,8 @@ manifest_emit(const struct manifest *m, size_t *len)
 
 	json_object_set_new(root, "format", json_string(LAYOUT_FORMAT));
 	json_object_set_new(root, "format_version",
-	    json_integer(LAYOUT_FORMAT_VERSION));
+	    json_integer(m->format_version ? m->format_version :
+	    LAYOUT_FORMAT_VERSION_MIN));
 	json_object_set_new(root, "publisher", json_string(m->publisher));
 	json_object_set_new(root, "channel", json_string(m->channel));
 	json_object_set_new(root, "serial", json_integer((json_int_t)m->serial));

@@ -8,6 +8,7 @@
 
 #include "core/i18n.h"
 #include "core/io.h"
+#include "formats/deltapkg.h"
 #include "formats/layout.h"
 #include "formats/plan.h"
 #include "formats/version.h"
@@ -416,7 +417,7 @@ select_build(struct repo *r, const struct mk_opts *o,
 	struct mk_keyfile *kf = NULL;	/* key-set chain (keyset_cmd.c) */
 	unsigned kstop = 0;
 	const char *ver;
-	int rc = -1;
+	int rc = -1, fmt, fv = LAYOUT_FORMAT_VERSION_MIN;
 
 	memset(out, 0, sizeof(*out));
 	if (pk == NULL || m == NULL) {
@@ -485,6 +486,11 @@ select_build(struct repo *r, const struct mk_opts *o,
 			    c->d[j].to, c->d[j].sha, name, sizeof(name));
 			snprintf(src, sizeof(src), "%s/deltas/%s__%s.fdelta",
 			    c->dir, c->d[j].from, c->d[j].to);
+			/* A format-2 package makes it a version 2 medium. */
+			if ((fmt = deltapkg_format_of(r->fd, src, e)) == -1)
+				goto out;
+			if (fmt > fv)
+				fv = fmt;
 			if (add_pend(&pend, &npend, name, c->d[j].size,
 			    c->d[j].sha, src) == -1)
 				goto oom;
@@ -549,7 +555,7 @@ select_build(struct repo *r, const struct mk_opts *o,
 			m->files[i].nparts++;
 		}
 	}
-	m->format_version = LAYOUT_FORMAT_VERSION;
+	m->format_version = fv;
 	m->components = calloc(npk + 1, sizeof(*m->components));
 	if (m->components == NULL)
 		goto oom;
