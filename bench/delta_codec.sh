@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/delta.sh [BUILD_DIR] -- ferry's delta codec next to xdelta3, bsdiff
+# bench/delta_codec.sh [BUILD_DIR] -- ferry's single-file delta codec next to xdelta3, bsdiff
 # and zstd --patch-from on the npm corpus (bench/corpus.sh), one run.
 #
 # For every series: each adjacent pair of versions and the first -> last
@@ -7,7 +7,8 @@
 # peak RSS of create and apply (/usr/bin/time -f %M), and the output is
 # compared with the real new version.  FULL = zstd -19 --long of the new
 # version alone (what a base package costs).  Raw rows go to
-# bench/out/delta.tsv, the summary (medians) to docs/BENCHMARKS-delta.md.
+# bench/out/delta.tsv, the summary (medians) to docs/BENCHMARKS-delta-codec.md.
+# (bench/delta.sh measures whole delta packages against the plain tools.)
 #
 # Environment: FERRY_BENCH_LEVEL (19), FERRY_BENCH_WORKERS (2),
 # FERRY_BENCH_SERIES (all: "caniuse bcd esbuild octokit").
@@ -92,5 +93,5 @@ for s in $SERIES; do
 	measure "$s" jump "$CORPUS/${files[0]}" "$CORPUS/${files[${#files[@]}-1]}"
 done
 
-python3 bench/delta_report.py "$TSV" "$LEVEL" "$WORKERS" >"$ROOT/docs/BENCHMARKS-delta.md"
-echo "delta.sh: wrote docs/BENCHMARKS-delta.md" >&2
+python3 bench/delta_report.py "$TSV" "$LEVEL" "$WORKERS" >"$ROOT/docs/BENCHMARKS-delta-codec.md"
+echo "delta_codec.sh: wrote docs/BENCHMARKS-delta-codec.md" >&2

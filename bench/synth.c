@@ -6,12 +6,19 @@
  * samples) and fixed-size binary records with small variations.
  *
  *   synth OUTDIR MIB VERSION
+ *   synth sparse FILE VERSION
  *
  * writes OUTDIR/db/part-NNN.ndb (16 MiB each) and OUTDIR/sigs/NNNN.ldb
  * (256 small files, 1-16 KiB), MIB MiB in all.  The same arguments always
  * give the same bytes.  VERSION 2 is the "weekly update" of VERSION 1:
  * every eighth big file gets new signatures in its last quarter, 16 small
  * files change and one big file is added.
+ *
+ * `sparse` writes one binary record database of 4.5 MiB (73,728 records
+ * of 64 bytes: id, offset, length, timestamp, flags, hash) whose VERSION
+ * 2 changes the timestamp of 1,900 records and the hash of 130: a
+ * suffix-array delta between them is one long match whose difference
+ * stream is 4.5 MB with about 7,400 non-zero bytes (issue 19's shape).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -120,6 +127,62 @@ write_file(const char *path, uint64_t size, uint64_t seed, uint64_t seed2,
 	return fclose(f);
 }
 
+#define SP_N	73728u
+#define SP_REC	64u
+
+static int
+sparse(const char *path, int ver)
+{
+	static uint8_t db[SP_N * SP_REC];
+	uint64_t s = 19, r;
+	uint32_t i, k, ts;
+	FILE *f;
+
+	memset(db, 0, sizeof(db));
+	for (i = 0; i < SP_N; i++) {
+		uint8_t *p = db + (size_t)i * SP_REC;
+
+		r = rnd(&s);
+		memcpy(p, &i, 4);				/* id */
+		k = (uint32_t)(r & 0xffffff);
+		memcpy(p + 8, &k, 4);				/* offset */
+		k = 16 + (uint32_t)(r >> 24 & 4095);
+		memcpy(p + 12, &k, 4);				/* length */
+		ts = 1700000000u + (uint32_t)((r >> 36) % (86400u * 365));
+		memcpy(p + 20, &ts, 4);				/* timestamp */
+		p[24] = (uint8_t)"\x00\x01\x03\x10"[r >> 60 & 3];	/* flags */
+		p[26] = (uint8_t)(rnd(&s) & 63);
+		for (k = 0; k < 16; k += 8) {			/* hash */
+			r = rnd(&s);
+			memcpy(p + 28 + k, &r, 8);
+		}
+	}
+	if (ver >= 2) {
+		for (k = 0; k < 1900; k++) {
+			uint8_t *p = db + (size_t)(rnd(&s) % SP_N) * SP_REC;
+
+			memcpy(&ts, p + 20, 4);
+			ts += 3600 + (uint32_t)(rnd(&s) % (3 * 86400));
+			memcpy(p + 20, &ts, 4);
+		}
+		for (k = 0; k < 130; k++) {
+			uint8_t *p = db + (size_t)(rnd(&s) % SP_N) * SP_REC;
+
+			r = rnd(&s);
+			memcpy(p + 28, &r, 8);
+			r = rnd(&s);
+			memcpy(p + 36, &r, 8);
+		}
+	}
+	if ((f = fopen(path, "wb")) == NULL ||
+	    fwrite(db, 1, sizeof(db), f) != sizeof(db)) {
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -127,8 +190,15 @@ main(int argc, char **argv)
 	uint64_t mib, total, small = 0, nbig, i, sz, seed;
 	int ver;
 
+	if (argc == 4 && strcmp(argv[1], "sparse") == 0) {
+		if (sparse(argv[2], atoi(argv[3])) == 0)
+			return 0;
+		perror(argv[2]);
+		return 1;
+	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: synth OUTDIR MIB VERSION\n");
+		fprintf(stderr, "usage: synth OUTDIR MIB VERSION | synth sparse "
+		    "FILE VERSION\n");
 		return 2;
 	}
 	mib = strtoull(argv[2], NULL, 10);
