@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_deltapkg: libFuzzer target for deltapkg_apply() (formats/deltapkg*.c,
+ * both package formats).  A fixed old tree (written once to a scratch
+ * directory) and fixed `from`/`to` listings; the input is the package.
+ * Oracles: no crash, no out-of-bounds access (ASan), a failure always
+ * carries an fy_code and nothing is created outside the destination
+ * directory (which is removed after each input); a success means the
+ * destination equals the `to` listing (deltapkg_apply checks it).
+ *
+ *   tests/fuzz/run.sh 60 deltapkg
+ *   FUZZ_DELTAPKG_SEEDS=DIR ./fuzz_deltapkg   writes seed packages to DIR
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/digest.h"
+#include "core/io.h"
+#include "formats/deltapkg.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+int	LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static char root[] = "/tmp/ferry-fuzz-dpkg.XXXXXX";
+static int rootfd = -1, oldfd = -1, newfd = -1;
+static struct tree from, to;
+
+struct file {
+	const char	*path;
+	size_t		 size;
+	unsigned	 seed;
+};
+
+static const struct file olds[] = {
+	{ "a.txt", 300, 1 }, { "b.bin", 2000, 2 }, { "d/c.txt", 120, 3 },
+	{ "gone.txt", 40, 4 },
+};
+static const struct file news[] = {
+	{ "a.txt", 310, 1 }, { "b.bin", 2000, 2 }, { "d/c.txt", 130, 5 },
+	{ "e.txt", 64, 6 }, { "f/copy.bin", 2000, 2 },
+};
+
+/* Content: text-like for .txt, binary otherwise; `seed` and size pick
+ * it, and a new file of the same seed and size equals the old one. */
+static void
+fill(uint8_t *p, const struct file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->size; i++)
+		p[i] = strstr(f->path, ".txt") ? (uint8_t)("lorem ipsum "
+		    "dolor sit amet\n"[(i * f->seed + i / 37) % 27]) :
+		    (uint8_t)(i % 5 ? (i * 31 + f->seed) >> 2 : 0);
+}
+
+static void
+make(int dirfd, struct tree *t, const struct file *fs, size_t n)
+{
+	struct fy_err e = { 0 };
+	uint8_t buf[4096], sha[DIGEST_LEN];
+	const char *s;
+	char dir[64];
+	size_t i;
+	int fd;
+
+	tree_init(t);
+	for (i = 0; i < n; i++) {
+		fill(buf, &fs[i]);
+		if ((s = strrchr(fs[i].path, '/')) != NULL) {
+			snprintf(dir, sizeof(dir), "%.*s",
+			    (int)(s - fs[i].path), fs[i].path);
+			if (io_mkdirs(dirfd, dir, &e) == -1 ||
+			    (tree_find(t, dir) == NULL && tree_add(t, dir,
+			    TREE_DIR, 0755, 0, NULL, &e) == -1))
+				abort();
+			(void)tree_sort(t, "fuzz", &e);
+		}
+		fd = openat(dirfd, fs[i].path, O_WRONLY | O_CREAT | O_TRUNC,
+		    0644);
+		if (fd == -1 || write(fd, buf, fs[i].size) !=
+		    (ssize_t)fs[i].size)
+			abort();
+		close(fd);
+		digest_buf(buf, fs[i].size, sha);
+		if (tree_add(t, fs[i].path, TREE_FILE, 0644, fs[i].size, sha,
+		    &e) == -1)
+			abort();
+	}
+	if (tree_sort(t, "fuzz", &e) == -1)
+		abort();
+}
+
+/* Seed packages of both formats from the fixture. */
+static void
+seeds(const char *dir)
+{
+	struct fy_err e = { 0 };
+	char path[512];
+	int f, fd;
+
+	for (f = 1; f <= 2; f++) {
+		struct delta_opts o = { .level = 3, .workers = 1, .format = f };
+
+		snprintf(path, sizeof(path), "%s/v%d", dir, f);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd == -1 || deltapkg_write(oldfd, &from, newfd, &to, &o, fd,
+		    &e) == -1)
+			abort();
+		close(fd);
+	}
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *s = getenv("FUZZ_DELTAPKG_SEEDS");
+
+	(void)argc;
+	(void)argv;
+	digest_init();
+	if (mkdtemp(root) == NULL ||
+	    (rootfd = open(root, O_RDONLY | O_DIRECTORY)) == -1 ||
+	    mkdirat(rootfd, "old", 0755) == -1 ||
+	    mkdirat(rootfd, "new", 0755) == -1 ||
+	    (oldfd = openat(rootfd, "old", O_RDONLY | O_DIRECTORY)) == -1 ||
+	    (newfd = openat(rootfd, "new", O_RDONLY | O_DIRECTORY)) == -1)
+		abort();
+	make(oldfd, &from, olds, sizeof(olds) / sizeof(olds[0]));
+	make(newfd, &to, news, sizeof(news) / sizeof(news[0]));
+	if (s != NULL)
+		seeds(s);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
+{
+	struct fy_err e = { 0 };
+	int pkg, dst, rc;
+
+	if ((pkg = memfd_create("pkg", 0)) == -1)
+		abort();
+	if (n > 0 && write(pkg, d, n) != (ssize_t)n)
+		abort();
+	(void)lseek(pkg, 0, SEEK_SET);
+	(void)io_remove_tree(rootfd, "dst", &e);
+	e = (struct fy_err){ 0 };
+	if (mkdirat(rootfd, "dst", 0755) == -1 ||
+	    (dst = openat(rootfd, "dst", O_RDONLY | O_DIRECTORY)) == -1)
+		abort();
+	rc = deltapkg_apply(pkg, "fuzz", oldfd, &from, &to, dst, 0, &e);
+	if (rc == -1 && e.code == FY_OK)
+		abort();
+	close(dst);
+	close(pkg);
+	e = (struct fy_err){ 0 };
+	(void)io_remove_tree(rootfd, "dst", &e);
+	return 0;
+}
