@@ -43,10 +43,10 @@ expect_fail 6 'problem\(s\) found' V many
 
 # wrong format version: a correctly signed manifest of a future format
 fresh future
-sed -i 's/"format_version": 1/"format_version": 2/' future/ferry/manifest.json
+sed -i 's/"format_version": 1/"format_version": 3/' future/ferry/manifest.json
 gpg --homedir "$KEYHOME" --batch --yes -q -u "$FPR_GOOD" --detach-sign \
     -o future/ferry/manifest.json.sig future/ferry/manifest.json
-expect_fail 4 'format version 2 is not supported \(this ferry reads version 1\)' V future
+expect_fail 4 'format version 3 is not supported \(this ferry reads versions 1 to 2\)' V future
 
 # --json: one document, machine readable, same exit code
 rc=0; V --json flipped >v.json 2>/dev/null || rc=$?

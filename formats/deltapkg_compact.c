@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deltapkg_v2: the compact delta package, format 2 (formats/SPEC.md
+ * deltapkg_compact: the compact delta package, format 2 (formats/SPEC.md
  * §7.5): 4 magic bytes, the length of the index frame, the index (one
  * zstd frame of a binary index: the two listing digests, then one entry
  * per file of the target listing, then the solid section), then the
