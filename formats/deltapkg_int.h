@@ -24,6 +24,17 @@ struct archive;
 #define DELTAPKG_MAGIC2	"FYD\x02"
 #define DELTAPKG_MAGIC_LEN 4
 
+/* Format 2 index entry kinds (the first byte of each entry). */
+enum {
+	K_COPY_SAME = 0,	/* the old file at the same path */
+	K_COPY = 1,		/* varint i: old listing entry i */
+	K_WHOLE = 2,		/* varint len: blob against an empty file */
+	K_PATCH_SAME = 3,	/* varint len: blob against the same path */
+	K_PATCH = 4,		/* varint i, varint len: against entry i */
+	K_SOLID = 5,		/* bytes from the solid section */
+	K_MAX = 5
+};
+
 /* One apply: what every step needs. */
 struct ctx {
 	const char		*where;

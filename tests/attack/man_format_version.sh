@@ -1,14 +1,18 @@
-# Manifest of an unknown format (T35, M06): format_version 2, another
-# format name.
+# Manifest of an unknown format (T35, M06): format_version 3 (1 and 2 are
+# read, formats/SPEC.md §12) and 0, another format name.
 . "$FERRY_SRC/tests/attack/_lib.sh"
 attack_setup
 control med2
 
-fresh_medium v2
-forge edit v2 'm["format_version"] = 2'
-refused 4 'manifest.json: format version 2 is not supported \(this ferry reads version 1\)' v2
+fresh_medium v3
+forge edit v3 'm["format_version"] = 3'
+refused 4 'manifest.json: format version 3 is not supported \(this ferry reads versions 1 to 2\)' v3
+
+fresh_medium v0
+forge edit v0 'm["format_version"] = 0'
+refused 4 'manifest.json: format version 0 is not supported \(this ferry reads versions 1 to 2\)' v0
 
 fresh_medium other
 forge edit other 'm["format"] = "other-medium"'
 refused 4 'manifest.json: not a ferry manifest' other
-done_cases 2
+done_cases 3

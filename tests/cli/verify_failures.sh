@@ -43,7 +43,7 @@ expect_fail 6 'problem\(s\) found' V many
 
 # wrong format version: a correctly signed manifest of a future format
 fresh future
-sed -i 's/"format_version": 1/"format_version": 3/' future/ferry/manifest.json
+sed -i 's/"format_version": [0-9]*/"format_version": 3/' future/ferry/manifest.json
 gpg --homedir "$KEYHOME" --batch --yes -q -u "$FPR_GOOD" --detach-sign \
     -o future/ferry/manifest.json.sig future/ferry/manifest.json
 expect_fail 4 'format version 3 is not supported \(this ferry reads versions 1 to 2\)' V future

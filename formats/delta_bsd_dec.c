@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * delta_bsd_dec: the decoder of delta methods 3 and 4 (formats/SPEC.md
+ * §7.3; the encoder is delta_bsd.c).  Invariant: every length and offset
+ * is checked before a byte is touched, and the work is bounded by the
+ * declared output size (no entry or run without output, beyond the one
+ * each method allows), so a hostile payload can only be refused.
+ */
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_getFrameHeader */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zstd.h>
+
+#include "formats/delta_bsd.h"
+#include "formats/limits.h"
+
+#define HDR		24		/* method 3: three u64le lengths */
+#define VARINT_MAX	10
+#define CHUNK		65536
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* One LEB128 value from p[0..n): bytes used, 0 if more are needed, -1 if
+ * malformed. */
+static int
+varint(const uint8_t *p, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < VARINT_MAX; i++) {
+		if (i == 9 && p[i] > 1)
+			return -1;
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if ((p[i] & 0x80) == 0) {
+			*v = x;
+			return (int)i + 1;
+		}
+	}
+	return i == VARINT_MAX ? -1 : 0;
+}
+
+struct apply {
+	const uint8_t	*old, *db, *eb;
+	uint8_t		*dst;
+	uint64_t	 oldlen, want, dlen, xlen;
+	uint64_t	 op, dp, xp;
+	uint64_t	 nent;		/* entries applied so far */
+	int64_t		 oldpos;
+	int		 strict;	/* method 4: no empty entry but the first */
+};
+
+/* What a stream callback may refuse. */
+enum {
+	BAD_OUTSIDE = -1,	/* reaches outside a buffer */
+	BAD_MANY = -2,		/* more entries than output bytes (+1) */
+	BAD_EMPTY = -3,		/* an entry without output (method 4) */
+};
+
+/* Apply one control entry (v: add, extra, zigzag(seek)).  The entry
+ * count is bounded by the output: every entry the encoder writes starts
+ * at a new position of the new file, so a longer stream would only be
+ * work without output (formats/SPEC.md §7.3). */
+static int
+apply_one(void *arg, const uint64_t *v)
+{
+	struct apply *a = arg;
+	uint64_t add = v[0], ext = v[1], zz = v[2], i, op;
+	int64_t seek = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+
+	if (++a->nent > a->want + 1)
+		return BAD_MANY;
+	if (a->strict && add == 0 && ext == 0 && a->nent > 1)
+		return BAD_EMPTY;
+	if (add > a->want - a->op || add > a->dlen - a->dp ||
+	    a->oldpos < 0 || (uint64_t)a->oldpos > a->oldlen ||
+	    add > a->oldlen - (uint64_t)a->oldpos)
+		return BAD_OUTSIDE;
+	op = a->op;
+	for (i = 0; i < add; i++)
+		a->dst[op + i] = (uint8_t)(a->old[(uint64_t)a->oldpos + i] +
+		    a->db[a->dp + i]);
+	a->op += add;
+	a->dp += add;
+	a->oldpos += (int64_t)add;
+	if (ext > a->want - a->op || ext > a->xlen - a->xp)
+		return BAD_OUTSIDE;
+	if (ext > 0)
+		memcpy(a->dst + a->op, a->eb + a->xp, ext);
+	a->op += ext;
+	a->xp += ext;
+	if (__builtin_add_overflow(a->oldpos, seek, &a->oldpos))
+		return BAD_OUTSIDE;
+	return 0;
+}
+
+/* Stream one zstd frame of LEB128 entries of k values each (no content
+ * size needed; window at most DELTA_BSD_CTRL_WLOG) through fn. */
+static int
+stream_entries(const uint8_t *f, size_t flen, int k,
+    int (*fn)(void *, const uint64_t *), void *arg, const char *what,
+    const char *where, struct fy_err *e)
+{
+	ZSTD_DStream *d = NULL;
+	ZSTD_frameHeader h;
+	ZSTD_inBuffer in = { f, flen, 0 };
+	ZSTD_outBuffer ob;
+	uint8_t *buf = NULL;
+	uint64_t v[3];
+	size_t have = 0, at, p, r = 1;
+	int j, used, rc = -1;
+
+	r = ZSTD_getFrameHeader(&h, f, flen);
+	if (ZSTD_isError(r) || r != 0 || h.frameType != ZSTD_frame ||
+	    h.dictID != 0 || ZSTD_findFrameCompressedSize(f, flen) != flen)
+		return fy_fail(e, FY_E_INTEGRITY, where,
+		    "delta %s stream is not one zstd frame", what);
+	if (h.windowSize > ((uint64_t)1 << DELTA_BSD_CTRL_WLOG))
+		return fy_fail(e, FY_E_UNSAFE, where, "delta %s stream "
+		    "window of %llu bytes, at most %llu allowed", what,
+		    (unsigned long long)h.windowSize,
+		    1ULL << DELTA_BSD_CTRL_WLOG);
+	if ((d = ZSTD_createDStream()) == NULL ||
+	    (buf = malloc(CHUNK + 3 * VARINT_MAX)) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+		goto out;
+	}
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax,
+	    DELTA_BSD_CTRL_WLOG))) {
+		fy_fail(e, FY_E_INTERNAL, where, "zstd context setup failed");
+		goto out;
+	}
+	for (r = 1;;) {
+		if (r != 0) {
+			ob = (ZSTD_outBuffer){ buf + have, CHUNK, 0 };
+			r = ZSTD_decompressStream(d, &ob, &in);
+			if (ZSTD_isError(r) || (r != 0 && ob.pos == 0 &&
+			    in.pos == in.size)) {
+				fy_fail(e, FY_E_INTEGRITY, where, "delta "
+				    "%s stream corrupt", what);
+				goto out;
+			}
+			have += ob.pos;
+		}
+		for (at = 0, used = 1; used > 0;) {
+			for (p = at, j = 0; j < k; j++) {
+				if ((used = varint(buf + p, have - p,
+				    &v[j])) <= 0)
+					break;
+				p += (size_t)used;
+			}
+			if (used == -1) {
+				fy_fail(e, FY_E_INTEGRITY, where, "delta "
+				    "%s stream malformed", what);
+				goto out;
+			}
+			if (used == 0)
+				break;	/* partial entry: wait for more */
+			if ((used = fn(arg, v)) < 0) {
+				fy_fail(e, FY_E_INTEGRITY, where, "delta %s "
+				    "%s", what, used == BAD_MANY ? "stream "
+				    "has more entries than the file has bytes" :
+				    used == BAD_EMPTY ? "entry produces no "
+				    "output" : "entry outside its buffers");
+				goto out;
+			}
+			used = 1;
+			at = p;
+		}
+		memmove(buf, buf + at, have - at);
+		have -= at;
+		if (r == 0)
+			break;
+	}
+	if (have != 0) {
+		fy_fail(e, FY_E_INTEGRITY, where, "delta %s stream ends inside "
+		    "an entry", what);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	ZSTD_freeDStream(d);
+	return rc;
+}
+
+/* Decode one single-shot frame of exactly n bytes into dst. */
+static int
+frame_into(ZSTD_DCtx *d, uint8_t *dst, uint64_t n, const uint8_t *f,
+    size_t flen, const char *where, struct fy_err *e)
+{
+	size_t r;
+
+	if (delta_frame_check(f, flen, n, (uint64_t)1 << delta_wlog(n), where,
+	    e) == -1)
+		return -1;
+	r = ZSTD_decompressDCtx(d, dst, (size_t)n, f, flen);
+	if (ZSTD_isError(r) || r != n)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta stream "
+		    "corrupt: %s", ZSTD_isError(r) ? ZSTD_getErrorName(r) :
+		    "short output");
+	return 0;
+}
+
+/* Run the control stream over the decoded difference and extra streams
+ * (tmp: dlen bytes of difference, then want - dlen of extra). */
+static int
+finish(struct apply *a, uint8_t *tmp, uint64_t dlen, const uint8_t *fc,
+    size_t lc, const char *where, struct fy_err *e)
+{
+	a->db = tmp;
+	a->eb = tmp + dlen;
+	a->dlen = dlen;
+	a->xlen = a->want - dlen;
+	if (stream_entries(fc, lc, 3, apply_one, a, "control", where,
+	    e) == -1)
+		return -1;
+	if (a->op != a->want || a->dp != a->dlen || a->xp != a->xlen)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta control stream "
+		    "covers %llu of %llu bytes", (unsigned long long)a->op,
+		    (unsigned long long)a->want);
+	return 0;
+}
+
+int
+delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
+    size_t plen, uint8_t *dst, size_t want, const char *where,
+    struct fy_err *e)
+{
+	struct apply a = { .old = old, .dst = dst, .oldlen = oldlen,
+	    .want = want };
+	ZSTD_DCtx *d = NULL;
+	const uint8_t *fc, *fd, *fx;
+	uint64_t lc, ld, lx, dlen;
+	uint8_t *tmp = NULL;
+	int rc = -1;
+
+	if (plen < HDR)
+		return fy_fail(e, FY_E_INTEGRITY, where,
+		    "delta blob truncated");
+	lc = get64(p);
+	ld = get64(p + 8);
+	lx = get64(p + 16);
+	if (lc > plen - HDR || ld > plen - HDR - lc ||
+	    lx != plen - HDR - lc - ld)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta stream lengths "
+		    "disagree with the blob's size");
+	fc = p + HDR;
+	fd = fc + lc;
+	fx = fd + ld;
+	dlen = ZSTD_getFrameContentSize(fd, ld);
+	if (dlen == ZSTD_CONTENTSIZE_ERROR ||
+	    dlen == ZSTD_CONTENTSIZE_UNKNOWN || dlen > want)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+		    "stream size missing or larger than the file");
+	if (delta_frame_check(fd, ld, dlen, (uint64_t)1 << delta_wlog(dlen),
+	    where, e) == -1 ||
+	    delta_frame_check(fx, lx, want - dlen,
+	    (uint64_t)1 << delta_wlog(want - dlen), where, e) == -1)
+		return -1;
+	if ((tmp = malloc(want + 1)) == NULL || (d = ZSTD_createDCtx()) ==
+	    NULL) {
+		fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+		goto out;
+	}
+	if (frame_into(d, tmp, dlen, fd, ld, where, e) == -1 ||
+	    frame_into(d, tmp + dlen, want - dlen, fx, lx, where, e) == -1 ||
+	    finish(&a, tmp, dlen, fc, lc, where, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	ZSTD_freeDCtx(d);
+	free(tmp);
+	return rc;
+}
+
+/* A pull reader of LEB128 values from one zstd frame, decoded streaming
+ * with a window of at most DELTA_BSD_CTRL_WLOG (method 4's run lengths). */
+struct vreader {
+	ZSTD_DStream	*d;
+	ZSTD_inBuffer	 in;
+	uint8_t		*buf;
+	size_t		 have, at, r;
+	const char	*what;
+};
+
+static int
+vr_open(struct vreader *v, const uint8_t *f, size_t flen, const char *what,
+    const char *where, struct fy_err *e)
+{
+	ZSTD_frameHeader h;
+	size_t r;
+
+	memset(v, 0, sizeof(*v));
+	v->what = what;
+	v->in = (ZSTD_inBuffer){ f, flen, 0 };
+	v->r = 1;
+	r = ZSTD_getFrameHeader(&h, f, flen);
+	if (ZSTD_isError(r) || r != 0 || h.frameType != ZSTD_frame ||
+	    h.dictID != 0 || ZSTD_findFrameCompressedSize(f, flen) != flen)
+		return fy_fail(e, FY_E_INTEGRITY, where,
+		    "delta %s stream is not one zstd frame", what);
+	if (h.windowSize > ((uint64_t)1 << DELTA_BSD_CTRL_WLOG))
+		return fy_fail(e, FY_E_UNSAFE, where, "delta %s stream "
+		    "window of %llu bytes, at most %llu allowed", what,
+		    (unsigned long long)h.windowSize,
+		    1ULL << DELTA_BSD_CTRL_WLOG);
+	if ((v->d = ZSTD_createDStream()) == NULL ||
+	    (v->buf = malloc(CHUNK + VARINT_MAX)) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(v->d, ZSTD_d_windowLogMax,
+	    DELTA_BSD_CTRL_WLOG)))
+		return fy_fail(e, FY_E_INTERNAL, where, "zstd context setup "
+		    "failed");
+	return 0;
+}
+
+static void
+vr_close(struct vreader *v)
+{
+	ZSTD_freeDStream(v->d);
+	free(v->buf);
+}
+
+/* Next value: 1, or 0 at the end of the stream, or -1. */
+static int
+vr_next(struct vreader *v, uint64_t *x, const char *where, struct fy_err *e)
+{
+	ZSTD_outBuffer ob;
+	int used;
+
+	for (;;) {
+		used = varint(v->buf + v->at, v->have - v->at, x);
+		if (used > 0) {
+			v->at += (size_t)used;
+			return 1;
+		}
+		if (used == -1)
+			return fy_fail(e, FY_E_INTEGRITY, where, "delta %s "
+			    "stream malformed", v->what);
+		if (v->r == 0) {
+			if (v->have != v->at)
+				return fy_fail(e, FY_E_INTEGRITY, where, "delta "
+				    "%s stream ends inside a value", v->what);
+			return 0;
+		}
+		memmove(v->buf, v->buf + v->at, v->have - v->at);
+		v->have -= v->at;
+		v->at = 0;
+		ob = (ZSTD_outBuffer){ v->buf + v->have, CHUNK, 0 };
+		v->r = ZSTD_decompressStream(v->d, &ob, &v->in);
+		if (ZSTD_isError(v->r) || (v->r != 0 && ob.pos == 0 &&
+		    v->in.pos == v->in.size))
+			return fy_fail(e, FY_E_INTEGRITY, where, "delta %s "
+			    "stream corrupt", v->what);
+		v->have += ob.pos;
+	}
+}
+
+/* Method 4's difference stream, expanded in place: the non-zero bytes
+ * were decoded into the tail of d[0..dlen); each (zero, literal) pair
+ * writes its zeros and moves its literals forward.  The write position
+ * never passes the read position (both end at dlen); every pair writes
+ * at least one byte, so the work is bounded by dlen. */
+static int
+expand_diff(uint8_t *d, uint64_t dlen, uint64_t rp, const uint8_t *fz,
+    size_t lz, const uint8_t *fl, size_t ll, const char *where,
+    struct fy_err *e)
+{
+	struct vreader z, l;
+	uint64_t wp = 0, zero, lit;
+	int rz, rl, rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	if (vr_open(&z, fz, lz, "zero-run", where, e) == -1 ||
+	    vr_open(&l, fl, ll, "literal-run", where, e) == -1)
+		goto out;
+	for (;;) {
+		if ((rz = vr_next(&z, &zero, where, e)) == -1 ||
+		    (rl = vr_next(&l, &lit, where, e)) == -1)
+			goto out;
+		if (rz == 0 || rl == 0) {
+			if (rz != rl) {
+				fy_fail(e, FY_E_INTEGRITY, where, "delta run "
+				    "streams of different lengths");
+				goto out;
+			}
+			break;
+		}
+		if (zero == 0 && lit == 0) {
+			fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+			    "run produces no output");
+			goto out;
+		}
+		if (zero > dlen - wp || lit > dlen - wp - zero ||
+		    lit > dlen - rp || wp + zero > rp) {
+			fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+			    "run outside its buffer");
+			goto out;
+		}
+		memset(d + wp, 0, (size_t)zero);
+		wp += zero;
+		memmove(d + wp, d + rp, (size_t)lit);
+		wp += lit;
+		rp += lit;
+	}
+	if (wp != dlen || rp != dlen) {
+		fy_fail(e, FY_E_INTEGRITY, where, "delta difference stream "
+		    "covers %llu of %llu bytes", (unsigned long long)wp,
+		    (unsigned long long)dlen);
+		goto out;
+	}
+	rc = 0;
+out:
+	vr_close(&z);
+	vr_close(&l);
+	return rc;
+}
+
+int
+delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
+    size_t plen, uint8_t *dst, size_t want, const char *where,
+    struct fy_err *e)
+{
+	struct apply a = { .old = old, .dst = dst, .oldlen = oldlen,
+	    .want = want, .strict = 1 };
+	ZSTD_DCtx *d = NULL;
+	const uint8_t *f[5];
+	uint64_t v[6], nvals, rest;
+	uint8_t *tmp = NULL;
+	size_t at = 0;
+	int rc = -1, i, n;
+
+	for (i = 0; i < 6; i++) {
+		if ((n = varint(p + at, plen - at, &v[i])) <= 0)
+			return fy_fail(e, FY_E_INTEGRITY, where,
+			    "delta blob truncated");
+		at += (size_t)n;
+	}
+	rest = plen - at;
+	for (i = 1; i < 6; i++) {
+		if (v[i] > rest)
+			break;
+		f[i - 1] = p + plen - rest;
+		rest -= v[i];
+	}
+	if (i < 6 || rest != 0)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta stream lengths "
+		    "disagree with the blob's size");
+	if (v[0] > want)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+		    "stream longer than the file");
+	nvals = ZSTD_getFrameContentSize(f[3], v[4]);
+	if (nvals == ZSTD_CONTENTSIZE_ERROR ||
+	    nvals == ZSTD_CONTENTSIZE_UNKNOWN || nvals > v[0])
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+		    "bytes missing or more than the stream holds");
+	if ((tmp = malloc(want + 1)) == NULL || (d = ZSTD_createDCtx()) ==
+	    NULL) {
+		fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+		goto out;
+	}
+	if (frame_into(d, tmp + v[0] - nvals, nvals, f[3], v[4], where,
+	    e) == -1 || expand_diff(tmp, v[0], v[0] - nvals, f[1], v[2], f[2],
+	    v[3], where, e) == -1)
+		goto out;
+	if (frame_into(d, tmp + v[0], want - v[0], f[4], v[5], where,
+	    e) == -1 || finish(&a, tmp, v[0], f[0], v[1], where, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	ZSTD_freeDCtx(d);
+	free(tmp);
+	return rc;
+}
