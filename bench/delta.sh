@@ -21,7 +21,10 @@
 #
 # Environment: FERRY_BENCH_LEVEL (19), FERRY_BENCH_WORKERS (2),
 # FERRY_BENCH_SERIES ("caniuse bcd esbuild octokit"), FERRY_BENCH_V1 (1:
-# also format 1).  bsdiff is skipped (and said so) above
+# also format 1), FERRY_BENCH_TSV (bench/out/delta_pkg.tsv; an existing file
+# is appended to, so series can run separately), FERRY_BENCH_REPORT (1: write
+# the report from the whole TSV), FERRY_BENCH_KINDS ("adjacent jump").
+# bsdiff is skipped (and said so) above
 # FERRY_BENCH_BSDIFF_MAX bytes (default 64 MiB: it needs 9x its input).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,8 +51,8 @@ cc -O2 -std=gnu11 -I. -D_GNU_SOURCE -o "$BUILD/delta_bench" \
     $(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort) \
     -lgcrypt -lpthread
 
-TSV=$OUT/delta_pkg.tsv
-printf 'series\tkind\told\tnew\tferry_v2\tferry_v2_cpu_s\tferry_v1\ttar_zstd\ttar_bsdiff\ttar_xdelta3\tfile_zstd\tfile_bsdiff\tfile_xdelta3\n' >"$TSV"
+TSV=${FERRY_BENCH_TSV:-$OUT/delta_pkg.tsv}
+[ -s "$TSV" ] || printf 'series\tkind\told\tnew\tferry_v2\tferry_v2_cpu_s\tferry_v1\ttar_zstd\ttar_bsdiff\ttar_xdelta3\tfile_zstd\tfile_bsdiff\tfile_xdelta3\n' >"$TSV"
 
 mktar() { # mktar TREE OUT
 	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
@@ -73,11 +76,17 @@ for s in $SERIES; do
 	mapfile -t vers < <(awk -F'\t' -v s="$s" '$1 == s { print $3 }' "$CORPUS/MANIFEST.tsv")
 	[ ${#vers[@]} -ge 2 ] || { echo "delta.sh: series $s missing" >&2; exit 1; }
 	T=$CORPUS/tree/$s
-	for ((i = 0; i + 1 < ${#vers[@]}; i++)); do
-		measure "$s" adjacent "$T/${vers[i]}" "$T/${vers[i+1]}"
-	done
-	measure "$s" jump "$T/${vers[0]}" "$T/${vers[${#vers[@]}-1]}"
+	case " ${FERRY_BENCH_KINDS:-adjacent jump} " in *" adjacent "*)
+		for ((i = 0; i + 1 < ${#vers[@]}; i++)); do
+			measure "$s" adjacent "$T/${vers[i]}" "$T/${vers[i+1]}"
+		done ;;
+	esac
+	case " ${FERRY_BENCH_KINDS:-adjacent jump} " in *" jump "*)
+		measure "$s" jump "$T/${vers[0]}" "$T/${vers[${#vers[@]}-1]}" ;;
+	esac
 done
 
-python3 bench/delta_pkg_report.py "$TSV" "$LEVEL" "$WORKERS" >"$ROOT/docs/BENCHMARKS-delta.md"
-echo "delta.sh: wrote docs/BENCHMARKS-delta.md" >&2
+if [ "${FERRY_BENCH_REPORT:-1}" = 1 ]; then
+	python3 bench/delta_pkg_report.py "$TSV" "$LEVEL" "$WORKERS" >"$ROOT/docs/BENCHMARKS-delta.md"
+	echo "delta.sh: wrote docs/BENCHMARKS-delta.md" >&2
+fi

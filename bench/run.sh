@@ -2,10 +2,11 @@
 # bench/run.sh BUILD_DIR [--with-delta] [--with-http] [e2e options]: the one
 # benchmark command (./build.sh bench runs it on build/rel).
 #   1. bench/e2e.sh: ferry against the plain tools, items 1-6 (always)
-#   2. bench/delta.sh with --with-delta (slow: every corpus pair, 4 codecs)
+#   2. bench/delta.sh with --with-delta (slow: every corpus pair, whole
+#      delta packages against zstd, bsdiff and xdelta3 on tars and per file)
 #   3. bench/http_load.sh with --with-http (200 clients against nginx)
 # then assembles docs/BENCHMARKS.md: the e2e section, the notes in
-# bench/e2e_notes.md, then verbatim docs/BENCHMARKS-delta.md,
+# bench/e2e_notes.md, then verbatim docs/BENCHMARKS-delta.md, docs/BENCHMARKS-delta-codec.md,
 # docs/BENCHMARKS-http.md and docs/BENCHMARKS-crash.md where present.
 # Other options go to e2e.sh (--cold, --sets "corpus s40 big");
 # --report-only reassembles docs/BENCHMARKS.md from bench/out without
@@ -45,7 +46,9 @@ out=docs/BENCHMARKS.md
 	cat bench/out/e2e.md
 	echo
 	cat bench/e2e_notes.md
-	for part in delta:"Delta codec" http:"HTTP load" crash:"Crash and fault campaign"; do
+	for part in delta:"Delta packages against the plain tools" \
+	    delta-codec:"Delta codec, one file at a time" http:"HTTP load" \
+	    crash:"Crash and fault campaign"; do
 		f=docs/BENCHMARKS-${part%%:*}.md
 		[ -s "$f" ] || continue
 		echo
