@@ -34,9 +34,10 @@ def git(*a):
         return "?"
 
 
-rev = git("rev-parse", "--short=12", "HEAD")
-dirty = git("status", "--porcelain", "--untracked-files=no", "--", "formats",
-            "bench", "core")
+rev = os.environ.get("FERRY_BENCH_REV") or git("rev-parse", "--short=12",
+                                                 "HEAD")
+dirty = "" if os.environ.get("FERRY_BENCH_REV") else git(
+    "status", "--porcelain", "--untracked-files=no", "--", "formats", "core")
 cpu = "?"
 try:
     for line in open("/proc/cpuinfo"):
@@ -46,7 +47,8 @@ try:
 except OSError:
     pass
 zv = subprocess.run(["zstd", "--version"], capture_output=True,
-                    text=True).stdout.strip()
+                    text=True).stdout.split()
+zv = "zstd " + next((w for w in zv if w.startswith("v")), "?").rstrip(",")
 print("# Delta packages against the best plain tool (bench/delta.sh)\n")
 print(f"Date {datetime.date.today()}; machine: {cpu}, {os.cpu_count()} CPUs, "
       f"Linux {platform.release()}; {zv}; bsdiff 4.3; xdelta3 3.0.11. "
