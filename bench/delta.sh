@@ -49,7 +49,7 @@ make -s O="$BUILD" "$BUILD/libformats.a" "$BUILD/libcore.a"
 cc -O2 -std=gnu11 -I. -D_GNU_SOURCE -o "$BUILD/delta_bench" \
     bench/delta_bench.c "$BUILD/libformats.a" "$BUILD/libcore.a" \
     $(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort) \
-    -lgcrypt -lpthread
+    -lgcrypt -lunistring -lpthread
 
 TSV=${FERRY_BENCH_TSV:-$OUT/delta_pkg.tsv}
 [ -s "$TSV" ] || printf 'series\tkind\told\tnew\tferry_v2\tferry_v2_cpu_s\tferry_v1\ttar_zstd\ttar_bsdiff\ttar_xdelta3\tfile_zstd\tfile_bsdiff\tfile_xdelta3\n' >"$TSV"
