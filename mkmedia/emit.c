@@ -399,6 +399,11 @@ prune(struct wctx *w, int dirfd, const char *prefix, const struct manifest *m,
 		w->res->removed++;
 	}
 	closedir(d);
+	/* The removals durable before the companions go: a power cut must
+	 * not keep the old files once manifest.json.prev, which vouches for
+	 * them, is gone (found by tests/crash/_powercut_full.sh). */
+	if (!fy_failed(e))
+		(void)io_fsync_dir(dirfd, ".", e);
 	return fy_failed(e) ? -1 : 0;
 }
 
