@@ -39,7 +39,7 @@ print_set(const struct keystate *ks, const struct cfg *c, int json)
 		return;
 	}
 	if (ks->nkeys == 0) {
-		printf(_("no key is pinned yet: add a trust = line to %s, or run "
+		say_out(_("no key is pinned yet: add a trust = line to %s, or run "
 		    "applymedia trust add FPR --key FILE\n"), c->file);
 		return;
 	}
