@@ -487,8 +487,17 @@ select_build(struct repo *r, const struct mk_opts *o,
 			snprintf(src, sizeof(src), "%s/deltas/%s__%s.fdelta",
 			    c->dir, c->d[j].from, c->d[j].to);
 			/* A format-2 package makes it a version 2 medium. */
-			if ((fmt = deltapkg_format_of(r->fd, src, e)) == -1)
+			if ((fmt = deltapkg_format_of(r->fd, src, e)) == -1) {
+				/* the same words as build's check of the
+				 * repository files (nothing is written yet) */
+				if (e->code == FY_E_INCOMPLETE) {
+					fy_clear(e);
+					fy_fail(e, FY_E_NOTFOUND, src, _("missing "
+					    "in the repository; nothing was "
+					    "written"));
+				}
 				goto out;
+			}
 			if (fmt > fv)
 				fv = fmt;
 			if (add_pend(&pend, &npend, name, c->d[j].size,
