@@ -37,7 +37,7 @@ int
 main(int argc, char **argv)
 {
 	struct fy_err e = { 0 };
-	struct delta_opts o = { 19, 1 };
+	struct delta_opts o = { .level = 19, .workers = 1 };
 	uint8_t *a = NULL, *b = NULL, *out = NULL;
 	size_t alen = 0, blen = 0, outlen = 0;
 	double t0, t1;

@@ -235,7 +235,8 @@ static int
 write_base(int stagefd, struct repo_version *v, const struct repo *r,
     struct fy_err *e)
 {
-	struct package_opts po = { .level = r->policy.level, .workers = 2 };
+	struct package_opts po = { .level = r->policy.base_level,
+	    .workers = 2 };
 	char label[200];
 	struct ticker *tk;
 	int tfd, out, rc;

@@ -203,7 +203,7 @@ make_blob(struct blobs *x, int method)
 		assert_int_equal(delta_bsd_encode(x->old, x->oldlen, x->nw,
 		    x->newlen, 3, &f, &flen, &e), 0);
 	else {
-		struct delta_opts o = { 3, 1 };
+		struct delta_opts o = { .level = 3, .workers = 1 };
 
 		assert_int_equal(delta_encode(x->old, x->oldlen, x->nw,
 		    x->newlen, &o, &x->blob, &x->bloblen, &e), 0);

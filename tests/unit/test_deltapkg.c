@@ -125,7 +125,7 @@ teardown(void **state)
 static int
 write_pkg(struct fx *fx, const char *name)
 {
-	struct delta_opts o = { 3, 1 };
+	struct delta_opts o = { .level = 3, .workers = 1 };
 	struct fy_err e = { 0 };
 	int fd = openat(fx->rootfd, name, O_RDWR | O_CREAT | O_TRUNC, 0644);
 
@@ -286,7 +286,7 @@ edit_format(const char *name, char **p, size_t *n)
 static void
 edit_blob(const char *name, char **p, size_t *n)
 {
-	struct delta_opts o = { 3, 1 };
+	struct delta_opts o = { .level = 3, .workers = 1 };
 	struct fy_err e = { 0 };
 	uint8_t *b = NULL;
 	size_t bl = 0;
