@@ -24,6 +24,7 @@ static const char usage_text[] =
 "commands:\n"
 "  init --publisher ID [--channel ID] [--deltas chain|star|both|none]\n"
 "       [--window N] [--window-days D] [--level L] [--base-level L]\n"
+"       [--max-fraction F (ignored)]\n"
 "  add COMPONENT VERSION SOURCE [--variant V] [--requires COMP>=VER]...\n"
 "       [--released TIME] [--no-base-over-any]\n"
 "  list [--json]\n"
