@@ -33,6 +33,9 @@ struct pick {			/* one component's choice */
 	int		*use_version;	/* per c->v */
 	int		*client;	/* per c->v: a version whose clients
 					 * the deltas serve */
+	const struct repo_version *mid;	/* the target requires this same
+					 * component at least at mid: clients
+					 * below it go there first */
 };
 
 static int
@@ -114,6 +117,23 @@ pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
 	}
 	inwin[idx] = 0;		/* the clients: the window below the target */
 	p->client = inwin;
+	/* A release that requires its own component at a version (a
+	 * cumulative patch needing its master program): older clients take
+	 * the way to the lowest such version first (applymedia --to). */
+	for (i = 0; i < p->target->nreqs; i++) {
+		const struct repo_req *q = &p->target->reqs[i];
+
+		if (strcmp(q->component, c->name) != 0)
+			continue;
+		for (j = 0; j < idx; j++)
+			if (version_cmp(c->v[j].version, q->min) >= 0) {
+				if (p->mid == NULL || &c->v[j] > p->mid)
+					p->mid = &c->v[j];
+				break;
+			}
+	}
+	if (p->mid != NULL)
+		p->client[p->mid - c->v] = 1;
 	return 0;
 }
 
@@ -129,6 +149,12 @@ pick_cost(const struct pick *p, struct graph *g, int *used)
 	for (i = 0; i < c->nv; i++) {
 		if (!p->client[i])
 			continue;
+		if (p->mid != NULL && &c->v[i] < p->mid) {
+			x = graph_cost(g, c->v[i].version, p->mid->version,
+			    used);
+			sum += x == GRAPH_NONE ? p->mid->base_size : x;
+			continue;
+		}
 		x = graph_cost(g, c->v[i].version, p->target->version, used);
 		sum += x == GRAPH_NONE ? p->target->base_size : x;
 	}
