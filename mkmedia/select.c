@@ -115,6 +115,22 @@ pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
 }
 
 /* --max-size: drop the delta with the oldest starting version, repeat. */
+/* Is delta a of pick p older than delta b of pick q: its from-version
+ * was added earlier, or at the same second (one `add` after another) and
+ * is the lower version?  The order must not depend on the clock's
+ * resolution. */
+static int
+older_from(const struct pick *p, size_t a, const struct pick *q, size_t b)
+{
+	const char *fa = p->c->d[a].from, *fb = q->c->d[b].from;
+	int64_t ta = repo_version_time(repo_version(p->c, fa));
+	int64_t tb = repo_version_time(repo_version(q->c, fb));
+
+	if (ta != tb)
+		return ta < tb;
+	return version_cmp(fa, fb) < 0;
+}
+
 static int
 fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
     struct fy_err *e)
@@ -141,10 +157,8 @@ fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
 			for (j = 0; j < pk[i].c->nd; j++)
 				if (pk[i].use_delta[j]) {
 					total += pk[i].c->d[j].size;
-					if (bp == NULL || repo_version_time(repo_version(
-					    pk[i].c, pk[i].c->d[j].from)) <
-					    repo_version_time(repo_version(bp->c,
-					    bp->c->d[bd].from))) {
+					if (bp == NULL || older_from(&pk[i], j, bp,
+					    bd)) {
 						bp = &pk[i];
 						bd = j;
 					}
