@@ -27,9 +27,10 @@
 #include "formats/limits.h"
 
 /* The old file a new file is encoded against: the same path, else the
- * first old file with the same base name (a move), else none. */
-static const struct tree_entry *
-pick_base(const struct tree *from, const char *path)
+ * first old file with the same base name (a move), else none.  Both
+ * package formats use this rule (deltapkg_int.h). */
+const struct tree_entry *
+deltapkg_pick_base(const struct tree *from, const char *path)
 {
 	const struct tree_entry *x = tree_find(from, path);
 	const char *b = strrchr(path, '/'), *c;
@@ -48,8 +49,8 @@ pick_base(const struct tree *from, const char *path)
 }
 
 /* The old file with this content, preferring the same path. */
-static const struct tree_entry *
-pick_copy(const struct tree *from, const struct tree_entry *t)
+const struct tree_entry *
+deltapkg_pick_copy(const struct tree *from, const struct tree_entry *t)
 {
 	const struct tree_entry *x = tree_find(from, t->path);
 
@@ -77,12 +78,12 @@ make_index(const struct tree *from, const struct tree *to)
 		t = &to->v[i];
 		if (t->type != TREE_FILE)
 			continue;
-		if ((x = pick_copy(from, t)) != NULL)
+		if ((x = deltapkg_pick_copy(from, t)) != NULL)
 			o = json_pack("{s:s, s:s}", "path", t->path, "copy",
 			    x->path);
 		else {
 			snprintf(name, sizeof(name), BLOB_FMT, ++nblob);
-			x = pick_base(from, t->path);
+			x = deltapkg_pick_base(from, t->path);
 			o = x ? json_pack("{s:s, s:s, s:s}", "path", t->path,
 			    "blob", name, "base", x->path) :
 			    json_pack("{s:s, s:s}", "path", t->path, "blob",

@@ -90,39 +90,6 @@ struct wfile {
 	size_t			 bloblen;
 };
 
-static const struct tree_entry *
-pick_copy2(const struct tree *from, const struct tree_entry *t)
-{
-	const struct tree_entry *x = tree_find(from, t->path);
-
-	if (x != NULL && x->type == TREE_FILE && x->size == t->size &&
-	    memcmp(x->sha256, t->sha256, DIGEST_LEN) == 0)
-		return x;
-	x = tree_find_sha(from, t->sha256);
-	return (x != NULL && x->size == t->size) ? x : NULL;
-}
-
-/* Same rule as format 1: the same path, else the first old file with the
- * same base name, else none. */
-static const struct tree_entry *
-pick_base2(const struct tree *from, const char *path)
-{
-	const struct tree_entry *x = tree_find(from, path);
-	const char *b = strrchr(path, '/'), *c;
-	size_t i;
-
-	if (x != NULL && x->type == TREE_FILE)
-		return x;
-	b = b ? b + 1 : path;
-	for (i = 0; i < from->n; i++) {
-		x = &from->v[i];
-		c = strrchr(x->path, '/');
-		if (x->type == TREE_FILE && strcmp(c ? c + 1 : x->path, b) == 0)
-			return x;
-	}
-	return NULL;
-}
-
 /* Append dirfd/x->path (checked against the listing) to b. */
 static int
 append_file(int dirfd, const struct tree_entry *x, struct buf *b,
@@ -205,14 +172,14 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 			continue;
 		w[nw].t = t;
 		w[nw].ti = i;
-		if ((x = pick_copy2(from, t)) != NULL) {
+		if ((x = deltapkg_pick_copy(from, t)) != NULL) {
 			w[nw].kind = strcmp(x->path, t->path) == 0 ?
 			    K_COPY_SAME : K_COPY;
 			w[nw].bi = (size_t)(x - from->v);
 			nw++;
 			continue;
 		}
-		x = pick_base2(from, t->path);
+		x = deltapkg_pick_base(from, t->path);
 		w[nw].base = x;
 		w[nw].bi = x ? (size_t)(x - from->v) : 0;
 		w[nw].kind = x == NULL ? K_WHOLE : strcmp(x->path,

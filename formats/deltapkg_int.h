@@ -69,4 +69,12 @@ int	deltapkg_apply_v2(struct ctx *c);
 int	deltapkg_read_listed(int dirfd, const struct tree_entry *x,
 	    uint8_t **buf, struct fy_err *e);
 
+/* Encoder choices shared by both formats (deltapkg.c): the old file
+ * with the target's content, preferring the same path; and the old file a
+ * changed file is encoded against (same path, else same base name). */
+const struct tree_entry *deltapkg_pick_copy(const struct tree *from,
+	    const struct tree_entry *t);
+const struct tree_entry *deltapkg_pick_base(const struct tree *from,
+	    const char *path);
+
 #endif
