@@ -9,7 +9,7 @@
  * succeeds d is exactly the listing (tree_verify).  d is then removed.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
- *       tests/fuzz/fuzz_extract.c formats/package_*.c formats/tree.c \
+ *       tests/fuzz/fuzz_extract.c formats/package_*.c formats/tree*.c \
  *       core/beneath.c core/digest.c core/err.c core/io.c core/fault.c \
  *       -larchive -lzstd -ljansson -lgcrypt -o fuzz_extract
  *   ./fuzz_extract -rss_limit_mb=2048 -timeout=10 tests/fuzz/seed_extract
