@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * assemble: between mkmedia/select.c, which chooses per component the
+ * target, the base and the deltas (struct pick), and mkmedia/assemble.c,
+ * which turns that choice into the manifest skeleton of select.h: the
+ * medium's file list (split parts, README, SHA256SUMS and its signatures,
+ * key-set files), components, versions, deltas and notices.
+ */
+#ifndef FERRY_ASSEMBLE_H
+#define FERRY_ASSEMBLE_H
+
+#include "mkmedia/select.h"
+
+struct pick {			/* one component's choice */
+	struct repo_comp *c;
+	const struct repo_version *target;
+	const struct repo_version *base;	/* whose base goes on, or NULL */
+	const struct repo_version *since; /* what --since clients have */
+	int		*use_delta;	/* per c->d */
+	int		*use_version;	/* per c->v */
+};
+
+/* The selection for the picks pk[0..npk-1] (their versions and deltas
+ * chosen).  0, or -1 with out left empty. */
+int	select_assemble(struct repo *r, const struct mk_opts *o,
+	    const struct pick *pk, size_t npk, struct selection *out,
+	    struct fy_err *e);
+
+#endif
