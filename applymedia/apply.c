@@ -2,7 +2,7 @@
 /*
  * apply: `applymedia apply` and `applymedia plan`.
  *   spool   every package the plans need is copied off the medium once,
- *           hashed while copied; then the medium may be removed
+ *           hashed while copied; then the medium may be removed (spool.c)
  *   stage   every component's new generation is built and verified
  *           (a failed delta falls back to the base once, never more)
  *   switch  per component: pre_switch hook, atomic switch, post_switch and
@@ -11,7 +11,6 @@
  * A failure before the switch leaves the client exactly as it was.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,148 +23,9 @@
 #include "applymedia/am.h"
 #include "applymedia/hooks.h"
 #include "applymedia/keystate.h"
+#include "applymedia/spool.h"
 #include "applymedia/stage.h"
 #include "applymedia/switch.h"
-
-struct fetch_ctx {
-	struct progress	*p;
-	uint64_t	 base;
-};
-
-static void
-on_progress(void *arg, uint64_t bytes)
-{
-	struct fetch_ctx *f = arg;
-
-	progress_update(f->p, f->base + bytes);
-}
-
-static uint64_t
-plan_files(const struct plan *p, const struct mf_file **out, size_t *n)
-{
-	uint64_t bytes = 0;
-	size_t i;
-
-	*n = 0;
-	if (p->base != NULL) {
-		out[(*n)++] = p->base->base;
-		bytes += p->base->base->size;
-	}
-	for (i = 0; i < p->nsteps; i++) {
-		out[(*n)++] = p->steps[i]->file;
-		bytes += p->steps[i]->file->size;
-	}
-	return bytes;
-}
-
-/* Join the spooled parts of a split file into `name`, hashing. */
-static int
-join_parts(int spoolfd, const struct mf_file *f, const char *name,
-    struct fy_err *e)
-{
-	char pn[DIGEST_HEXLEN + 1];
-	uint8_t *buf = NULL, sha[DIGEST_LEN];
-	struct digest *d = digest_new();
-	uint64_t total = 0;
-	ssize_t n;
-	size_t k;
-	int out, in, rc = -1;
-
-	out = openat(spoolfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (out == -1 || d == NULL || (buf = malloc(1u << 20)) == NULL) {
-		fy_fail_errno(e, FY_E_IO, f->path, "cannot join parts");
-		goto out;
-	}
-	for (k = 0; k < f->nparts; k++) {
-		stage_spool_name(f->parts[k], pn);
-		if ((in = io_open_regular(spoolfd, pn, NULL, e)) == -1)
-			goto out;
-		while ((n = io_read_full(in, buf, 1u << 20, pn, e)) > 0) {
-			digest_update(d, buf, (size_t)n);
-			total += (uint64_t)n;
-			if (io_write_all(out, buf, (size_t)n, name, e) == -1)
-				break;
-		}
-		close(in);
-		if (fy_failed(e))
-			goto out;
-	}
-	digest_final(d, sha);
-	if (total != f->size || memcmp(sha, f->sha256, DIGEST_LEN) != 0) {
-		fy_fail(e, FY_E_INTEGRITY, f->path, _("joined parts do not match "
-		    "the manifest"));
-		goto out;
-	}
-	if (io_fsync(out, name, e) == -1)
-		goto out;
-	for (k = 0; k < f->nparts; k++) {
-		stage_spool_name(f->parts[k], pn);
-		(void)unlinkat(spoolfd, pn, 0);
-	}
-	rc = 0;
-out:
-	if (out != -1) {
-		close(out);
-		if (rc == -1)
-			(void)unlinkat(spoolfd, name, 0);
-	}
-	free(buf);
-	digest_free(d);
-	return rc;
-}
-
-static int
-fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
-    struct fetch_ctx *fc, struct fy_err *e)
-{
-	char name[DIGEST_HEXLEN + 1];
-	struct fy_err ignore = { 0 };
-	size_t k;
-
-	stage_spool_name(f, name);
-	if (digest_check_file(spoolfd, name, f->size, f->sha256, &ignore) == 0)
-		return 0;
-	(void)unlinkat(spoolfd, name, 0);
-	if (f->nparts) {		/* FAT32 split: parts, then join */
-		for (k = 0; k < f->nparts; k++)
-			if (fetch_one(r, spoolfd, f->parts[k], fc, e) == -1)
-				return -1;
-		return join_parts(spoolfd, f, name, e);
-	}
-	if (source_fetch(r->src, f->path, f->size, f->sha256, spoolfd, name,
-	    on_progress, fc, e) == -1)
-		return -1;
-	fc->base += f->size;
-	return 0;
-}
-
-static int
-spool(struct run *r, int spoolfd, uint64_t *read, struct fy_err *e)
-{
-	const struct mf_file *files[PLAN_MAX_STEPS + 1];
-	struct fetch_ctx fc = { 0 };
-	uint64_t total = 0;
-	size_t i, k, n;
-
-	for (i = 0; i < r->njobs; i++)
-		if (r->jobs[i].st == JOB_WORK)
-			total += plan_files(&r->jobs[i].plan, files, &n);
-	fc.p = progress_begin(_("reading medium"), total);
-	for (i = 0; i < r->njobs; i++) {
-		if (r->jobs[i].st != JOB_WORK)
-			continue;
-		plan_files(&r->jobs[i].plan, files, &n);
-		for (k = 0; k < n; k++)
-			if (fetch_one(r, spoolfd, files[k], &fc, e) == -1) {
-				progress_end(fc.p);
-				return -1;
-			}
-	}
-	progress_end(fc.p);
-	*read = fc.base;
-	return 0;
-}
 
 /*
  * The disk budget (docs/ADMIN-GUIDE.md "Disk space"): what this plan
@@ -234,7 +94,7 @@ space_need(const struct run *r, uint64_t bs, uint64_t *spool_b,
 	for (i = 0; i < r->njobs; i++) {
 		if (r->jobs[i].st != JOB_WORK)
 			continue;
-		plan_files(&r->jobs[i].plan, files, &n);
+		spool_plan_files(&r->jobs[i].plan, files, &n);
 		for (k = 0; k < n; k++)
 			*spool_b += round_up(files[k]->size, bs) *
 			    (files[k]->nparts ? 2 : 1);
@@ -353,7 +213,7 @@ stage_job(struct run *r, struct job *j, int spoolfd, uint64_t *read,
 			    "the base of %s"), j->cc->name, first.where,
 			    first.msg, j->plan.target->version);
 			j->fell_back = 1;
-			if (fetch_one(r, spoolfd, j->plan.base->base, &fc,
+			if (spool_fetch_one(r, spoolfd, j->plan.base->base, &fc,
 			    e) == 0) {
 				*read += fc.base;
 				rc = stage_generation(&sr, &j->newg, e);
@@ -551,7 +411,7 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 	if (space_check(r, e) == -1 || io_mkdirs(r->st->fd, "spool", e) == -1 ||
 	    (spoolfd = io_open_dir(r->st->fd, "spool", e)) == -1)
 		return -1;
-	if (spool(r, spoolfd, read, e) == -1)
+	if (spool_all(r, spoolfd, read, e) == -1)
 		goto out;
 	/* Only once something was read off the medium and copied. */
 	if (*read > 0)

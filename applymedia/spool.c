@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spool: copy what the plans need off the medium, hashed (spool.h).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/io.h"
+#include "applymedia/spool.h"
+#include "applymedia/stage.h"
+
+static void
+on_progress(void *arg, uint64_t bytes)
+{
+	struct fetch_ctx *f = arg;
+
+	progress_update(f->p, f->base + bytes);
+}
+
+uint64_t
+spool_plan_files(const struct plan *p, const struct mf_file **out, size_t *n)
+{
+	uint64_t bytes = 0;
+	size_t i;
+
+	*n = 0;
+	if (p->base != NULL) {
+		out[(*n)++] = p->base->base;
+		bytes += p->base->base->size;
+	}
+	for (i = 0; i < p->nsteps; i++) {
+		out[(*n)++] = p->steps[i]->file;
+		bytes += p->steps[i]->file->size;
+	}
+	return bytes;
+}
+
+/* Join the spooled parts of a split file into `name`, hashing. */
+static int
+join_parts(int spoolfd, const struct mf_file *f, const char *name,
+    struct fy_err *e)
+{
+	char pn[DIGEST_HEXLEN + 1];
+	uint8_t *buf = NULL, sha[DIGEST_LEN];
+	struct digest *d = digest_new();
+	uint64_t total = 0;
+	ssize_t n;
+	size_t k;
+	int out, in, rc = -1;
+
+	out = openat(spoolfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (out == -1 || d == NULL || (buf = malloc(1u << 20)) == NULL) {
+		fy_fail_errno(e, FY_E_IO, f->path, "cannot join parts");
+		goto out;
+	}
+	for (k = 0; k < f->nparts; k++) {
+		stage_spool_name(f->parts[k], pn);
+		if ((in = io_open_regular(spoolfd, pn, NULL, e)) == -1)
+			goto out;
+		while ((n = io_read_full(in, buf, 1u << 20, pn, e)) > 0) {
+			digest_update(d, buf, (size_t)n);
+			total += (uint64_t)n;
+			if (io_write_all(out, buf, (size_t)n, name, e) == -1)
+				break;
+		}
+		close(in);
+		if (fy_failed(e))
+			goto out;
+	}
+	digest_final(d, sha);
+	if (total != f->size || memcmp(sha, f->sha256, DIGEST_LEN) != 0) {
+		fy_fail(e, FY_E_INTEGRITY, f->path, _("joined parts do not match "
+		    "the manifest"));
+		goto out;
+	}
+	if (io_fsync(out, name, e) == -1)
+		goto out;
+	for (k = 0; k < f->nparts; k++) {
+		stage_spool_name(f->parts[k], pn);
+		(void)unlinkat(spoolfd, pn, 0);
+	}
+	rc = 0;
+out:
+	if (out != -1) {
+		close(out);
+		if (rc == -1)
+			(void)unlinkat(spoolfd, name, 0);
+	}
+	free(buf);
+	digest_free(d);
+	return rc;
+}
+
+int
+spool_fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
+    struct fetch_ctx *fc, struct fy_err *e)
+{
+	char name[DIGEST_HEXLEN + 1];
+	struct fy_err ignore = { 0 };
+	size_t k;
+
+	stage_spool_name(f, name);
+	if (digest_check_file(spoolfd, name, f->size, f->sha256, &ignore) == 0)
+		return 0;
+	(void)unlinkat(spoolfd, name, 0);
+	if (f->nparts) {		/* FAT32 split: parts, then join */
+		for (k = 0; k < f->nparts; k++)
+			if (spool_fetch_one(r, spoolfd, f->parts[k], fc, e) == -1)
+				return -1;
+		return join_parts(spoolfd, f, name, e);
+	}
+	if (source_fetch(r->src, f->path, f->size, f->sha256, spoolfd, name,
+	    on_progress, fc, e) == -1)
+		return -1;
+	fc->base += f->size;
+	return 0;
+}
+
+int
+spool_all(struct run *r, int spoolfd, uint64_t *read, struct fy_err *e)
+{
+	const struct mf_file *files[PLAN_MAX_STEPS + 1];
+	struct fetch_ctx fc = { 0 };
+	uint64_t total = 0;
+	size_t i, k, n;
+
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].st == JOB_WORK)
+			total += spool_plan_files(&r->jobs[i].plan, files, &n);
+	fc.p = progress_begin(_("reading medium"), total);
+	for (i = 0; i < r->njobs; i++) {
+		if (r->jobs[i].st != JOB_WORK)
+			continue;
+		spool_plan_files(&r->jobs[i].plan, files, &n);
+		for (k = 0; k < n; k++)
+			if (spool_fetch_one(r, spoolfd, files[k], &fc, e) == -1) {
+				progress_end(fc.p);
+				return -1;
+			}
+	}
+	progress_end(fc.p);
+	*read = fc.base;
+	return 0;
+}
