@@ -35,6 +35,7 @@ struct am_opts {
 	const char	*trust_cmd;	/* trust list|add|remove */
 	const char	*fpr;		/* trust add/remove FPR */
 	const char	*key_file;	/* trust add --key FILE */
+	int		 show;		/* report --show */
 };
 
 enum job_state { JOB_WORK, JOB_SKIP, JOB_DONE };
@@ -87,5 +88,11 @@ int	am_rollback(const struct am_opts *o, struct fy_err *e);
 int	am_verify(const struct am_opts *o, struct fy_err *e);
 int	am_pin(const struct am_opts *o, int pin, struct fy_err *e);
 int	am_trust(const struct am_opts *o, struct fy_err *e);	/* trust.c */
+/* report.c (issue 18): the report key, one report, and report = yes. */
+int	am_enroll(const struct am_opts *o, struct fy_err *e);
+int	am_report(const struct am_opts *o, struct fy_err *e);
+/* After an apply (success or failure): with report = yes, the report to
+ * ferry-reports/ on the medium; a failure only warns and is logged. */
+void	am_report_after_apply(struct run *r);
 
 #endif

@@ -457,6 +457,7 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	int compfd, rc = -1;
 
 	if (am_prepare(&r, o, 1, e) == -1) {
+		am_report_after_apply(&r);
 		am_release(&r);
 		return -1;
 	}
@@ -555,6 +556,9 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		    (unsigned long long)read);
 	rc = 0;
 out:
+	/* report = yes: the last step, whatever the outcome; it never
+	 * changes the exit code (only warns, and the history says so). */
+	am_report_after_apply(&r);
 	am_release(&r);
 	return rc;
 }

@@ -119,6 +119,21 @@ client_key(struct cfg *c, const char *k, char *v, int line, struct fy_err *e)
 	if (strcmp(k, "on_failure") == 0)
 		return set_str(c->on_failure, sizeof(c->on_failure), v, f, line,
 		    k, e);
+	if (strcmp(k, "client_id") == 0) {
+		if (!layout_id_ok(v))
+			return fy_fail(e, FY_E_CONFIG, f, _("line %d: client_id "
+			    "takes 1-64 of [a-z0-9._-], starting with a letter "
+			    "or digit"), line);
+		return set_str(c->client_id, sizeof(c->client_id), v, f, line,
+		    k, e);
+	}
+	if (strcmp(k, "report") == 0) {
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return fy_fail(e, FY_E_CONFIG, f, _("line %d: report "
+			    "must be yes or no"), line);
+		c->report = strcmp(v, "yes") == 0;
+		return 0;
+	}
 	if (strcmp(k, "expired") == 0) {
 		if (strcmp(v, "refuse") == 0)
 			c->expired = CFG_EXPIRED_REFUSE;

@@ -49,6 +49,9 @@ struct cfg {
 	char		medium_label[128];	/* "" any */
 	char		medium_uuid[64];	/* "" any */
 	char		on_failure[CFG_CMD];
+	char		client_id[65];		/* "" /etc/machine-id */
+	int		report;			/* report = yes: after
+						 * every apply (issue 18) */
 	struct cfg_component c[CFG_MAX_COMPONENTS];
 	size_t		nc;
 };

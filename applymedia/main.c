@@ -34,6 +34,10 @@ static const char usage_text[] =
 "                             device, plus folders or ISO images named)\n"
 "  trust list | trust add FPR --key FILE | trust remove FPR\n"
 "                             the pinned key set (docs/KEYS.md)\n"
+"  enroll                     make this client's report key (once), print\n"
+"                             its fingerprint\n"
+"  report [--to DIR] [--show] write one signed report for the publisher\n"
+"                             (--show: print its bytes, write nothing)\n"
 "\n"
 "SOURCE: a medium root, its ferry/ folder, an ISO image, or http(s)://\n"
 "\n"
@@ -42,6 +46,7 @@ static const char usage_text[] =
 "  --root DIR           take every configured absolute path below DIR\n"
 "  --component C        only this component\n"
 "  --to VERSION         apply this version instead of the newest\n"
+"                       (report: --to DIR, a folder or a stick)\n"
 "  --check-local        hash the installed tree before planning\n"
 "  --allow-downgrade    accept an older medium or version (logged)\n"
 "  --allow-expired      accept an expired medium (loud, logged)\n"
@@ -59,7 +64,8 @@ static const char usage_text[] =
 
 enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
 	OPT_COMPONENT,
-	OPT_CONFIG, OPT_JITTER, OPT_JSON, OPT_KEY, OPT_ROOT, OPT_TO, OPT_WAIT };
+	OPT_CONFIG, OPT_JITTER, OPT_JSON, OPT_KEY, OPT_ROOT, OPT_SHOW, OPT_TO,
+	OPT_WAIT };
 
 static const struct option longopts[] = {	/* keep sorted */
 	{ "allow-downgrade",	no_argument,	   NULL, OPT_ALLOW_DOWN },
@@ -74,6 +80,7 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ "key",		required_argument, NULL, OPT_KEY },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "root",		required_argument, NULL, OPT_ROOT },
+	{ "show",		no_argument,	   NULL, OPT_SHOW },
 	{ "to",			required_argument, NULL, OPT_TO },
 	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "version",		no_argument,	   NULL, 'V' },
@@ -173,6 +180,7 @@ main(int argc, char **argv)
 		case OPT_JSON: o.json = 1; break;
 		case OPT_KEY: o.key_file = optarg; break;
 		case OPT_ROOT: o.root = optarg; break;
+		case OPT_SHOW: o.show = 1; break;
 		case OPT_TO: o.to = optarg; break;
 		case OPT_WAIT: o.wait = 1; break;
 		default:
@@ -229,6 +237,10 @@ main(int argc, char **argv)
 		o.trust_cmd = argv[optind];
 		o.fpr = nargs == 2 ? argv[optind + 1] : NULL;
 		rc = am_trust(&o, &e);
+	} else if (strcmp(cmd, "enroll") == 0 && nargs == 0) {
+		rc = am_enroll(&o, &e);
+	} else if (strcmp(cmd, "report") == 0 && nargs == 0) {
+		rc = am_report(&o, &e);
 	} else if (strcmp(cmd, "verify") == 0 && nargs <= 1) {
 		o.component = nargs ? argv[optind] : NULL;
 		rc = am_verify(&o, &e);

@@ -272,6 +272,31 @@ say_out(const char *fmt, ...)
 }
 
 void
+say_out_bytes(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((b[i] < 0x20 && b[i] != '\n') || b[i] >= 0x7f)
+			break;
+	if (i == len) {			/* printable ASCII and newlines */
+		fwrite(b, 1, len, stdout);
+		return;
+	}
+	for (i = 0; i < len; i++) {	/* anything else: escaped */
+		char one[2] = { (char)b[i], '\0' }, esc[8];
+
+		if (b[i] == '\n')
+			fputc('\n', stdout);
+		else {
+			say_escape(one, esc, sizeof(esc));
+			fwrite(esc, 1, strlen(esc), stdout);
+		}
+	}
+}
+
+void
 say_err(const char *fmt, ...)
 {
 	va_list ap;

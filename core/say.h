@@ -48,6 +48,10 @@ void	say_vformat(char *out, size_t outsz, const char *fmt, va_list ap)
  * list): the format is kept as it is (tabs, newlines, padding), every %s
  * argument is escaped. */
 void	say_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* `len` bytes exactly as they are on stdout when they are printable
+ * ASCII and newlines (a document ferry wrote itself, e.g. a client report
+ * for `applymedia report --show`); any other byte is escaped. */
+void	say_out_bytes(const void *buf, size_t len);
 /* The same on stderr (a summary line whose format is a whole message). */
 void	say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to syslog (LOG_DAEMON), escaped. */

@@ -38,6 +38,9 @@ static const char usage_text[] =
 "  keyset list\n"
 "  mirror --from MEDIUM --to DIR --trust FPR[,FPR...] --keyring FILE\n"
 "       [--threshold K]   (verify, then refresh a served folder)\n"
+"  fleet enroll FPR --key FILE --name NAME   (pin a client's report key)\n"
+"  fleet REPORTS... [--json]   (one line per client from its newest\n"
+"       trusted report; REPORTS: folders or sticks with ferry-reports/)\n"
 "\n"
 "common options: --repo DIR (default .), --quiet, --verbose, --json,\n"
 "  --help, --version\n"
@@ -52,7 +55,7 @@ enum {
 	OPT_NOBASEANY, OPT_NOTICE, OPT_OUT, OPT_PUBLISHER, OPT_RELEASED,
 	OPT_REPO, OPT_REQUIRES, OPT_SERIAL, OPT_SIGNKEY, OPT_SINCE, OPT_VARIANT,
 	OPT_WINDOW, OPT_WINDAYS, OPT_COMPONENT, OPT_ADD, OPT_REMOVE,
-	OPT_THRESHOLD,
+	OPT_THRESHOLD, OPT_KEY, OPT_NAME,
 };
 
 static const struct option longopts[] = {	/* keep sorted */
@@ -66,10 +69,12 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "iso",		required_argument, NULL, OPT_ISO },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "key",		required_argument, NULL, OPT_KEY },
 	{ "label",		required_argument, NULL, OPT_LABEL },
 	{ "level",		required_argument, NULL, OPT_LEVEL },
 	{ "max-fraction",	required_argument, NULL, OPT_MAXFRAC },
 	{ "max-size",		required_argument, NULL, OPT_MAXSIZE },
+	{ "name",		required_argument, NULL, OPT_NAME },
 	{ "no-base-over-any",	no_argument,	   NULL, OPT_NOBASEANY },
 	{ "notice",		required_argument, NULL, OPT_NOTICE },
 	{ "out",		required_argument, NULL, OPT_OUT },
@@ -231,6 +236,8 @@ main(int argc, char **argv)
 		case OPT_GNUPGHOME: o.gnupghome = optarg; break;
 		case OPT_ISO: o.iso = optarg; break;
 		case OPT_JSON: o.json = 1; break;
+		case OPT_KEY: o.fleet_key = optarg; break;
+		case OPT_NAME: o.fleet_name = optarg; break;
 		case OPT_LABEL: o.label = optarg; break;
 		case OPT_LEVEL: NUM(optarg, 1, 22, o.policy.level, "--level"); break;
 		case OPT_MAXFRAC:
@@ -315,6 +322,8 @@ main(int argc, char **argv)
 		rc = mk_keyset(&o, &e);
 	} else if (strcmp(cmd, "build") == 0)
 		rc = mk_build(&o, &e);
+	else if (strcmp(cmd, "fleet") == 0)
+		rc = mk_fleet(&o, argc - optind, argv + optind, &e);
 	else
 		return bad_usage("unknown command", cmd);
 	if (rc == -1) {

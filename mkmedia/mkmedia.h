@@ -11,6 +11,7 @@
 
 #include "core/err.h"
 #include "mkmedia/repo.h"
+#include "verify/report_check.h"
 
 #define MK_MAX_LIST	32
 
@@ -51,6 +52,9 @@ struct mk_opts {
 	const char	*ks_remove[MK_MAX_LIST];
 	size_t		 nks_remove;
 	unsigned	 ks_threshold;		/* 0: 1 (init) or kept (rotate) */
+	/* fleet enroll (fleet.c) */
+	const char	*fleet_key;		/* --key FILE */
+	const char	*fleet_name;		/* --name NAME */
 };
 
 int	mk_init(const struct mk_opts *o, struct fy_err *e);
@@ -70,6 +74,25 @@ struct mk_keyfile {
 };
 int	mk_keyset_files(int repofd, struct mk_keyfile **out, size_t *n,
 	    unsigned *top, struct fy_err *e);
+
+/* fleet.c (issue 18): the enrolled clients (repository fleet/) and the
+ * view of their reports.  `mkmedia fleet enroll FPR` and `mkmedia fleet
+ * REPORTS...`: argv are the words after "fleet". */
+int	mk_fleet(const struct mk_opts *o, int argc, char **argv,
+	    struct fy_err *e);
+/* Every report under paths (folders of reports, or sticks holding
+ * ferry-reports/), verified against the clients enrolled in the
+ * repository at `repo` (verify/report_check.h): out->view.e[i] with state
+ * FLEET_NEWEST is the one trusted report that counts for client
+ * e[i].pin; nothing else may be used to build.  mk_fleet_free() after. */
+struct mk_fleet {
+	struct fleet_pin *pins;
+	size_t		 npins;
+	struct fleet_view view;
+};
+int	mk_fleet_load(const char *repo, const char *const *paths, size_t n,
+	    int64_t now, struct mk_fleet *out, struct fy_err *e);
+void	mk_fleet_free(struct mk_fleet *f);
 
 /* deltas.c: make the deltas the policy wants for a new version. */
 int	mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,

@@ -118,6 +118,23 @@ int	gpg_sign(const char *gnupghome, const char *fpr, const uint8_t *data,
  * is not there. */
 int	gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
 	    uint8_t **out, size_t *outlen, struct fy_err *e);
+/* A client's report key (gpg_keygen.c) in its own GnuPG home `home`
+ * (created 0700 when `create` and missing; must be ours and 0700): the
+ * one secret key there, or with `create` a new one (ed25519, signing
+ * only, no expiry, no passphrase, user id `uid`); *made says which.  fpr
+ * is its primary fingerprint, upper case.  FY_E_CONFIG: no key and not
+ * `create`, a home that is not ours or not 0700, or several keys;
+ * FY_E_IO: the home cannot be made.  gpg-agent is stopped on return. */
+int	gpg_keygen(const char *home, const char *uid, int create,
+	    char fpr[GPG_FPR_MAX], int *made, struct fy_err *e);
+/* The public key `fpr` (full fingerprint) out of the key file `keyfile`
+ * (public keys only, at most LIMIT_KEYSET_BYTES), exported alone, binary;
+ * *out (free()) only on success.  FY_E_CONFIG: no such key, not a public
+ * key file. */
+int	gpg_key_extract(const char *keyfile, const char *fpr, uint8_t **out,
+	    size_t *outlen, struct fy_err *e);
+/* Stop the gpg-agent of a home (after gpg_sign() with a client's key). */
+void	gpg_stop_agent(const char *home);
 /* Is this a full fingerprint (40 or 64 hex digits)?  Returns 1 and
  * normalises to upper case in place, or 0 and leaves it alone. */
 int	gpg_fpr_normalise(char *fpr);

@@ -6,6 +6,10 @@ cd "$FERRY_SRC"
 bad=$(grep -rln 'manifest_parse_verified(' core formats verify mkmedia applymedia |
     grep -v -e '^formats/manifest\.[ch]$' -e '^verify/media_check\.c$' || true)
 [ -z "$bad" ] || die "manifest_parse_verified called outside verify/media_check.c: $bad"
+# the same door for client reports: only verify/report_check.c parses them
+bad=$(grep -rln 'creport_parse_verified(' core formats verify mkmedia applymedia |
+    grep -v -e '^formats/creport\.[ch]$' -e '^verify/report_check\.c$' || true)
+[ -z "$bad" ] || die "creport_parse_verified called outside verify/report_check.c: $bad"
 # signature checking cannot be compiled out
 bad=$(grep -rn -B2 'gpg_verify(' core formats verify mkmedia applymedia | grep -E '#if' || true)
 [ -z "$bad" ] || die "gpg_verify under a preprocessor condition: $bad"
