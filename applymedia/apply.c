@@ -19,6 +19,7 @@
 
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "applymedia/am.h"
 #include "applymedia/hooks.h"
@@ -364,9 +365,7 @@ emit_json(const struct run *r, const char *result)
 	doc = json_pack("{s:s, s:s, s:I, s:s, s:o}", "medium",
 	    r->md->m->medium_id, "publisher", r->md->m->publisher, "serial",
 	    (json_int_t)r->md->m->serial, "result", result, "components", a);
-	json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
-	fputc('\n', stdout);
-	json_decref(doc);
+	report_json(doc);
 }
 
 int

@@ -158,11 +158,10 @@ am_status(const struct am_opts *o, struct fy_err *e)
 	}
 	json_object_set_new(doc, "components", comps);
 	json_object_set_new(doc, "history", history_tail(r.st, NULL, 20));
-	if (o->json) {
-		json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
-		fputc('\n', stdout);
-	}
-	json_decref(doc);
+	if (o->json)
+		report_json(doc);
+	else
+		json_decref(doc);
 	am_release(&r);
 	return 0;
 }

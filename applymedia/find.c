@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "core/i18n.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "formats/blk.h"
 #include "formats/layout.h"
@@ -144,9 +145,7 @@ am_find(const struct am_opts *o, const char *const *extra, size_t nextra,
 			    "fstype", v[i].blk.fstype, "label", lab,
 			    "uuid", uuid));
 		}
-		json_dumpf(a, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
-		fputc('\n', stdout);
-		json_decref(a);
+		report_json(a);
 	} else {
 		for (i = 0; i < n; i++)
 			say_out("%s\t%s\t%s\tlabel=%s\tuuid=%s\n", v[i].path,

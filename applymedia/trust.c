@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/i18n.h"
+#include "core/report.h"
 #include "core/say.h"
 #include "applymedia/am.h"
 #include "applymedia/keystate.h"
@@ -33,9 +34,7 @@ print_set(const struct keystate *ks, const struct cfg *c, int json)
 		    (json_int_t)ks->version, "publisher", ks->publisher,
 		    "threshold", (json_int_t)ks->threshold, "keys", keys,
 		    "keyring", ks->keyring, "why", ks->why);
-		json_dumpf(j, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
-		fputc('\n', stdout);
-		json_decref(j);
+		report_json(j);
 		return;
 	}
 	if (ks->nkeys == 0) {

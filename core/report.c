@@ -1,20 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report: one JSON document on stdout (see report.h).
+ * report: one JSON document on stdout (see report.h), printed by
+ * core/say.c like every other output.
  */
-#include <stdio.h>
-
 #include "core/report.h"
+#include "core/say.h"
 
 void
 report_json(json_t *doc)
 {
-	if (doc == NULL)
-		return;
-	json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
-	fputc('\n', stdout);
-	fflush(stdout);
-	json_decref(doc);
+	say_json(doc);
 }
 
 void

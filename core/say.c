@@ -307,6 +307,17 @@ say_err(const char *fmt, ...)
 }
 
 void
+say_json(json_t *doc)
+{
+	if (doc == NULL)
+		return;
+	json_dumpf(doc, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(doc);
+}
+
+void
 say_syslog(int priority, const char *ident, const char *msg)
 {
 	char esc[2048];

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "core/err.h"
 
 enum say_level { SAY_QUIET = 0, SAY_NORMAL = 1, SAY_VERBOSE = 2 };
@@ -54,6 +56,10 @@ void	say_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	say_out_bytes(const void *buf, size_t len);
 /* The same on stderr (a summary line whose format is a whole message). */
 void	say_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One JSON document on stdout (sorted keys, indented) and a newline;
+ * steals the reference.  jansson writes every string as JSON escapes
+ * control characters (\u001b), so no raw byte of a name gets through. */
+void	say_json(json_t *doc);
 /* One line to syslog (LOG_DAEMON), escaped. */
 void	say_syslog(int priority, const char *ident, const char *msg);
 

@@ -73,9 +73,7 @@ mk_list(const struct mk_opts *o, struct fy_err *e)
 	if (o->json) {
 		json_t *j_ = list_json(r);
 
-		json_dumpf(j_, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
-		fputc('\n', stdout);
-		json_decref(j_);
+		report_json(j_);
 		repo_free(r);
 		return 0;
 	}

@@ -160,6 +160,62 @@ parse_req(struct mk_opts *o, const char *arg)
 	return 0;
 }
 
+/* Parse "mirror --from M --to DIR --trust FPR[,..] --keyring FILE
+ * [--threshold K]" (argv[0] is "mirror"); FY_E_USAGE with the reason. */
+static int
+mirror_args(int argc, char **argv, struct mk_mirror_opts *o,
+    struct fy_err *e)
+{
+	static const struct option opts[] = {	/* keep sorted */
+		{ "from",	required_argument, NULL, 'f' },
+		{ "keyring",	required_argument, NULL, 'k' },
+		{ "threshold",	required_argument, NULL, 'K' },
+		{ "to",		required_argument, NULL, 'o' },
+		{ "trust",	required_argument, NULL, 't' },
+		{ NULL,		0,		   NULL, 0 },
+	};
+	char *tok, *save = NULL;
+	int ch;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': o->from = optarg; break;
+		case 'k': o->keyring = optarg; break;
+		case 'K':
+			if (num_parse_uint(optarg, 1, LIMIT_SIGS, &o->threshold,
+			    FY_E_USAGE, "", "--threshold", e) == -1)
+				return -1;
+			break;
+		case 'o': o->to = optarg; break;
+		case 't':
+			for (tok = strtok_r(optarg, ",", &save); tok != NULL;
+			    tok = strtok_r(NULL, ",", &save)) {
+				if (o->nfprs >= MK_MAX_LIST)
+					return fy_fail(e, FY_E_USAGE, "",
+					    "too many --trust keys");
+				o->fprs[o->nfprs++] = tok;
+			}
+			break;
+		default:
+			return fy_fail(e, FY_E_USAGE, "", "mirror: unknown "
+			    "option or missing argument: %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return fy_fail(e, FY_E_USAGE, "", "mirror takes no operand: %s",
+		    argv[optind]);
+	if (o->from == NULL || o->to == NULL)
+		return fy_fail(e, FY_E_USAGE, "", "mirror needs --from MEDIUM "
+		    "and --to DIR");
+	if (o->keyring == NULL || o->nfprs == 0)
+		return fy_fail(e, FY_E_USAGE, "", "mirror needs --trust and "
+		    "--keyring: a mirror is only as good as the key you pin");
+	return 0;
+}
+
 /* `mkmedia mirror ...`: its own options (docs/MIRROR.md). */
 static int
 mirror_cmd(int argc, char **argv, int64_t now)
@@ -168,7 +224,7 @@ mirror_cmd(int argc, char **argv, int64_t now)
 	struct mk_mirror_stats st;
 	struct fy_err e = { 0 };
 
-	if (mk_mirror_args(argc, argv, &mo, &e) == -1)
+	if (mirror_args(argc, argv, &mo, &e) == -1)
 		return bad_usage(e.msg, NULL);
 	if (mk_mirror(&mo, &st, &e) == -1) {
 		say_error(&e);

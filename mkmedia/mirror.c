@@ -15,7 +15,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
-#include "core/num.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/source.h"
@@ -33,60 +31,6 @@
 #include "verify/media_check.h"
 
 #define TMP_SUFFIX	".mirror-tmp"
-
-int
-mk_mirror_args(int argc, char **argv, struct mk_mirror_opts *o,
-    struct fy_err *e)
-{
-	static const struct option opts[] = {	/* keep sorted */
-		{ "from",	required_argument, NULL, 'f' },
-		{ "keyring",	required_argument, NULL, 'k' },
-		{ "threshold",	required_argument, NULL, 'K' },
-		{ "to",		required_argument, NULL, 'o' },
-		{ "trust",	required_argument, NULL, 't' },
-		{ NULL,		0,		   NULL, 0 },
-	};
-	char *tok, *save = NULL;
-	int ch;
-
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f': o->from = optarg; break;
-		case 'k': o->keyring = optarg; break;
-		case 'K':
-			if (num_parse_uint(optarg, 1, LIMIT_SIGS, &o->threshold,
-			    FY_E_USAGE, "", "--threshold", e) == -1)
-				return -1;
-			break;
-		case 'o': o->to = optarg; break;
-		case 't':
-			for (tok = strtok_r(optarg, ",", &save); tok != NULL;
-			    tok = strtok_r(NULL, ",", &save)) {
-				if (o->nfprs >= MK_MAX_LIST)
-					return fy_fail(e, FY_E_USAGE, "",
-					    "too many --trust keys");
-				o->fprs[o->nfprs++] = tok;
-			}
-			break;
-		default:
-			return fy_fail(e, FY_E_USAGE, "", "mirror: unknown "
-			    "option or missing argument: %s",
-			    argv[optind - 1]);
-		}
-	}
-	if (optind != argc)
-		return fy_fail(e, FY_E_USAGE, "", "mirror takes no operand: %s",
-		    argv[optind]);
-	if (o->from == NULL || o->to == NULL)
-		return fy_fail(e, FY_E_USAGE, "", "mirror needs --from MEDIUM "
-		    "and --to DIR");
-	if (o->keyring == NULL || o->nfprs == 0)
-		return fy_fail(e, FY_E_USAGE, "", "mirror needs --trust and "
-		    "--keyring: a mirror is only as good as the key you pin");
-	return 0;
-}
 
 /* Collects media_check_files' problems: the first, and the worst code. */
 struct problems {

@@ -13,7 +13,7 @@
 #include "core/err.h"
 #include "mkmedia/mkmedia.h"
 
-struct mk_mirror_opts {
+struct mk_mirror_opts {		/* mkmedia/main.c parses them */
 	const char	*from;		/* medium: folder, ISO image or URL */
 	const char	*to;		/* served folder (gets manifest.json) */
 	const char	*keyring;	/* pinned public keys */
@@ -30,10 +30,6 @@ struct mk_mirror_stats {
 	uint64_t	 bytes;		/* bytes copied */
 };
 
-/* Parse "mirror --from M --to DIR --trust FPR[,..] --keyring FILE
- * [--threshold K]" (argv[0] is "mirror"); FY_E_USAGE with the reason. */
-int	mk_mirror_args(int argc, char **argv, struct mk_mirror_opts *o,
-	    struct fy_err *e);
 /* Verify the medium completely (media_check), then copy it into o->to:
  * packages and other listed files first (tmp + fsync + rename), the
  * manifest signatures and manifest.json last, then remove what the new

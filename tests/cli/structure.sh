@@ -37,9 +37,9 @@ bad=$(grep -rn -E '\bato(i|l|ll|f)\(' core formats verify mkmedia applymedia || 
 # One door for untrusted text (core/say.h): names, labels, notices and
 # config values reach a terminal, a hook, syslog or the history only
 # through core/say.c.  No other file prints: no printf/fprintf/puts/
-# syslog/dprintf, except main.c's usage and --version lines, the JSON
-# documents (json_dumpf, then fputc of the newline), the fault-point log
-# of test builds and history.jsonl's already escaped line.
+# syslog/dprintf, except main.c's usage and --version lines, the
+# fault-point log of test builds and history.jsonl's already escaped line
+# (JSON documents: say_json, through report_json).
 bad=$(grep -rn -E '\b(printf|fprintf|vfprintf|vprintf|puts|fputs|syslog|vsyslog|openlog|putchar|dprintf|vdprintf|err|errx|warn|warnx)\(' \
     core formats verify mkmedia applymedia |
     grep -v -e '^core/say\.c:' -e '/main\.c:.*fputs(usage_text, std' \
@@ -51,3 +51,40 @@ bad=$(grep -rn -E '\b(printf|fprintf|vfprintf|vprintf|puts|fputs|syslog|vsyslog|
 bad=$(grep -rn -E '\bsetenv\(' core formats verify mkmedia applymedia |
     grep -v -e '^applymedia/hooks\.c:.*setenv(k, esc, 1)' || true)
 [ -z "$bad" ] || die "setenv outside applymedia/hooks.c's escaping setenv_opt: $bad"
+# Libraries point one way, core <- formats <- verify <- the tools
+# (mkmedia/, applymedia/, verifymedia's verify/main.c), and the two tools
+# never include each other: a library that includes a tool header, or a
+# tool that includes the other, fails here.
+includes() {	# DIR 'a|b': DIR's files that include a/... or b/...
+	grep -rn -E "^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<]($2)/" \
+	    --include='*.[ch]' "$1" || true
+}
+bad=$(includes core 'formats|verify|mkmedia|applymedia'
+    includes formats 'verify|mkmedia|applymedia'
+    includes verify 'mkmedia|applymedia'
+    includes mkmedia applymedia
+    includes applymedia mkmedia)
+[ -z "$bad" ] || die "an include against the direction core <- formats <- verify <- tools: $bad"
+# Libraries do not print: no stdout or stderr, no say_* output, no
+# progress; they return -1 with a struct fy_err and the tool reports it
+# (core/say.c is the door, core/report.c its --json half).
+# In the tools only main.c (usage, --version) and core/say.c, the door,
+# name stdout or stderr; --json documents go through report_json().
+code() {	# grep -E PATTERN in DIRS..., comment lines left out
+	pat=$1
+	shift
+	grep -rn -E "$pat" --include='*.[ch]' "$@" |
+	    grep -v -E '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*|//)' || true
+}
+bad=$(code '\bsay_(out|err|error|warn|info|verbose|syslog|json)\(|\bprogress_begin\(' \
+    core formats verify |
+    grep -v -E '^(core/say\.[ch]|core/report\.c|verify/main\.c):' || true)
+[ -z "$bad" ] || die "a library prints (return the error in struct fy_err): $bad"
+bad=$(code '\b(stdout|stderr|STDOUT_FILENO|STDERR_FILENO)\b' \
+    core formats verify mkmedia applymedia |
+    grep -v -e '^core/say\.c:' -e '/main\.c:' || true)
+[ -z "$bad" ] || die "stdout/stderr named outside core/say.c and main.c: $bad"
+# Options are parsed in each tool's main.c only.
+bad=$(code '\bgetopt(_long|_long_only)?\(|<getopt\.h>|\b(optarg|optind|opterr)\b' \
+    core formats verify mkmedia applymedia | grep -v '/main\.c:' || true)
+[ -z "$bad" ] || die "option parsing outside main.c: $bad"
