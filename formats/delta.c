@@ -18,13 +18,6 @@
 #include "formats/delta_bsd.h"
 #include "formats/limits.h"
 
-enum {
-	M_ZSTD = 1,	/* one zstd frame of the new file, no reference */
-	M_PATCH = 2,	/* one zstd frame with the old file as prefix */
-	M_BSD = 3,	/* suffix-array streams, see delta_bsd.c */
-	M_BSD2 = 4,	/* the same, difference stream as runs + bytes */
-};
-
 #define WHERE_ENC	"(delta encoder)"
 /* Heap the decoder keeps besides the buffers of old, new and method 3's
  * stream buffer: a single-shot DCtx (~160 KiB), a streaming DCtx for a
@@ -39,9 +32,9 @@ enum {
  * caniuse series (small JS files, concatenated) it wins. */
 #define BSD_TEXT_MAX	((size_t)32 << 20)
 
-/* Smallest w with 2^w >= v, clamped to zstd's and our window limits. */
-static int
-wlog_for(uint64_t v)
+/* Smallest window log for v bytes (delta_bsd.h). */
+int
+delta_wlog(uint64_t v)
 {
 	int w = ZSTD_WINDOWLOG_MIN;
 
@@ -74,39 +67,46 @@ set_params(ZSTD_CCtx *c, int level, int wlog, size_t srclen, size_t dictlen)
 	    -1 : 0;
 }
 
+/* Compress src with c's parameters into a new buffer, after a method
+ * byte when method is not 0. */
+static int
+compress_new(ZSTD_CCtx *c, const uint8_t *src, size_t len, uint8_t method,
+    uint8_t **out, size_t *outlen, struct fy_err *e)
+{
+	size_t hdr = method != 0, cap = ZSTD_compressBound(len) + hdr, r;
+	uint8_t *buf;
+
+	if ((buf = malloc(cap)) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+	buf[0] = method;
+	r = ZSTD_compress2(c, buf + hdr, cap - hdr, src, len);
+	if (ZSTD_isError(r)) {
+		free(buf);
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd: %s",
+		    ZSTD_getErrorName(r));
+	}
+	*out = buf;
+	*outlen = r + hdr;
+	return 0;
+}
+
 int
 delta_zstd(const uint8_t *src, size_t len, int level, int wlog, int csize,
     uint8_t **out, size_t *outlen, struct fy_err *e)
 {
-	ZSTD_CCtx *c = NULL;
-	uint8_t *buf = NULL;
-	size_t cap = ZSTD_compressBound(len), r;
+	ZSTD_CCtx *c;
 	int rc = -1;
 
-	if ((c = ZSTD_createCCtx()) == NULL || (buf = malloc(cap)) == NULL) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
-		goto out;
-	}
+	if ((c = ZSTD_createCCtx()) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 	if (set_params(c, level, wlog, len, 0) == -1 ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag,
 	    csize)) ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(c,
-	    ZSTD_c_enableLongDistanceMatching, wlog > 27))) {
+	    ZSTD_c_enableLongDistanceMatching, wlog > 27)))
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd parameters refused");
-		goto out;
-	}
-	r = ZSTD_compress2(c, buf, cap, src, len);
-	if (ZSTD_isError(r)) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd: %s",
-		    ZSTD_getErrorName(r));
-		goto out;
-	}
-	*out = buf;
-	*outlen = r;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
+	else
+		rc = compress_new(c, src, len, 0, out, outlen, e);
 	ZSTD_freeCCtx(c);
 	return rc;
 }
@@ -148,16 +148,12 @@ enc_patch(const uint8_t *old, size_t oldlen, const uint8_t *nw,
     size_t newlen, int level, int workers, uint8_t **out, size_t *outlen,
     struct fy_err *e)
 {
-	ZSTD_CCtx *c = NULL;
-	uint8_t *buf = NULL;
-	size_t cap = ZSTD_compressBound(newlen) + 1, r;
+	ZSTD_CCtx *c;
 	int rc = -1;
 
-	if ((c = ZSTD_createCCtx()) == NULL || (buf = malloc(cap)) == NULL) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
-		goto out;
-	}
-	if (set_params(c, level, wlog_for((uint64_t)oldlen + newlen), newlen,
+	if ((c = ZSTD_createCCtx()) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+	if (set_params(c, level, delta_wlog((uint64_t)oldlen + newlen), newlen,
 	    oldlen) == -1 ||
 	    ZSTD_isError(ZSTD_CCtx_setParameter(c,
 	    ZSTD_c_enableLongDistanceMatching, 1)) ||
@@ -168,19 +164,8 @@ enc_patch(const uint8_t *old, size_t oldlen, const uint8_t *nw,
 	/* Without thread support in libzstd this fails; one thread is fine. */
 	if (workers > 1)
 		(void)ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers);
-	buf[0] = M_PATCH;
-	r = ZSTD_compress2(c, buf + 1, cap - 1, nw, newlen);
-	if (ZSTD_isError(r)) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd: %s",
-		    ZSTD_getErrorName(r));
-		goto out;
-	}
-	*out = buf;
-	*outlen = r + 1;
-	buf = NULL;
-	rc = 0;
+	rc = compress_new(c, nw, newlen, DELTA_M_PATCH, out, outlen, e);
 out:
-	free(buf);
 	ZSTD_freeCCtx(c);
 	return rc;
 }
@@ -192,14 +177,14 @@ enc_whole(const uint8_t *nw, size_t newlen, int level, uint8_t **out,
 	uint8_t *f = NULL, *buf;
 	size_t flen = 0;
 
-	if (delta_zstd(nw, newlen, level, wlog_for(newlen), 1, &f, &flen,
+	if (delta_zstd(nw, newlen, level, delta_wlog(newlen), 1, &f, &flen,
 	    e) == -1)
 		return -1;
 	if ((buf = malloc(flen + 1)) == NULL) {
 		free(f);
 		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 	}
-	buf[0] = M_ZSTD;
+	buf[0] = DELTA_M_ZSTD;
 	memcpy(buf + 1, f, flen);
 	free(f);
 	*out = buf;
@@ -271,7 +256,7 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		    "%d, expected 1..%d", level, ZSTD_maxCLevel());
 	workers = (o != NULL && o->workers > 1) ? o->workers : 1;
 	job.level = level;
-	job.method = (o != NULL && o->format == 2) ? M_BSD2 : M_BSD;
+	job.method = (o != NULL && o->format == 2) ? DELTA_M_BSD2 : DELTA_M_BSD;
 	bsd = bsd_worth_trying(old, oldlen, new_, newlen,
 	    o != NULL ? o->format : 1);
 	/* Method 3 and method 2 run side by side when we may use two
@@ -349,7 +334,7 @@ static int
 dec_zstd(const uint8_t *old, size_t oldlen, const uint8_t *p, size_t plen,
     uint8_t *dst, size_t want, const char *where, struct fy_err *e)
 {
-	uint64_t maxwin = (uint64_t)1 << wlog_for((uint64_t)oldlen + want);
+	uint64_t maxwin = (uint64_t)1 << delta_wlog((uint64_t)oldlen + want);
 	ZSTD_DCtx *d = NULL;
 	size_t r;
 	int rc = -1;
@@ -359,7 +344,7 @@ dec_zstd(const uint8_t *old, size_t oldlen, const uint8_t *p, size_t plen,
 	if ((d = ZSTD_createDCtx()) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
 	if (ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax,
-	    wlog_for((uint64_t)oldlen + want))) ||
+	    delta_wlog((uint64_t)oldlen + want))) ||
 	    (oldlen > 0 && ZSTD_isError(ZSTD_DCtx_refPrefix(d, old,
 	    oldlen)))) {
 		fy_fail(e, FY_E_INTERNAL, where, "zstd context setup failed");
@@ -385,16 +370,16 @@ delta_decode(const uint8_t *old, size_t oldlen, const uint8_t *blob,
 	if (bloblen < 1)
 		return fy_fail(e, FY_E_INTEGRITY, where, "empty delta blob");
 	switch (blob[0]) {
-	case M_ZSTD:
+	case DELTA_M_ZSTD:
 		return dec_zstd(NULL, 0, blob + 1, bloblen - 1, dst, want,
 		    where, e);
-	case M_PATCH:
+	case DELTA_M_PATCH:
 		return dec_zstd(old, oldlen, blob + 1, bloblen - 1, dst, want,
 		    where, e);
-	case M_BSD:
+	case DELTA_M_BSD:
 		return delta_bsd_decode(old, oldlen, blob + 1, bloblen - 1,
 		    dst, want, where, e);
-	case M_BSD2:
+	case DELTA_M_BSD2:
 		return delta_bsd4_decode(old, oldlen, blob + 1, bloblen - 1,
 		    dst, want, where, e);
 	default:

@@ -199,24 +199,6 @@ scan(const saidx_t *sa, const uint8_t *old, int64_t oldsize,
 	return 0;
 }
 
-static int wlog_of(size_t n);
-
-int
-delta_wlog(uint64_t n)
-{
-	return wlog_of((size_t)(n < SIZE_MAX ? n : SIZE_MAX));
-}
-
-static int
-wlog_of(size_t n)
-{
-	int w = ZSTD_WINDOWLOG_MIN;
-
-	while (w < LIMIT_WINDOW_LOG && ((size_t)1 << w) < n)
-		w++;
-	return w;
-}
-
 static void
 put64(uint8_t *p, uint64_t v)
 {
@@ -314,13 +296,13 @@ delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
 		    &f[1], &fl[1], e) == -1 ||
 		    delta_zstd(lr.p, lr.n, level, DELTA_BSD_CTRL_WLOG, 0,
 		    &f[2], &fl[2], e) == -1 ||
-		    delta_zstd(vb, vblen, level, wlog_of(vblen), 1, &f[3],
+		    delta_zstd(vb, vblen, level, delta_wlog(vblen), 1, &f[3],
 		    &fl[3], e) == -1)
 			goto out;
-	} else if (delta_zstd(db, dblen, level, wlog_of(dblen), 1, &f[1],
+	} else if (delta_zstd(db, dblen, level, delta_wlog(dblen), 1, &f[1],
 	    &fl[1], e) == -1)
 		goto out;
-	if (delta_zstd(eb, eblen, level, wlog_of(eblen), 1, &f[nf - 1],
+	if (delta_zstd(eb, eblen, level, delta_wlog(eblen), 1, &f[nf - 1],
 	    &fl[nf - 1], e) == -1)
 		goto out;
 	if ((buf = malloc(64 + fl[0] + fl[1] + fl[2] + fl[3] + fl[4])) ==

@@ -104,21 +104,14 @@ apply_one(void *arg, const uint64_t *v)
 	return 0;
 }
 
-/* Stream one zstd frame of LEB128 entries of k values each (no content
- * size needed; window at most DELTA_BSD_CTRL_WLOG) through fn. */
+/* A stream is one zstd frame, no dictionary, nothing after it, and a
+ * window of at most DELTA_BSD_CTRL_WLOG. */
 static int
-stream_entries(const uint8_t *f, size_t flen, int k,
-    int (*fn)(void *, const uint64_t *), void *arg, const char *what,
+stream_frame_ok(const uint8_t *f, size_t flen, const char *what,
     const char *where, struct fy_err *e)
 {
-	ZSTD_DStream *d = NULL;
 	ZSTD_frameHeader h;
-	ZSTD_inBuffer in = { f, flen, 0 };
-	ZSTD_outBuffer ob;
-	uint8_t *buf = NULL;
-	uint64_t v[3];
-	size_t have = 0, at, p, r = 1;
-	int j, used, rc = -1;
+	size_t r;
 
 	r = ZSTD_getFrameHeader(&h, f, flen);
 	if (ZSTD_isError(r) || r != 0 || h.frameType != ZSTD_frame ||
@@ -130,6 +123,26 @@ stream_entries(const uint8_t *f, size_t flen, int k,
 		    "window of %llu bytes, at most %llu allowed", what,
 		    (unsigned long long)h.windowSize,
 		    1ULL << DELTA_BSD_CTRL_WLOG);
+	return 0;
+}
+
+/* Stream one zstd frame of LEB128 entries of k values each (no content
+ * size needed; window at most DELTA_BSD_CTRL_WLOG) through fn. */
+static int
+stream_entries(const uint8_t *f, size_t flen, int k,
+    int (*fn)(void *, const uint64_t *), void *arg, const char *what,
+    const char *where, struct fy_err *e)
+{
+	ZSTD_DStream *d = NULL;
+	ZSTD_inBuffer in = { f, flen, 0 };
+	ZSTD_outBuffer ob;
+	uint8_t *buf = NULL;
+	uint64_t v[3];
+	size_t have = 0, at, p, r = 1;
+	int j, used, rc = -1;
+
+	if (stream_frame_ok(f, flen, what, where, e) == -1)
+		return -1;
 	if ((d = ZSTD_createDStream()) == NULL ||
 	    (buf = malloc(CHUNK + 3 * VARINT_MAX)) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, where, "out of memory");
@@ -298,23 +311,12 @@ static int
 vr_open(struct vreader *v, const uint8_t *f, size_t flen, const char *what,
     const char *where, struct fy_err *e)
 {
-	ZSTD_frameHeader h;
-	size_t r;
-
 	memset(v, 0, sizeof(*v));
 	v->what = what;
 	v->in = (ZSTD_inBuffer){ f, flen, 0 };
 	v->r = 1;
-	r = ZSTD_getFrameHeader(&h, f, flen);
-	if (ZSTD_isError(r) || r != 0 || h.frameType != ZSTD_frame ||
-	    h.dictID != 0 || ZSTD_findFrameCompressedSize(f, flen) != flen)
-		return fy_fail(e, FY_E_INTEGRITY, where,
-		    "delta %s stream is not one zstd frame", what);
-	if (h.windowSize > ((uint64_t)1 << DELTA_BSD_CTRL_WLOG))
-		return fy_fail(e, FY_E_UNSAFE, where, "delta %s stream "
-		    "window of %llu bytes, at most %llu allowed", what,
-		    (unsigned long long)h.windowSize,
-		    1ULL << DELTA_BSD_CTRL_WLOG);
+	if (stream_frame_ok(f, flen, what, where, e) == -1)
+		return -1;
 	if ((v->d = ZSTD_createDStream()) == NULL ||
 	    (v->buf = malloc(CHUNK + VARINT_MAX)) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
