@@ -104,15 +104,13 @@ curl_easy_perform(CURL *h)
 CURLcode
 curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 {
-	CURLcode rc;
 	va_list ap;
+	void *answer;
 
-	if (!ready())
-		return CURLE_FAILED_INIT;
 	va_start(ap, info);
-	rc = fn.easy_getinfo(h, info, va_arg(ap, void *));
+	answer = va_arg(ap, void *);
 	va_end(ap);
-	return rc;
+	return ready() ? fn.easy_getinfo(h, info, answer) : CURLE_FAILED_INIT;
 }
 
 void

@@ -27,4 +27,10 @@
 #define LIMIT_WINDOW_LOG	31		/* zstd window: 2 GiB at most */
 #define LIMIT_BASE_WINDOW_LOG	27		/* base packages: 128 MiB */
 
+/* An untrusted name in a message, as "%.*s%s": at most 200 bytes, "..."
+ * when cut, so the message around it always fits in fy_err.msg (the
+ * caller includes <string.h>). */
+#define SHOWN(s)	(strlen(s) > 200 ? 197 : 200), (s), \
+			(strlen(s) > 200 ? "..." : "")
+
 #endif

@@ -21,11 +21,6 @@
 
 #define MAX_SERIAL	((1ull << 53) - 1)
 
-/* An untrusted string in a message: at most 200 bytes, "..." when cut,
- * so the message around it always fits in fy_err.msg. */
-#define SHOWN(s)	(strlen(s) > 200 ? 197 : 200), (s), \
-			(strlen(s) > 200 ? "..." : "")
-
 /*
  * Only the canonical form is a time: strptime() alone also takes "0999"
  * as 999 (then printed back as "999-...", which does not parse), leading

@@ -19,14 +19,9 @@
 #include "formats/limits.h"
 #include "formats/tree.h"
 
-/* An untrusted name in a message: at most 200 bytes, "..." when cut, so
- * the message around it always fits in fy_err.msg. */
 /* One file, and all files of a tree together, at most 1 PiB: sizes are
  * summed (space checks, tar bounds) and the sum must not wrap. */
 #define TREE_MAX_BYTES	(1ull << 50)
-
-#define SHOWN(s)	(strlen(s) > 200 ? 197 : 200), (s), \
-			(strlen(s) > 200 ? "..." : "")
 
 bool
 tree_path_ok(const char *p)
