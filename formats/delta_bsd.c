@@ -98,10 +98,11 @@ search(const saidx_t *sa, const uint8_t *old, size_t oldlen,
 	return y;
 }
 
-/* bsdiff 4's scan: fills ctrl (add, extra, zigzag(seek) varints), diff
- * (new - old over each add) and extra (new bytes copied). */
+/* The three streams, by bsdiff 4's scan of the new file (`scan` is its
+ * position there): ctrl (add, extra, zigzag(seek) varints), diff (new -
+ * old over each add) and extra (new bytes copied). */
 static int
-scan(const saidx_t *sa, const uint8_t *old, int64_t oldsize,
+make_streams(const saidx_t *sa, const uint8_t *old, int64_t oldsize,
     const uint8_t *nw, int64_t newsize, struct sbuf *ctrl, uint8_t *db,
     size_t *dblen, uint8_t *eb, size_t *eblen)
 {
@@ -273,8 +274,8 @@ delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "suffix sort failed");
 		goto out;
 	}
-	if (scan(sa, old, (int64_t)oldlen, new_, (int64_t)newlen, &ctrl, db,
-	    &dblen, eb, &eblen) == -1) {
+	if (make_streams(sa, old, (int64_t)oldlen, new_, (int64_t)newlen,
+	    &ctrl, db, &dblen, eb, &eblen) == -1) {
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 		goto out;
 	}

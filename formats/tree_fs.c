@@ -93,8 +93,9 @@ scan_dir(int dirfd, const char *prefix, int depth, struct tree *out,
 	return rc;
 }
 
+/* A directory as a sorted listing, file contents hashed when `deep`. */
 static int
-scan(int dirfd, struct tree *out, int deep, struct fy_err *e)
+scan_sorted(int dirfd, struct tree *out, int deep, struct fy_err *e)
 {
 	struct tree t;
 
@@ -111,7 +112,7 @@ scan(int dirfd, struct tree *out, int deep, struct fy_err *e)
 int
 tree_scan(int dirfd, struct tree *out, struct fy_err *e)
 {
-	return scan(dirfd, out, 1, e);
+	return scan_sorted(dirfd, out, 1, e);
 }
 
 static int
@@ -122,7 +123,7 @@ verify(int dirfd, const struct tree *t, int deep, struct fy_err *e)
 	size_t i;
 	int rc = -1;
 
-	if (scan(dirfd, &got, deep, e) == -1) {
+	if (scan_sorted(dirfd, &got, deep, e) == -1) {
 		if (e->code == FY_E_UNSAFE || e->code == FY_E_FORMAT)
 			e->code = FY_E_INTEGRITY;
 		return -1;

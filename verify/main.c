@@ -45,9 +45,9 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ NULL,		0,			NULL, 0 },
 };
 
-struct run {
-	int	 json;
-	json_t	*problems;
+struct problems {		/* what verifymedia found, as it finds it */
+	int	 json;		/* --json: collected in `list` */
+	json_t	*list;		/* else each printed at once */
 };
 
 static json_t *
@@ -59,12 +59,12 @@ err_json(const struct fy_err *e)
 }
 
 static void
-report(void *arg, const struct fy_err *e)
+on_problem(void *arg, const struct fy_err *e)
 {
-	struct run *r = arg;
+	struct problems *p = arg;
 
-	if (r->json)
-		json_array_append_new(r->problems, err_json(e));
+	if (p->json)
+		json_array_append_new(p->list, err_json(e));
 	else
 		say_error(e);
 }
@@ -89,7 +89,7 @@ main(int argc, char **argv)
 	struct trust t = { .fprs = fprs };
 	struct gpg_cache cache = { .shared = 1 };
 	char cachedir[PATH_MAX];
-	struct run run = { 0 };
+	struct problems found = { 0 };
 	struct source *src = NULL;
 	struct media *md = NULL;
 	struct fy_err e = { 0 };
@@ -105,7 +105,7 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h': fputs(usage_text, stdout); return 0;
-		case 'j': run.json = 1; break;
+		case 'j': found.json = 1; break;
 		case 'k': t.keyring = optarg; break;
 		case 'K':
 			if (num_parse_uint(optarg, 1, LIMIT_SIGS, &t.threshold,
@@ -140,20 +140,20 @@ main(int argc, char **argv)
 		cache.dir = cachedir;
 		t.gpg_cache = &cache;
 	}
-	run.problems = json_array();
+	found.list = json_array();
 	if (source_open(argv[optind], &src, &e) == -1 ||
 	    media_open(src, &t, &md, &e) == -1) {
-		report(&run, &e);
+		on_problem(&found, &e);
 		worst = e.code;
 		nproblems = 1;
 	} else {
 		/* The manifest verified: a new home has proved itself. */
 		(void)gpg_verifier_keep(md->v);
-		nproblems = media_check_files(md, report, &run, &worst);
+		nproblems = media_check_files(md, on_problem, &found, &worst);
 		for (i = 0; i < md->m->nfiles; i++)
 			bytes += md->m->files[i].size;
 	}
-	if (run.json) {
+	if (found.json) {
 		json_t *signers = json_array(), *out;
 
 		for (i = 0; md != NULL && i < md->signers.n; i++)
@@ -164,7 +164,7 @@ main(int argc, char **argv)
 		    fy_code_name(worst), "exit", fy_exit_code(worst),
 		    "signers", signers, "files", (json_int_t)(md ?
 		    md->m->nfiles : 0), "bytes", (json_int_t)bytes, "problems",
-		    run.problems);
+		    found.list);
 		if (md != NULL) {
 			json_object_set_new(out, "medium_id",
 			    json_string(md->m->medium_id));
@@ -177,7 +177,7 @@ main(int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(out);
 	} else {
-		json_decref(run.problems);
+		json_decref(found.list);
 		if (nproblems == 0)
 			say_info(_("ok: %s (serial %llu), signed by %s; %zu files, "
 			    "%llu bytes verified"), md->m->medium_id,
