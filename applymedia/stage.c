@@ -9,7 +9,7 @@
  * missing entry; types, modes, sizes) before it is published.  Durability:
  * one syncfs of the staging tree where the kernel reports writeback errors
  * through it (Linux >= 5.8), else an fsync of every file and directory
- * too (RELIABILITY.md §3 steps 3 and 5).
+ * too (../shared/RELIABILITY.md §3 steps 3 and 5).
  */
 #include <fcntl.h>
 #include <stdio.h>

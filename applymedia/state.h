@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * state: the client's state directory (docs/FORMAT-CLIENT.md).
+ * state: the client's state directory (docs/ADMIN-GUIDE.md section 8.3).
  *   lock                      flock()ed by the running applymedia
  *   state.json                counters: per publisher the highest serial
  *                             accepted (and that manifest's hash) and the

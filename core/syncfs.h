@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * syncfs: may one syncfs(2) stand in for an fsync of every file and
- * directory of a tree (RELIABILITY.md §3 step 5)?
+ * directory of a tree (../shared/RELIABILITY.md §3 step 5)?
  */
 #ifndef FERRY_SYNCFS_H
 #define FERRY_SYNCFS_H

@@ -3,7 +3,8 @@
  * deltas: which deltas a new version gets (the repository's policy) and
  * making them.  chain: from the previous version; star: from each of the
  * last W versions straight to the new one (a direct delta was always
- * smaller than a chain of steps on our corpus: bench/ANCHORS.md); both.
+ * smaller than a chain of steps on our corpus: ../shared/bench/ANCHORS.md);
+ * both.
  * A window by age (window_days) drops older starting points, and a delta
  * larger than max_fraction of the new base is not worth carrying.
  */

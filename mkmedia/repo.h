@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * repo: the publisher's local repository of ingested versions (docs/
- * MKMEDIA.md).  Layout under the repository directory:
+ * repo: the publisher's local repository of ingested versions (mkmedia
+ * init and add, docs/ADMIN-GUIDE.md section 1).  Layout under the repository directory:
  *   ferry-repo.json                         publisher, channel, policy, serial
  *   components/<comp>[+<variant>]/<version>/tree/...      the files
  *   components/<comp>[+<variant>]/<version>/version.json  listing + meta

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gpg_home: the verifier's private GNUPGHOME (RELIABILITY.md §6 items 1-3).
+ * gpg_home: the verifier's private GNUPGHOME (../shared/RELIABILITY.md §6
+ * items 1-3).
  * Invariant: the home is a 0700 directory that only this verifier uses,
  * or a cached one (gpg_cache.c) that nobody writes to once built; its
  * gpg.conf forbids key retrieval and agent start-up, takes no lock files

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gpg_verify: the signature verdict (RELIABILITY.md §6 items 4-13).
+ * gpg_verify: the signature verdict (../shared/RELIABILITY.md §6 items 4-13).
  * Invariant: data is accepted only when at least `threshold` distinct
  * pinned primary keys each made a signature that gpg reports as good and
  * that passes our own checks: clean summary, key and signing subkey not

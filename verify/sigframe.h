@@ -8,7 +8,7 @@
  * packet.  ASCII armor, cleartext-signed messages, inline-signed messages
  * (one-pass, literal, compressed packets), text-mode signatures and
  * partial lengths are refused.  No policy lives here (hash, key, time):
- * verify/gpg.c judges what gpg reports.
+ * verify/gpg_verify.c judges what gpg reports.
  */
 #ifndef FERRY_SIGFRAME_H
 #define FERRY_SIGFRAME_H

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/crash/campaign.sh BUILD_DIR [N]: the long crash campaign
-# (`build.sh crash [N]`, docs/RELIABILITY.md §4).  Runs, against a HOOKS=1
-# build:
+# (`build.sh crash [N]`, ../shared/RELIABILITY.md §4).  Runs, against a
+# HOOKS=1 build:
 #   L2 N random kill -9 trials (default 1000)        random_kill.sh
 #   L1 every fault point x every occurrence, kill and eio   fault_points.sh
 #   L3 every (call, k) x {EIO, ENOSPC} x {once, persistent} io_errors.sh

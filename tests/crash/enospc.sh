@@ -1,4 +1,4 @@
-# L6 disk full (docs/RELIABILITY.md §4), with a real small file system:
+# L6 disk full (../shared/RELIABILITY.md §4), with a real small file system:
 # the client's var/lib (holding the state directory) is a tmpfs.
 #  1. budget: tmpfs sizes at 10 steps from 64 KiB to just below what the
 #     update needs: every apply is refused before anything is written

@@ -1,4 +1,4 @@
-# L1 named faults (docs/RELIABILITY.md §4): every fault point x every
+# L1 named faults (../shared/RELIABILITY.md §4): every fault point x every
 # occurrence of a clean run, for a base apply (fresh client), a delta apply
 # (client one version behind) and a rollback; each once with kill (SIGKILL
 # at the point) and once with eio (the point fails with EIO).  After every

@@ -1,4 +1,4 @@
-# L3 I/O-error sweep (docs/RELIABILITY.md §4): tests/crash/fiu_shim.c is
+# L3 I/O-error sweep (../shared/RELIABILITY.md §4): tests/crash/fiu_shim.c is
 # preloaded and fails the k-th write/pwrite/fsync/fdatasync/syncfs/close/
 # rename(at)/symlinkat/mkdirat/unlinkat/openat(O_CREAT) whose path or fd is
 # below the client's directory (the medium, gpg and stderr are not

@@ -1,5 +1,5 @@
 # L4 power loss, quick sample (issue 16; the full exploration is
-# tests/crash/powercut.sh, run by build.sh crash).  A delta apply of
+# tests/crash/_powercut_full.sh, run by build.sh crash).  A delta apply of
 # medium B onto a client at A and a base apply onto a fresh client are
 # recorded through the FUSE recorder (tests/crash/powercut_fs.c); from
 # each log tests/crash/powercut.py builds the crash states the strict

@@ -1,4 +1,4 @@
-# L2 random kill (docs/RELIABILITY.md §4): applymedia is started and
+# L2 random kill (../shared/RELIABILITY.md §4): applymedia is started and
 # killed with SIGKILL after a random delay; then tests/crash/_check.sh
 # checks I1-I8 and that a follow-up apply recovers and completes.  Trials
 # rotate over a base apply, a delta apply and a rollback; the delay is

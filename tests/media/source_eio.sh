@@ -3,7 +3,7 @@
 # fault point media.read is failed at the 1st, 2nd, ... read of a fetch
 # from a folder and from an ISO image, until the fetch gets through; every
 # failure must be exit 3 with the "medium failed or was removed" message,
-# and leave no destination file (RELIABILITY.md T28, rule 9).
+# and leave no destination file (../shared/RELIABILITY.md T28, rule 9).
 set -euo pipefail
 : "${FERRY_BIN:?}" "${TEST_TMP:?}"
 ISOTOOL=$FERRY_BIN/tests/isotool

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_gpg: gpg_verify() verdicts on keys, digests and time (RELIABILITY.md
- * §6; signature-file kinds and thresholds: test_gpg_files.c), each refusal with
+ * test_gpg: gpg_verify() verdicts on keys, digests and time
+ * (../shared/RELIABILITY.md §6; signature-file kinds and thresholds: test_gpg_files.c), each refusal with
  * its fy_code, `where` and message, after the control case passes.
  * Signatures are made at test time with the keys of tests/lib/mkkeys.sh.
  */
@@ -322,7 +322,7 @@ test_signature_times(void **state)
 }
 
 /*
- * A client whose clock says 1970 (RELIABILITY.md §6: without
+ * A client whose clock says 1970 (../shared/RELIABILITY.md §6: without
  * ignore-time-conflict and ignore-valid-from gpg reports "Bad public key",
  * or skips the import).  gpg's clock is faked through the private home's
  * gpg.conf; keys imported under that clock and keys imported before it.

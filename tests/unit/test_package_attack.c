@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_package_attack: hostile base packages (RELIABILITY.md §5 A01-A29,
- * D01-D04) against package_extract_base().  The listing is always
+ * test_package_attack: hostile base packages (../shared/RELIABILITY.md §5
+ * A01-A29, D01-D04) against package_extract_base().  The listing is always
  *   a/ (dir 0755), a/f (file 0644, "hello")
  * and each case asserts the fy_code, a message substring, that `where`
  * names the package, and that nothing outside dst changed (the root holds
