@@ -131,12 +131,18 @@ am_status(const struct am_opts *o, struct fy_err *e)
 				    g.path);
 			}
 			for (k = 0; k < json_array_size(json_object_get(c,
-			    "history")); k++)
+			    "history")); k++) {
+				json_t *h = json_array_get(json_object_get(c,
+				    "history"), k);
+				const char *msg = json_string_value(
+				    json_object_get(h, "message"));
+				char raw[2048];
+
+				/* stored escaped: say_out escapes it once */
+				say_unescape(msg ? msg : "", raw, sizeof(raw));
 				say_out("             %s %s\n", json_string_value(
-				    json_object_get(json_array_get(json_object_get(
-				    c, "history"), k), "time")), json_string_value(
-				    json_object_get(json_array_get(json_object_get(
-				    c, "history"), k), "message")));
+				    json_object_get(h, "time")), raw);
+			}
 		}
 		gen_free(&g);
 	}

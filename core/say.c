@@ -94,6 +94,34 @@ say_escape(const char *in, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+void
+say_unescape(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	if (outsz == 0)
+		return;
+	while (*in != '\0' && o + 1 < outsz) {
+		if (in[0] == '\\' && in[1] == 'x' && hexval(in[2]) >= 0 &&
+		    hexval(in[3]) >= 0 && (hexval(in[2]) | hexval(in[3])) != 0) {
+			out[o++] = (char)(hexval(in[2]) << 4 | hexval(in[3]));
+			in += 4;
+		} else
+			out[o++] = *in++;
+	}
+	out[o] = '\0';
+}
+
 void
 say_vformat(char *out, size_t outsz, const char *fmt, va_list ap)
 {

@@ -41,6 +41,11 @@ void	say_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * not valid UTF-8, C1 controls and bidirectional overrides by \xNN.
  * Always NUL-terminates; the result is valid UTF-8 without controls. */
 void	say_escape(const char *in, char *out, size_t outsz);
+/* The bytes say_escape() was given back from its output (every \xNN
+ * becomes byte NN, the rest is copied), for text stored escaped (the
+ * history) that goes out again through say_out(): escaped once, not
+ * twice.  Always NUL-terminates. */
+void	say_unescape(const char *in, char *out, size_t outsz);
 /* printf into `out`, then escaped as a whole (hook values, log lines). */
 void	say_format(char *out, size_t outsz, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -48,6 +48,36 @@ test_escape(void **unused)
 	esc_is("\x7f", "\\x7f");
 }
 
+/* say_unescape() undoes say_escape(): escaping again gives the same
+ * text, so a stored escaped line goes out escaped once. */
+static void
+roundtrip_is(const char *raw)
+{
+	char once[256], back[256], twice[256];
+
+	say_escape(raw, once, sizeof(once));
+	say_unescape(once, back, sizeof(back));
+	say_escape(back, twice, sizeof(twice));
+	if (strcmp(once, twice) != 0)
+		fail_msg("say_unescape: \"%s\" came back as \"%s\"", once,
+		    twice);
+}
+
+static void
+test_unescape(void **unused)
+{
+	char out[64];
+
+	(void)unused;
+	say_unescape("a\\x0ab\\x1b[2J\\x5c", out, sizeof(out));
+	assert_string_equal(out, "a\nb\033[2J\\");
+	say_unescape("\\x5cx41 \\xg1 \\x00 \\x", out, sizeof(out));
+	assert_string_equal(out, "\\x41 \\xg1 \\x00 \\x");
+	roundtrip_is("a\nb\033[2J\\");
+	roundtrip_is("\xff\xfe caf\xc3\xa9 \xc2\x9b" "2J a\xe2\x80\xae" "b");
+	roundtrip_is("literal \\x1b and \\x5c");
+}
+
 /* say_out()'s output for one call, through a temporary stdout. */
 static char *
 captured(void (*call)(void))
@@ -105,6 +135,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_out),
 	};
 
