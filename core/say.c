@@ -94,27 +94,20 @@ say_escape(const char *in, char *out, size_t outsz)
 	out[o] = '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 void
 say_unescape(const char *in, char *out, size_t outsz)
 {
+	static const char hx[] = "0123456789abcdef";	/* say_escape's */
+	const char *hi, *lo;
 	size_t o = 0;
 
 	if (outsz == 0)
 		return;
 	while (*in != '\0' && o + 1 < outsz) {
-		if (in[0] == '\\' && in[1] == 'x' && hexval(in[2]) >= 0 &&
-		    hexval(in[3]) >= 0 && (hexval(in[2]) | hexval(in[3])) != 0) {
-			out[o++] = (char)(hexval(in[2]) << 4 | hexval(in[3]));
+		if (in[0] == '\\' && in[1] == 'x' && in[2] != '\0' &&
+		    in[3] != '\0' && (hi = strchr(hx, in[2])) != NULL &&
+		    (lo = strchr(hx, in[3])) != NULL && (hi != hx || lo != hx)) {
+			out[o++] = (char)((hi - hx) << 4 | (lo - hx));
 			in += 4;
 		} else
 			out[o++] = *in++;
