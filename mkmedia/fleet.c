@@ -201,6 +201,16 @@ enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 		fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
 		goto out;
 	}
+	{
+		char *nl = realloc(s, strlen(s) + 2);
+
+		if (nl == NULL) {
+			fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
+			goto out;
+		}
+		s = nl;
+		strcat(s, "\n");
+	}
 	if (io_replace_file(fd, FLEET_CLIENTS, s, strlen(s), 0644, e) == -1)
 		goto out;
 	say_info(_("client %s enrolled with key %s"), o->fleet_name, fpr);
@@ -248,9 +258,10 @@ client_view(struct repo *repo, const struct fleet_entry *x, int64_t now,
 	const struct creport_result *cw = last(r->results, r->nresults);
 	int behind = 0, failing = 0;
 	size_t i, used;
-	char seen[21];
+	char seen[21], epath[4400];
 
 	manifest_time_fmt(r->time, seen);
+	say_escape(x->path, epath, sizeof(epath));
 	used = (size_t)snprintf(line, ln, "%-16s %-20s %.10s (%lld d)",
 	    x->pin->name, r->client_id, seen, (long long)((now > r->time ?
 	    now - r->time : 0) / DAY));
@@ -334,7 +345,7 @@ client_view(struct repo *repo, const struct fleet_entry *x, int64_t now,
 	    "ferry_version", r->ferry_version, "keyset_version",
 	    (json_int_t)r->keyset_version, "free_bytes",
 	    (json_int_t)r->free_bytes, "status", *status, "components", comps,
-	    "failures", fails, "report", x->path, "trusted", 1);
+	    "failures", fails, "report", epath, "trusted", 1);
 	return doc;
 }
 
@@ -347,7 +358,7 @@ view(const struct mk_opts *o, const char *const *paths, size_t n,
 	json_t *clients = json_array(), *untrusted = json_array(),
 	    *superseded = json_array();
 	size_t i, cur = 0, beh = 0, fail = 0, nu = 0, ns = 0;
-	char line[2048];
+	char line[2048], epath[4400], emsg[2100];
 
 	if (n == 0) {
 		json_decref(clients);
@@ -378,15 +389,20 @@ view(const struct mk_opts *o, const char *const *paths, size_t n,
 				say_out("%-8s %s\n", st, line);
 		} else if (x->state == FLEET_SUPERSEDED) {
 			ns++;
+			say_escape(x->path, epath, sizeof(epath));
 			json_array_append_new(superseded, json_pack("{s:s, s:s, "
-			    "s:I}", "name", x->pin->name, "report", x->path,
+			    "s:I}", "name", x->pin->name, "report", epath,
 			    "serial", (json_int_t)x->serial));
 		} else {
 			nu++;
+			/* Names from a stick and parser messages about hostile
+			 * bytes: escaped, so the document is valid UTF-8. */
+			say_escape(x->path, epath, sizeof(epath));
+			say_escape(x->why.msg, emsg, sizeof(emsg));
 			json_array_append_new(untrusted, json_pack("{s:s, s:s?, "
-			    "s:s, s:s}", "report", x->path, "fingerprint",
+			    "s:s, s:s}", "report", epath, "fingerprint",
 			    x->fpr[0] ? x->fpr : NULL, "code",
-			    fy_code_name(x->why.code), "message", x->why.msg));
+			    fy_code_name(x->why.code), "message", emsg));
 			if (!o->json)
 				say_out(_("UNTRUSTED %s: %s (not used)\n"),
 				    x->path, x->why.msg);
