@@ -326,18 +326,18 @@ write_report(struct run *r, const char *dir, char *written, size_t wn,
 
 	memset(&rep, 0, sizeof(rep));
 	key_home(r, home, sizeof(home));
-	if (gpg_keygen(home, NULL, 0, fpr, &made, e) == -1)
+	if (gpg_keygen(home, NULL, 0, fpr, &made, e) == -1) {
+		gpg_stop_agent(home);
 		return -1;
+	}
 	if (read_serial(r->st, &serial, e) == -1 ||
 	    build(r, serial + 1, &rep, e) == -1)
 		goto out;
 	if ((doc = creport_emit(&rep, &len, e)) == NULL)
 		goto out;
 	if (gpg_sign(home, fpr, (const uint8_t *)doc, len, &sigb, &siglen,
-	    e) == -1) {
-		gpg_stop_agent(home);
+	    e) == -1)
 		goto out;
-	}
 	gpg_stop_agent(home);
 	snprintf(num, sizeof(num), "%" PRIu64 "\n", rep.serial);
 	if (io_replace_file(r->st->fd, SERIAL_FILE, num, strlen(num), 0644,
@@ -359,6 +359,8 @@ write_report(struct run *r, const char *dir, char *written, size_t wn,
 	snprintf(written, wn, "%s/%s", dir, name);
 	rc = 0;
 out:
+	if (rc == -1)
+		gpg_stop_agent(home);
 	if (dfd != -1)
 		close(dfd);
 	free(doc);
@@ -383,12 +385,17 @@ am_enroll(const struct am_opts *o, struct fy_err *e)
 		goto out;
 	key_home(&r, home, sizeof(home));
 	snprintf(uid, sizeof(uid), "ferry report key (%s)", id);
-	if (gpg_keygen(home, uid, 1, fpr, &made, e) == -1)
-		goto out;
+	rc = gpg_keygen(home, uid, 1, fpr, &made, e);
 	fprs[0] = fpr;
-	if (gpg_export(home, fprs, 1, &pub, &publen, e) == -1 ||
-	    io_replace_file(r.st->fd, KEY_PUB, pub, publen, 0644, e) == -1)
+	if (rc == 0)
+		rc = gpg_export(home, fprs, 1, &pub, &publen, e);
+	gpg_stop_agent(home);
+	if (rc == -1 ||
+	    io_replace_file(r.st->fd, KEY_PUB, pub, publen, 0644, e) == -1) {
+		rc = -1;
 		goto out;
+	}
+	rc = -1;
 	if (made)
 		state_log(r.st, "enroll", NULL, NULL, NULL, NULL, 0, "ok",
 		    "report key %s made", fpr);

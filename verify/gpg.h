@@ -124,7 +124,9 @@ int	gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
  * only, no expiry, no passphrase, user id `uid`); *made says which.  fpr
  * is its primary fingerprint, upper case.  FY_E_CONFIG: no key and not
  * `create`, a home that is not ours or not 0700, or several keys;
- * FY_E_IO: the home cannot be made.  gpg-agent is stopped on return. */
+ * FY_E_IO: the home cannot be made.  gpg-agent may run in home after it:
+ * the caller stops it with gpg_stop_agent() once it has signed (not in
+ * between: a new gpg can meet the old agent still shutting down). */
 int	gpg_keygen(const char *home, const char *uid, int create,
 	    char fpr[GPG_FPR_MAX], int *made, struct fy_err *e);
 /* The public key `fpr` (full fingerprint) out of the key file `keyfile`

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "core/i18n.h"
@@ -26,7 +28,10 @@ gpg_stop_agent(const char *home)
 	char *argv[] = { "gpgconf", "--homedir", (char *)home, "--kill",
 	    "gpg-agent", NULL };
 	posix_spawn_file_actions_t fa;
+	struct timespec ms10 = { 0, 10 * 1000 * 1000 };
+	char sock[PATH_MAX];
 	pid_t pid;
+	int i;
 
 	if (posix_spawn_file_actions_init(&fa) != 0)
 		return;
@@ -36,6 +41,13 @@ gpg_stop_agent(const char *home)
 		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
 	posix_spawn_file_actions_destroy(&fa);
+	/* KILLAGENT returns before the agent is gone: wait (at most 5 s)
+	 * until its socket is, so the next gpg in this home cannot meet a
+	 * dying agent ("no secret key"). */
+	if (snprintf(sock, sizeof(sock), "%s/S.gpg-agent", home) <
+	    (int)sizeof(sock))
+		for (i = 0; i < 500 && access(sock, F_OK) == 0; i++)
+			nanosleep(&ms10, NULL);
 }
 
 /* The one secret key of home: 1 found (fpr filled), 0 none, -1 error
@@ -117,7 +129,6 @@ gpg_keygen(const char *home, const char *uid, int create,
 	rc = 0;
 out:
 	gpgme_release(ctx);
-	gpg_stop_agent(home);
 	return rc;
 }
 
