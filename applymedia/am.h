@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "applymedia/config.h"
 #include "formats/plan.h"
+#include "applymedia/stage.h"
 #include "applymedia/state.h"
 #include "verify/media_check.h"
 
@@ -48,7 +49,8 @@ struct job {
 	int		 local_ok;
 	struct plan	 plan;
 	struct gen	 newg;
-	int		 have_new;
+	struct staged	 staged;	/* built, not yet published */
+	int		 have_new;	/* newg is published in gens/ */
 	enum job_state	 st;
 	char		 note[300];	/* why skipped, or the result */
 	int		 fell_back;

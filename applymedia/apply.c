@@ -187,7 +187,8 @@ space_report(struct run *r, size_t switched, struct fy_err *e)
 	en_subst(e, _(how), how);
 }
 
-/* Stage one job; on a failing delta try the base once. */
+/* Build one job's generation (stage_build); on a failing delta try the
+ * base once. */
 static int
 stage_job(struct run *r, struct job *j, int spoolfd, uint64_t *read,
     struct fy_err *e)
@@ -204,7 +205,7 @@ stage_job(struct run *r, struct job *j, int spoolfd, uint64_t *read,
 	if ((compfd = gen_dir(r->st, j->cc->name, 1, e)) == -1)
 		return -1;
 	sr.compfd = compfd;
-	rc = stage_generation(&sr, &j->newg, e);
+	rc = stage_build(&sr, &j->newg, &j->staged, e);
 	if (rc == -1 && j->plan.nsteps > 0 && (e->code == FY_E_INTEGRITY ||
 	    e->code == FY_E_FORMAT || e->code == FY_E_UNSAFE)) {
 		first = *e;
@@ -217,15 +218,59 @@ stage_job(struct run *r, struct job *j, int spoolfd, uint64_t *read,
 			if (spool_fetch_one(r, spoolfd, j->plan.base->base, &fc,
 			    e) == 0) {
 				*read += fc.base;
-				rc = stage_generation(&sr, &j->newg, e);
+				rc = stage_build(&sr, &j->newg, &j->staged,
+				    e);
 			}
 		} else
 			*e = first;	/* no base: report the delta failure */
 	}
 	close(compfd);
-	if (rc == 0)
-		j->have_new = 1;
 	return rc;
+}
+
+/* One flush for every generation built, then each is published. */
+static int
+publish_all(struct run *r, struct fy_err *e)
+{
+	struct job *j;
+	size_t i;
+	int built = 0, compfd, rc;
+
+	for (i = 0; i < r->njobs; i++)
+		built |= r->jobs[i].st == JOB_WORK &&
+		    r->jobs[i].staged.name[0] != '\0';
+	if (built && stage_flush(r->st->fd, e) == -1)
+		return -1;
+	for (i = 0; i < r->njobs; i++) {
+		j = &r->jobs[i];
+		if (j->st != JOB_WORK)
+			continue;
+		if ((compfd = gen_dir(r->st, j->cc->name, 0, e)) == -1)
+			return -1;
+		rc = stage_publish(compfd, &j->newg, &j->staged, e);
+		close(compfd);
+		if (rc == -1)
+			return -1;
+		j->have_new = 1;
+	}
+	return 0;
+}
+
+/* Builds that were not published (a failure before the flush). */
+static void
+abandon_all(struct run *r)
+{
+	struct fy_err ignore = { 0 };
+	size_t i;
+	int compfd;
+
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].staged.name[0] != '\0' &&
+		    (compfd = gen_dir(r->st, r->jobs[i].cc->name, 0,
+		    &ignore)) != -1) {
+			stage_abandon(compfd, &r->jobs[i].staged);
+			close(compfd);
+		}
 }
 
 static void
@@ -420,6 +465,11 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 		if (r->jobs[i].st == JOB_WORK &&
 		    stage_job(r, &r->jobs[i], spoolfd, read, e) == -1)
 			goto out;
+	/* The packages are no longer needed: gone before the flush, they
+	 * are never written to the disk. */
+	if (io_remove_tree(r->st->fd, "spool", e) == -1 ||
+	    publish_all(r, e) == -1)
+		goto out;
 	for (i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 		char how[400];
@@ -441,6 +491,8 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 	}
 	rc = 0;
 out:
+	if (rc == -1)
+		abandon_all(r);
 	close(spoolfd);
 	return rc;
 }

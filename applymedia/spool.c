@@ -77,8 +77,6 @@ join_parts(int spoolfd, const struct mf_file *f, const char *name,
 		    "the manifest"));
 		goto out;
 	}
-	if (io_fsync(out, name, e) == -1)
-		goto out;
 	for (k = 0; k < f->nparts; k++) {
 		stage_spool_name(f->parts[k], pn);
 		(void)unlinkat(spoolfd, pn, 0);
@@ -113,8 +111,11 @@ spool_fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
 				return -1;
 		return join_parts(spoolfd, f, name, e);
 	}
-	if (source_fetch(r->src, f->path, f->size, f->sha256, spoolfd, name,
-	    on_progress, fc, e) == -1)
+	/* Not flushed: the spool is removed before the new generations are
+	 * flushed (so a big package is never written to the disk), after a
+	 * crash by start-up recovery, and every use hashes what it reads. */
+	if (source_fetch_nosync(r->src, f->path, f->size, f->sha256, spoolfd,
+	    name, on_progress, fc, e) == -1)
 		return -1;
 	fc->base += f->size;
 	return 0;

@@ -7,9 +7,11 @@
  * written (base) or was checked by deltapkg_apply() (delta), so the final
  * tree is checked once more as a whole for its shape only (no extra or
  * missing entry; types, modes, sizes) before it is published.  Durability:
- * one syncfs of the staging tree where the kernel reports writeback errors
- * through it (Linux >= 5.8), else an fsync of every file and directory
- * too (../shared/RELIABILITY.md §3 steps 3 and 5).
+ * one syncfs of the state's file system for the generations of all
+ * components where the kernel reports writeback errors through it (Linux
+ * >= 5.8), else an fsync of every file and directory too
+ * (../shared/RELIABILITY.md §3 steps 3 and 5); only then are they renamed
+ * into gens/.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -150,14 +152,16 @@ out:
 }
 
 int
-stage_generation(const struct stage_req *r, struct gen *out, struct fy_err *e)
+stage_build(const struct stage_req *r, struct gen *out, struct staged *sd,
+    struct fy_err *e)
 {
 	const struct mf_version *t = r->p->target;
-	char stage[300];
-	int gensfd, stagefd = -1, treefd = -1, rc = -1;
+	int gensfd, stagefd = -1, treefd = -1, rc = -1,
+	    each = !syncfs_reports_errors();
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	sd->name[0] = '\0';
 	tree_init(&out->tree);
 	gen_id(t, r->m->serial, out->id, sizeof(out->id));
 	snprintf(out->component, sizeof(out->component), "%s", r->c->name);
@@ -180,37 +184,25 @@ stage_generation(const struct stage_req *r, struct gen *out, struct fy_err *e)
 		close(gensfd);
 		return 0;
 	}
-	snprintf(stage, sizeof(stage), ".stage-%s.%ld", out->id, (long)getpid());
+	snprintf(sd->name, sizeof(sd->name), ".stage-%s.%ld", out->id,
+	    (long)getpid());
 	if (FY_FAULT("stage.mkdir") == -1) {
-		fy_fail_errno(e, FY_E_IO, stage, _("cannot create"));
+		fy_fail_errno(e, FY_E_IO, sd->name, _("cannot create"));
 		goto out;
 	}
-	if ((stagefd = mkdir_open(gensfd, stage, e)) == -1)
+	if ((stagefd = mkdir_open(gensfd, sd->name, e)) == -1)
 		goto out;
 	if (build_tree(r, gensfd, stagefd, e) == -1)
 		goto out;
 	if ((treefd = io_open_dir(stagefd, "tree", e)) == -1 ||
 	    tree_verify_shallow(treefd, &t->tree, e) == -1)
 		goto out;
-	if (gen_write_meta(stagefd, out, e) == -1)
+	/* Without syncfs error reports every file was synced on its own;
+	 * the folder and meta.json are too (else stage_flush() covers
+	 * them all at once). */
+	if (gen_write_meta(stagefd, out, each, e) == -1)
 		goto out;
-	if (FY_FAULT("stage.syncfs") == -1 || syncfs(stagefd) == -1 ||
-	    io_fsync_dir(stagefd, ".", e) == -1) {
-		fy_fail_errno(e, FY_E_IO, stage, _("cannot flush the new "
-		    "generation"));
-		goto out;
-	}
-	if (FY_FAULT("gen.rename") == -1 ||
-	    renameat(gensfd, stage, gensfd, out->id) == -1) {
-		fy_fail_errno(e, FY_E_SWITCH, out->id, _("cannot publish "
-		    "generation"));
-		goto out;
-	}
-	if (FY_FAULT("gens.fsync") == -1) {
-		fy_fail_errno(e, FY_E_IO, "gens", _("directory fsync failed"));
-		goto out;
-	}
-	if (!FY_SKIP("gens.fsync") && io_fsync_dir(gensfd, ".", e) == -1)
+	if (each && io_fsync_dir(stagefd, ".", e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -221,9 +213,64 @@ out:
 	if (rc == -1) {
 		struct fy_err ignore = { 0 };
 
-		io_remove_tree(gensfd, stage, &ignore);
+		if (sd->name[0] != '\0')
+			io_remove_tree(gensfd, sd->name, &ignore);
+		sd->name[0] = '\0';
 		gen_free(out);
 	}
 	close(gensfd);
 	return rc;
+}
+
+int
+stage_flush(int fd, struct fy_err *e)
+{
+	if (FY_FAULT("stage.syncfs") == -1 || syncfs(fd) == -1)
+		return fy_fail_errno(e, FY_E_IO, "gens", _("cannot flush the "
+		    "new generation"));
+	return 0;
+}
+
+int
+stage_publish(int compfd, const struct gen *g, struct staged *sd,
+    struct fy_err *e)
+{
+	int gensfd, rc = -1;
+
+	if (sd->name[0] == '\0')
+		return 0;		/* reused: published before */
+	if ((gensfd = io_open_dir(compfd, "gens", e)) == -1)
+		return -1;
+	if (FY_FAULT("gen.rename") == -1 ||
+	    renameat(gensfd, sd->name, gensfd, g->id) == -1) {
+		fy_fail_errno(e, FY_E_SWITCH, g->id, _("cannot publish "
+		    "generation"));
+		goto out;
+	}
+	sd->name[0] = '\0';
+	if (FY_FAULT("gens.fsync") == -1) {
+		fy_fail_errno(e, FY_E_IO, "gens", _("directory fsync failed"));
+		goto out;
+	}
+	if (!FY_SKIP("gens.fsync") && io_fsync_dir(gensfd, ".", e) == -1)
+		goto out;
+	rc = 0;
+out:
+	close(gensfd);
+	return rc;
+}
+
+void
+stage_abandon(int compfd, struct staged *sd)
+{
+	struct fy_err ignore = { 0 };
+	int gensfd;
+
+	if (sd->name[0] == '\0')
+		return;
+	if ((gensfd = io_open_dir(compfd, "gens", &ignore)) != -1) {
+		io_remove_tree(gensfd, sd->name, &ignore);
+		close(gensfd);
+	}
+	sd->name[0] = '\0';
 }

@@ -100,8 +100,26 @@ gen_free(struct gen *g)
 	tree_free(&g->tree);
 }
 
+/* A new file in a directory nobody relies on before its flush. */
+static int
+write_new(int dirfd, const char *name, const char *txt, size_t len,
+    struct fy_err *e)
+{
+	int fd, rc;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1)
+		return fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE :
+		    FY_E_IO, name, _("cannot create"));
+	rc = io_write_all(fd, txt, len, name, e);
+	if (close(fd) == -1 && rc == 0)
+		rc = fy_fail_errno(e, FY_E_IO, name, _("close failed"));
+	return rc;
+}
+
 int
-gen_write_meta(int gendirfd, const struct gen *g, struct fy_err *e)
+gen_write_meta(int gendirfd, const struct gen *g, int sync, struct fy_err *e)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, "
 	    "s:s, s:o}", "id", g->id, "component", g->component, "variant",
@@ -116,7 +134,11 @@ gen_write_meta(int gendirfd, const struct gen *g, struct fy_err *e)
 	json_decref(j);
 	if (txt == NULL)
 		return fy_fail(e, FY_E_INTERNAL, "meta.json", "out of memory");
-	rc = io_replace_file(gendirfd, "meta.json", txt, strlen(txt), 0644, e);
+	if (sync)
+		rc = io_replace_file(gendirfd, "meta.json", txt, strlen(txt),
+		    0644, e);
+	else
+		rc = write_new(gendirfd, "meta.json", txt, strlen(txt), e);
 	free(txt);
 	return rc;
 }

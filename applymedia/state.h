@@ -89,7 +89,10 @@ int	 gen_dir(struct state *s, const char *component, int create,
  * 1 none, -1 error. */
 int	 gen_read(int compfd, const char *link, struct gen *out,
 	    struct fy_err *e);
-int	 gen_write_meta(int gendirfd, const struct gen *g, struct fy_err *e);
+/* meta.json of a generation: with `sync`, replaced durably; without, a
+ * new file in a staging folder that a later syncfs flushes. */
+int	 gen_write_meta(int gendirfd, const struct gen *g, int sync,
+	    struct fy_err *e);
 void	 gen_free(struct gen *g);
 
 #endif

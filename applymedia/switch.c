@@ -218,7 +218,7 @@ switch_gc(int compfd, unsigned keep, struct fy_err *e)
 {
 	char cur[256], prev[256];
 	struct aged *v = NULL, *nv;
-	size_t n = 0, i, kept = 2;
+	size_t n = 0, i, kept = 2, removed = 0;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
@@ -251,8 +251,10 @@ switch_gc(int compfd, unsigned keep, struct fy_err *e)
 			continue;
 		}
 		rc = io_remove_tree(dirfd(d), v[i].name, e);
+		removed++;
 	}
-	if (rc == 0)
+	/* Nothing removed: nothing to make durable. */
+	if (rc == 0 && removed > 0)
 		rc = FY_FAULT("gc.fsync") == -1 ? fy_fail_errno(e, FY_E_IO,
 		    "gens", _("directory fsync failed")) :
 		    io_fsync_dir(dirfd(d), ".", e);

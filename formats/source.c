@@ -286,10 +286,10 @@ fetch_write(struct source_sink *k, const void *buf, size_t len,
 	return 0;
 }
 
-int
-source_fetch(struct source *s, const char *path, uint64_t size,
+static int
+fetch(struct source *s, const char *path, uint64_t size,
     const uint8_t sha[DIGEST_LEN], int dstdirfd, const char *dstname,
-    void (*progress)(void *arg, uint64_t bytes), void *arg,
+    void (*progress)(void *arg, uint64_t bytes), void *arg, int sync,
     struct fy_err *e)
 {
 	struct fetch_sink f = { .k.write = fetch_write, .path = path,
@@ -324,7 +324,7 @@ source_fetch(struct source *s, const char *path, uint64_t size,
 		goto out;
 	}
 	if (f.fd != -1) {
-		if (io_fsync(f.fd, dstname, e) == -1)
+		if (sync && io_fsync(f.fd, dstname, e) == -1)
 			goto out;
 		rc = close(f.fd);
 		f.fd = -1;
@@ -341,6 +341,26 @@ out:
 		(void)unlinkat(dstdirfd, dstname, 0);
 	digest_free(f.d);
 	return rc;
+}
+
+int
+source_fetch(struct source *s, const char *path, uint64_t size,
+    const uint8_t sha[DIGEST_LEN], int dstdirfd, const char *dstname,
+    void (*progress)(void *arg, uint64_t bytes), void *arg,
+    struct fy_err *e)
+{
+	return fetch(s, path, size, sha, dstdirfd, dstname, progress, arg, 1,
+	    e);
+}
+
+int
+source_fetch_nosync(struct source *s, const char *path, uint64_t size,
+    const uint8_t sha[DIGEST_LEN], int dstdirfd, const char *dstname,
+    void (*progress)(void *arg, uint64_t bytes), void *arg,
+    struct fy_err *e)
+{
+	return fetch(s, path, size, sha, dstdirfd, dstname, progress, arg, 0,
+	    e);
 }
 
 static int

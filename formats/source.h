@@ -62,6 +62,14 @@ int	source_fetch(struct source *s, const char *path, uint64_t size,
 	    const uint8_t sha[DIGEST_LEN], int dstdirfd, const char *dstname,
 	    void (*progress)(void *arg, uint64_t bytes), void *arg,
 	    struct fy_err *e);
+/* The same without the fsync, for a copy nothing relies on after a crash
+ * (applymedia's spool: start-up recovery removes it, and every use hashes
+ * what it reads); the page cache keeps it, and a copy removed before the
+ * next flush is never written to the disk at all. */
+int	source_fetch_nosync(struct source *s, const char *path, uint64_t size,
+	    const uint8_t sha[DIGEST_LEN], int dstdirfd, const char *dstname,
+	    void (*progress)(void *arg, uint64_t bytes), void *arg,
+	    struct fy_err *e);
 /* List every regular file under the folder (relative paths, sorted);
  * non-regular entries are reported as names with a trailing '!'.  Not
  * available over HTTP (FY_E_USAGE).  *names is an array of malloc'ed

@@ -235,6 +235,7 @@ leave_cache(struct gpg_verifier *v, struct fy_err *e)
 		io_remove_tree(AT_FDCWD, home, &(struct fy_err){ 0 });
 		return -1;
 	}
+	v->rehome = 0;
 	gpg_keys_drop(v);
 	snprintf(v->home, sizeof(v->home), "%s", home);
 	v->cached = 0;
@@ -292,7 +293,6 @@ int
 gpg_verifier_keep(struct gpg_verifier *v)
 {
 	struct gpg_cache c = { .dir = v->cache.dir, .shared = v->cache.shared };
-	struct fy_err ignored = { 0 };
 
 	if (!v->building)
 		return 0;
@@ -301,8 +301,21 @@ gpg_verifier_keep(struct gpg_verifier *v)
 		return -1;
 	v->building = 0;
 	v->cached = 1;
-	/* The keys are the same; only the engine's home path moved. */
-	return gpg_ctx_rehome(v->ctx, v->home, &ignored);
+	/* The keys are the same; only the engine's home path moved, which
+	 * the context learns before its next operation (if any). */
+	v->rehome = 1;
+	return 0;
+}
+
+int
+gpg_ctx_ready(struct gpg_verifier *v, struct fy_err *e)
+{
+	if (!v->rehome)
+		return 0;
+	if (gpg_ctx_rehome(v->ctx, v->home, e) == -1)
+		return -1;
+	v->rehome = 0;
+	return 0;
 }
 
 int

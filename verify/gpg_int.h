@@ -20,6 +20,8 @@ struct gpg_verifier {
 					 * written to, never removed */
 	int		  building;	/* home is a cache build holding
 					 * exactly the pinned keys */
+	int		  rehome;	/* ctx still names the home's build
+					 * folder: gpg_ctx_ready() */
 	struct {
 		char	  dir[PATH_MAX];	/* of the build, "" none */
 		int	  shared;
@@ -49,6 +51,10 @@ int	gpg_cache_publish(const struct gpg_cache *c, const uint8_t *ring,
 	    size_t len, char *home, size_t size);
 /* Point ctx at another home (after a publish, or leaving the cache). */
 int	gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e);
+/* Before an operation on v->ctx: point it at v->home if that moved (a
+ * published cache build; done only when needed, as each costs a gpg
+ * start).  FY_E_INTERNAL on failure. */
+int	gpg_ctx_ready(struct gpg_verifier *v, struct fy_err *e);
 /* Forget the listed keys (after an import). */
 void	gpg_keys_drop(struct gpg_verifier *v);
 

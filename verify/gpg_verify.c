@@ -154,7 +154,8 @@ list_keys(struct gpg_verifier *v)
 	if (v->listed)
 		return 0;
 	gpg_keys_drop(v);
-	if (gpgme_op_keylist_start(v->ctx, NULL, 0) != 0)
+	if (gpg_ctx_ready(v, NULL) == -1 ||
+	    gpgme_op_keylist_start(v->ctx, NULL, 0) != 0)
 		return -1;
 	while ((err = gpgme_op_keylist_next(v->ctx, &k)) == 0) {
 		if ((grown = realloc(v->keys, (v->nkeys + 1) *
@@ -328,6 +329,8 @@ verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
 		    gpgme_strerror(err));
 		goto out;
 	}
+	if (gpg_ctx_ready(v, e) == -1)
+		goto out;
 	err = gpgme_op_verify(v->ctx, sd, dd, NULL);
 	r = gpgme_op_verify_result(v->ctx);
 	if (err != 0)

@@ -147,9 +147,11 @@ main(int argc, char **argv)
 		worst = e.code;
 		nproblems = 1;
 	} else {
-		/* The manifest verified: a new home has proved itself. */
-		(void)gpg_verifier_keep(md->v);
 		nproblems = media_check_files(md, on_problem, &found, &worst);
+		/* The manifest verified: a new home has proved itself.  Kept
+		 * after the last signature check, so that the context need
+		 * not follow it to its published path (a gpg start). */
+		(void)gpg_verifier_keep(md->v);
 		for (i = 0; i < md->m->nfiles; i++)
 			bytes += md->m->files[i].size;
 	}

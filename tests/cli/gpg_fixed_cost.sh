@@ -6,6 +6,8 @@
 #   - a run that finds its home: no gpg --import; verifymedia 5 gpg runs
 #     (2 --version, 1 key listing, 2 --verify), applymedia 4 (one --verify:
 #     it reads no SHA256SUMS);
+#   - a run that builds it adds only the import (no third --version for
+#     moving the context to the published home: nothing runs after it);
 #   - the home is kept in the user's cache (verifymedia, after a good
 #     verification) or the client state (applymedia, by an apply that
 #     changed the state: refused, failed, up-to-date and read-only runs
@@ -65,6 +67,8 @@ V=(verifymedia --trust "$FPR_GOOD" --keyring "$FERRY_TEST_KEYS/pinned.gpg" med)
 traced v1 "$FERRY_BIN/${V[0]}" "${V[@]:1}"
 no_helpers v1
 expect_count v1 "gpg --import" 1
+expect_count v1 "gpg --version" 2
+expect_count v1 "gpg.*" 6
 entry=$(echo "$XDG_CACHE_HOME"/ferry/gpg/h-*)
 [ -d "$entry" ] || die "verifymedia kept no home in $XDG_CACHE_HOME/ferry/gpg"
 [ "$(stat -c %a "$entry")" = 700 ] && [ "$(stat -c %a "$XDG_CACHE_HOME/ferry/gpg")" = 700 ] ||
@@ -101,6 +105,8 @@ flip_byte med/ferry/manifest.json.sig "$off"
 traced a1 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
 no_helpers a1
 expect_count a1 "gpg --import" 1
+expect_count a1 "gpg --version" 2
+expect_count a1 "gpg.*" 5
 [ -d "$(echo "$ST"/gpg/h-*)" ] || die "apply kept no home in $ST/gpg"
 [ "$(stat -c %a "$ST/gpg")" = 700 ] || die "$ST/gpg is not 0700"
 # the next run (nothing to do) finds it; status uses it read-only
