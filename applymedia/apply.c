@@ -301,11 +301,16 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 	/* Remember the rollback target, to restore it if we switch back. */
 	if ((n = readlinkat(compfd, "previous", prev, sizeof(prev) - 1)) > 0)
 		prev[n] = '\0';
-	env_for(r, j, "pre_switch", &env);
-	if (hook_run(j->cc->pre_switch, j->cc->timeout, &env, e) == -1)
+	/* Everything but the rename of current before the services stop. */
+	if (switch_prepare(compfd, j->newg.id, j->have_local ? j->local.id :
+	    NULL, e) == -1)
 		goto out;
-	if (switch_commit(&r->cfg, r->st, compfd, j->cc, j->newg.id,
-	    j->have_local ? j->local.id : NULL, e) == -1)
+	env_for(r, j, "pre_switch", &env);
+	if (hook_run(j->cc->pre_switch, j->cc->timeout, &env, e) == -1) {
+		switch_unprepare(compfd, prev);
+		goto out;
+	}
+	if (switch_commit(&r->cfg, r->st, compfd, j->cc, e) == -1)
 		goto out;
 	env_for(r, j, "post_switch", &env);
 	if (hook_run(j->cc->post_switch, j->cc->timeout, &env, e) == 0) {

@@ -91,18 +91,20 @@ switch_repair_link(const struct cfg *c, const struct state *s,
 }
 
 /*
- * previous -> prev (when not NULL), then current -> cur: the steps of two
+ * previous -> old, then current -> new: the steps of two
  * io_replace_symlink() calls (new link, fsync, rename, fsync) with the
- * first fsync shared, so the services' downtime holds three directory
- * fsyncs, not four.  A crash leaves the same states as the two calls in
- * a row: both old, previous new and current old, or both new; the .tmp
- * links are removed by state recovery.  The fsync between the two renames
- * is needed: a power cut may persist two renames in one directory in
- * either order, and "current" new with "previous" still old (or absent)
- * would lose the rollback target (found by tests/crash/powercut_apply.sh).
+ * first fsync shared.  switch_prepare() does all but the rename of current
+ * and its fsync, before the pre_switch hook stops the services, so their
+ * downtime holds one rename and one directory fsync.  A crash leaves the
+ * same states as the two calls in a row: both old, previous new and
+ * current old, or both new; the .tmp links are removed by state recovery.
+ * The fsync between the two renames is needed: a power cut may persist two
+ * renames in one directory in either order, and "current" new with
+ * "previous" still old (or absent) would lose the rollback target (found
+ * by tests/crash/powercut_apply.sh).
  */
 static int
-replace_links(int compfd, const char *prev, const char *cur,
+prepare_links(int compfd, const char *prev, const char *cur,
     struct fy_err *e)
 {
 	if ((unlinkat(compfd, "previous.tmp", 0) == -1 && errno != ENOENT) ||
@@ -131,6 +133,16 @@ replace_links(int compfd, const char *prev, const char *cur,
 	if (prev != NULL && !FY_SKIP("previous.fsync") &&
 	    io_fsync_dir(compfd, ".", e) == -1)
 		goto undo;
+	return 0;
+undo:
+	(void)unlinkat(compfd, "previous.tmp", 0);
+	(void)unlinkat(compfd, "current.tmp", 0);
+	return -1;
+}
+
+static int
+commit_link(int compfd, struct fy_err *e)
+{
 	if (FY_FAULT("switch.before") == -1) {
 		fy_fail_errno(e, FY_E_SWITCH, "current", _("cannot switch"));
 		goto undo;
@@ -146,14 +158,12 @@ replace_links(int compfd, const char *prev, const char *cur,
 		    _("switched, but could not make it durable"));
 	return io_fsync_dir(compfd, ".", e);
 undo:
-	(void)unlinkat(compfd, "previous.tmp", 0);
 	(void)unlinkat(compfd, "current.tmp", 0);
 	return -1;
 }
 
 int
-switch_commit(const struct cfg *c, const struct state *s, int compfd,
-    const struct cfg_component *cc, const char *new_id, const char *old_id,
+switch_prepare(int compfd, const char *new_id, const char *old_id,
     struct fy_err *e)
 {
 	char target[300], prev[300];
@@ -162,7 +172,36 @@ switch_commit(const struct cfg *c, const struct state *s, int compfd,
 	if (has_prev)
 		snprintf(prev, sizeof(prev), "gens/%s", old_id);
 	snprintf(target, sizeof(target), "gens/%s", new_id);
-	if (replace_links(compfd, has_prev ? prev : NULL, target, e) == -1)
+	return prepare_links(compfd, has_prev ? prev : NULL, target, e);
+}
+
+void
+switch_unprepare(int compfd, const char *prev)
+{
+	struct fy_err ignore = { 0 };
+	char now[300];
+	ssize_t n;
+
+	(void)unlinkat(compfd, "previous.tmp", 0);
+	(void)unlinkat(compfd, "current.tmp", 0);
+	if (prev == NULL)
+		return;
+	n = readlinkat(compfd, "previous", now, sizeof(now) - 1);
+	if (n >= 0)
+		now[n] = '\0';
+	if (n == -1 ? prev[0] == '\0' : strcmp(now, prev) == 0)
+		return;			/* not moved */
+	if (prev[0] != '\0')
+		(void)io_replace_symlink(compfd, "previous", prev, &ignore);
+	else if (unlinkat(compfd, "previous", 0) == 0)
+		(void)io_fsync_dir(compfd, ".", &ignore);
+}
+
+int
+switch_commit(const struct cfg *c, const struct state *s, int compfd,
+    const struct cfg_component *cc, struct fy_err *e)
+{
+	if (commit_link(compfd, e) == -1)
 		return -1;
 	if (FY_FAULT("switch.after") == -1)
 		return fy_fail_errno(e, FY_E_SWITCH, "current",

@@ -16,10 +16,19 @@
  * real directory or a link elsewhere (nothing is changed). */
 int	switch_check_path(const struct cfg *c, const struct state *s,
 	    const struct cfg_component *cc, struct fy_err *e);
-/* previous -> old (if any), current -> new, app link if missing. */
+/* Before the pre_switch hook: current.tmp -> new (and previous.tmp ->
+ * old, if any and not new), made durable; then previous -> old, durable.
+ * What the application resolves (current) does not change. */
+int	switch_prepare(int compfd, const char *new_id, const char *old_id,
+	    struct fy_err *e);
+/* The switch will not happen: the .tmp links go and previous is put back
+ * to `prev` (its target before switch_prepare(); "" none; NULL: leave
+ * previous alone). */
+void	switch_unprepare(int compfd, const char *prev);
+/* After switch_prepare(): current -> new, durable; then the application
+ * link if missing. */
 int	switch_commit(const struct cfg *c, const struct state *s, int compfd,
-	    const struct cfg_component *cc, const char *new_id,
-	    const char *old_id, struct fy_err *e);
+	    const struct cfg_component *cc, struct fy_err *e);
 /* Create the application link if it is missing while current exists (a
  * crash between the first switch and the link); anything else there is
  * left alone. */

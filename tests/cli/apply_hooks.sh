@@ -53,5 +53,18 @@ grep -q 'FAILURE .*rolled back to 2026.11.21-1' notify.log || die "on_failure ho
 sed -i 's/^health_check = .*/health_check = true/; s/^pre_switch = .*/pre_switch = sleep 30/' cl/etc/ferry/client.conf
 sed -i '/^\[component patterns\]/a timeout = 1' cl/etc/ferry/client.conf
 before=$(readlink cl/var/lib/ferry/c/patterns/current)
+prev_before=$(readlink cl/var/lib/ferry/c/patterns/previous)
 expect_fail 11 'pre_switch hook did not finish within 1 s and was killed' client cl apply m3
 [ "$(readlink cl/var/lib/ferry/c/patterns/current)" = "$before" ] || die "switched despite pre_switch failure"
+# The links were prepared before pre_switch (applymedia/switch.c): a
+# refusing hook puts previous back and leaves no .tmp link behind.
+[ "$(readlink cl/var/lib/ferry/c/patterns/previous)" = "$prev_before" ] ||
+    die "a killed pre_switch moved previous"
+sed -i 's/^pre_switch = .*/pre_switch = echo stopping-refused; exit 4/' cl/etc/ferry/client.conf
+expect_fail 11 'pre_switch hook exited with status 4: ' client cl apply m3
+[ "$(readlink cl/var/lib/ferry/c/patterns/current)" = "$before" ] || die "switched despite pre_switch exit 4"
+[ "$(readlink cl/var/lib/ferry/c/patterns/previous)" = "$prev_before" ] ||
+    die "a refusing pre_switch moved previous: $(readlink cl/var/lib/ferry/c/patterns/previous), want $prev_before"
+ls -a cl/var/lib/ferry/c/patterns | grep -q '\.tmp$' && die "link left behind: $(ls -a cl/var/lib/ferry/c/patterns)"
+diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.21-1" || die "not on the old version"
+exit 0
