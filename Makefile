@@ -92,23 +92,28 @@ $(O)/locale/%/LC_MESSAGES/ferry.mo: po/%.po
 # correctly under any PREFIX; the compiled-in PREFIX is only the fallback.
 # Units: dist/systemd/NAME.in with @BINDIR@ replaced.  To ship another
 # unit, add its name to DIST_UNITS (the Debian package takes every unit
-# installed here: dist/debian/ferry-client.install).
-DIST_UNITS	:= ferry-apply.service ferry-apply.timer
+# installed here: dist/debian/ferry-client.install).  udev rules:
+# dist/udev/NAME, listed in DIST_RULES, into UDEVRULESDIR.
+DIST_UNITS	:= ferry-apply.service ferry-apply.timer ferry-auto@.service
 BINDIR		 = $(PREFIX)/bin
 MANDIR		 = $(PREFIX)/share/man
 LOCALEDIR	 = $(PREFIX)/share/locale
 DOCDIR		 = $(PREFIX)/share/doc/ferry
 SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR	?= $(PREFIX)/lib/udev/rules.d
+DIST_RULES	:= 69-ferry-auto.rules
 INSTALLED = $(addprefix $(BINDIR)/,$(notdir $(TOOLS))) \
 	$(addprefix $(MANDIR)/man1/,$(notdir $(wildcard docs/man/*.1))) \
 	$(addprefix $(MANDIR)/man5/,$(notdir $(wildcard docs/man/*.5))) \
 	$(patsubst $(O)/locale/%,$(LOCALEDIR)/%,$(MOS)) \
 	$(addprefix $(SYSTEMDUNITDIR)/,$(DIST_UNITS)) \
+	$(addprefix $(UDEVRULESDIR)/,$(DIST_RULES)) \
 	$(DOCDIR)/examples/client.conf.example
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(UDEVRULESDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
@@ -121,6 +126,8 @@ install: all
 	    chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp && \
 	    mv $(DESTDIR)$(SYSTEMDUNITDIR)/$$u.tmp \
 	        $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; done
+	install -m 0644 $(addprefix dist/udev/,$(DIST_RULES)) \
+	    $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 0644 dist/client.conf.example $(DESTDIR)$(DOCDIR)/examples/
 
 # Removes exactly what install put there, then the folders that only ferry

@@ -29,7 +29,7 @@ DEBS=(build-essential pkg-config gettext
       dosfstools e2fsprogs util-linux nginx-light faketime jq curl
       valgrind clang libclang-rt-14-dev xdelta3 bsdiff hyperfine time strace
       procps psmisc openssl groff-base locales man-db zip
-      debhelper lintian systemd)
+      debhelper lintian systemd udev)
 
 deps() {
 	local missing=()

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core/err.h"
+#include "formats/blk.h"
 #include "applymedia/config.h"
 #include "formats/plan.h"
 #include "applymedia/stage.h"
@@ -37,6 +38,13 @@ struct am_opts {
 	const char	*fpr;		/* trust add/remove FPR */
 	const char	*key_file;	/* trust add --key FILE */
 	int		 show;		/* report --show */
+	/* apply: when not NULL, filled with what changed ("patterns A -> B,
+	 * engine C -> D"; "" when nothing did) for the plug-in apply */
+	char		*summary;
+	size_t		 summary_len;
+	/* auto: the device mounted at source, probed and matched before
+	 * the mount; the medium policy is checked against it again */
+	const struct blk_info *blk;
 };
 
 enum job_state { JOB_WORK, JOB_SKIP, JOB_DONE };
@@ -96,5 +104,7 @@ int	am_report(const struct am_opts *o, struct fy_err *e);
 /* After an apply (success or failure): with report = yes, the report to
  * ferry-reports/ on the medium; a failure only warns and is logged. */
 void	am_report_after_apply(struct run *r);
+/* auto.c: `applymedia auto DEVICE` (ferry-auto@.service) */
+int	am_auto(const struct am_opts *o, const char *dev, struct fy_err *e);
 
 #endif

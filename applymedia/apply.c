@@ -593,6 +593,17 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		    "and offers nothing newer: nothing to do",
 		    r.md->m->medium_id, (unsigned long long)r.md->m->serial,
 		    (unsigned long long)r.accepted_serial);
+	for (i = 0; o->summary != NULL && i < r.njobs; i++) {
+		size_t l = strlen(o->summary);
+
+		if (i == 0)
+			o->summary[0] = '\0', l = 0;
+		if (r.jobs[i].st == JOB_DONE && l + 1 < o->summary_len)
+			snprintf(o->summary + l, o->summary_len - l,
+			    "%s%s %s -> %s", l ? ", " : "", r.jobs[i].cc->name,
+			    r.jobs[i].have_local ? r.jobs[i].local.version :
+			    "none", r.jobs[i].newg.version);
+	}
 	if (o->json)
 		emit_json(&r, done ? "applied" : "up-to-date");
 	else if (done == 0 && r.older)

@@ -40,8 +40,8 @@ has_medium(const char *dir, char *out, size_t n)
 	return 0;
 }
 
-static int
-policy_ok(const struct cfg *c, const struct blk_info *b)
+int
+find_policy_ok(const struct cfg *c, const struct blk_info *b)
 {
 	if (c->medium_label[0] && strcmp(c->medium_label, b->label) != 0)
 		return 0;
@@ -84,7 +84,7 @@ find_media(const struct cfg *c, const char *const *extra, size_t nextra,
 	if (blk_list(&devs, &ndev, e) == -1)
 		return -1;
 	for (i = 0; i < ndev; i++) {
-		if (devs[i].mountpoint[0] == '\0' || !policy_ok(c, &devs[i]))
+		if (devs[i].mountpoint[0] == '\0' || !find_policy_ok(c, &devs[i]))
 			continue;
 		if (has_medium(devs[i].mountpoint, hit, sizeof(hit)) &&
 		    add(&v, &n, hit, &devs[i]) == -1)
@@ -105,7 +105,7 @@ find_media(const struct cfg *c, const char *const *extra, size_t nextra,
 			if (strcmp(bi.fstype, "iso9660") != 0)
 				continue;
 		}
-		if (policy_ok(c, &bi) && add(&v, &n, hit, &bi) == -1)
+		if (find_policy_ok(c, &bi) && add(&v, &n, hit, &bi) == -1)
 			goto oom;
 	}
 	free(devs);

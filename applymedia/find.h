@@ -15,6 +15,9 @@ struct found {
 	struct blk_info	blk;
 };
 
+/* The client's medium policy (medium_label, medium_uuid; empty: any):
+ * `find`, --auto and the plug-in apply (`auto`) all decide by this. */
+int	find_policy_ok(const struct cfg *c, const struct blk_info *b);
 int	find_media(const struct cfg *c, const char *const *extra,
 	    size_t nextra, struct found **out, size_t *n, struct fy_err *e);
 /* `applymedia find [PATH...]` */

@@ -38,6 +38,9 @@ static const char usage_text[] =
 "                             its fingerprint\n"
 "  report [--to DIR] [--show] write one signed report for the publisher\n"
 "                             (--show: print its bytes, write nothing)\n"
+"  auto DEVICE                plug-in apply (ferry-auto@.service): if the\n"
+"                             device matches the medium policy, mount it\n"
+"                             read-only, apply, unmount; else never mount\n"
 "\n"
 "SOURCE: a medium root, its ferry/ folder, an ISO image, or http(s)://\n"
 "\n"
@@ -241,6 +244,8 @@ main(int argc, char **argv)
 		rc = am_enroll(&o, &e);
 	} else if (strcmp(cmd, "report") == 0 && nargs == 0) {
 		rc = am_report(&o, &e);
+	} else if (strcmp(cmd, "auto") == 0 && nargs == 1) {
+		rc = am_auto(&o, argv[optind], &e);
 	} else if (strcmp(cmd, "verify") == 0 && nargs <= 1) {
 		o.component = nargs ? argv[optind] : NULL;
 		rc = am_verify(&o, &e);

@@ -17,6 +17,7 @@
 #include "formats/blk.h"
 #include "formats/version.h"
 #include "applymedia/am.h"
+#include "applymedia/find.h"
 #include "applymedia/hooks.h"
 #include "applymedia/keystate.h"
 
@@ -159,14 +160,15 @@ check_publisher(struct run *r, struct fy_err *e)
 		return 0;
 	if (source_kind(r->src) == SOURCE_HTTP)
 		return 0;
-	if ((source_kind(r->src) == SOURCE_ISO ?
+	/* the plug-in apply probed the device it mounted: that one */
+	if (r->o->blk != NULL)
+		bi = *r->o->blk;
+	else if ((source_kind(r->src) == SOURCE_ISO ?
 	    blk_probe_device(r->o->source, &bi, &pe) :
 	    blk_probe_path(r->o->source, &bi, &pe)) == -1)
 		return fy_fail(e, FY_E_WRONG, r->o->source, _("cannot read the "
 		    "medium's label: %s"), pe.msg);
-	if ((r->cfg.medium_label[0] && strcmp(bi.label,
-	    r->cfg.medium_label) != 0) || (r->cfg.medium_uuid[0] &&
-	    strcasecmp(bi.uuid, r->cfg.medium_uuid) != 0))
+	if (!find_policy_ok(&r->cfg, &bi))
 		return fy_fail(e, FY_E_WRONG, r->o->source, _("medium label "
 		    "\"%s\" uuid %s is not the one this client accepts"),
 		    bi.label, bi.uuid);

@@ -41,6 +41,7 @@ echo "== dpkg -i"
 dpkg -i "$DEBS"/ferry-client_*.deb "$DEBS"/ferry-publisher_*.deb
 for f in /usr/bin/applymedia /usr/bin/mkmedia /usr/bin/verifymedia \
     /lib/systemd/system/ferry-apply.service /lib/systemd/system/ferry-apply.timer \
+    /lib/systemd/system/ferry-auto@.service /lib/udev/rules.d/69-ferry-auto.rules \
     /usr/share/locale/ja/LC_MESSAGES/ferry.mo \
     /usr/share/doc/ferry-client/examples/client.conf.example \
     /usr/share/man/man1/applymedia.1.gz /usr/share/man/man1/mkmedia.1.gz; do
@@ -49,10 +50,15 @@ done
 [ -d /var/lib/ferry ] && [ -d /etc/ferry ] || fail "/etc/ferry or /var/lib/ferry not created"
 systemctl is-enabled ferry-apply.timer >/dev/null 2>&1 &&
     fail "ferry-apply.timer enabled on install (no source is set yet)"
+grep -qx 'ExecStart=/usr/bin/applymedia auto %f' /lib/systemd/system/ferry-auto@.service ||
+    fail "ferry-auto@.service does not run /usr/bin/applymedia auto"
+grep -q 'SYSTEMD_WANTS}+="ferry-auto@.service"' /lib/udev/rules.d/69-ferry-auto.rules ||
+    fail "the udev rule does not start ferry-auto@.service"
 
 echo "== systemd-analyze verify"
 systemd-analyze verify /lib/systemd/system/ferry-apply.service \
-    /lib/systemd/system/ferry-apply.timer >"$W/verify.out" 2>&1 ||
+    /lib/systemd/system/ferry-apply.timer \
+    /lib/systemd/system/ferry-auto@dev-sdb1.service >"$W/verify.out" 2>&1 ||
     { cat "$W/verify.out"; fail "systemd-analyze verify"; }
 [ ! -s "$W/verify.out" ] || { cat "$W/verify.out"; fail "systemd-analyze verify warns"; }
 

@@ -27,10 +27,13 @@ inst install /usr "$TEST_TMP/d"
 	done
 	echo ./usr/lib/systemd/system/ferry-apply.service
 	echo ./usr/lib/systemd/system/ferry-apply.timer
+	echo ./usr/lib/systemd/system/ferry-auto@.service
+	echo ./usr/lib/udev/rules.d/69-ferry-auto.rules
 	echo ./usr/share/doc/ferry/examples/client.conf.example
 	# folders
 	printf '%s\n' ./usr ./usr/bin ./usr/lib ./usr/lib/systemd \
-	    ./usr/lib/systemd/system ./usr/share ./usr/share/doc \
+	    ./usr/lib/systemd/system ./usr/lib/udev ./usr/lib/udev/rules.d \
+	    ./usr/share ./usr/share/doc \
 	    ./usr/share/doc/ferry ./usr/share/doc/ferry/examples \
 	    ./usr/share/locale ./usr/share/man ./usr/share/man/man1 \
 	    ./usr/share/man/man5
