@@ -38,6 +38,8 @@ struct am_opts {
 	const char	*fpr;		/* trust add/remove FPR */
 	const char	*key_file;	/* trust add --key FILE */
 	int		 show;		/* report --show */
+	int		 no_report;	/* auto: the report is written after
+					 * the remount, not by apply */
 	/* apply: when not NULL, filled with what changed ("patterns A -> B,
 	 * engine C -> D"; "" when nothing did) for the plug-in apply */
 	char		*summary;

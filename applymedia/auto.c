@@ -121,7 +121,8 @@ unmount_medium(const char *mp)
  * then stands in for the device's file system: DIR (the same medium,
  * written to a folder as the media tests do) is bound read-only with the
  * same flags.  The probe, the policy, the mount point, the apply and the
- * unmount are the real ones.  errno is kept for the caller's message. */
+ * unmount are the real ones.  1 when it stood in; -1 with errno kept
+ * for the caller's message. */
 static int
 mount_stand_in(const char *mp, unsigned long flags)
 {
@@ -138,20 +139,38 @@ mount_stand_in(const char *mp, unsigned long flags)
 		errno = err;
 		return -1;
 	}
-	return 0;
+	return 1;
 }
 
 /* report = yes: the medium is remounted read-write just long enough to
- * write this client's report to ferry-reports/ on it. */
-static int
-auto_report(const struct am_opts *o, const struct cfg *c, const char *mp,
-    struct fy_err *e)
+ * write this client's report to ferry-reports/ on it (applymedia report
+ * --to); the caller then syncs and unmounts.  After a failed apply too:
+ * the publisher learns of the failure.  A report that cannot be written
+ * (a disc, a full or write-protected stick) is a warning: the apply's
+ * outcome stands. */
+static void
+auto_report(const struct am_opts *o, const char *mp, unsigned long flags,
+    int standin)
 {
-	(void)o;
-	(void)c;
-	(void)mp;
-	(void)e;
-	return 0;
+	struct am_opts ro = *o;
+	struct fy_err e = { 0 };
+	unsigned long rw = (flags & ~(unsigned long)MS_RDONLY) | MS_REMOUNT |
+	    (standin ? MS_BIND : 0);
+
+	if (mount(NULL, mp, NULL, rw, NULL) == -1) {
+		say_warn(_("report = yes: cannot remount %s read-write (%s); no "
+		    "report written"), mp, strerror(errno));
+		return;
+	}
+	say_verbose(_("%s remounted read-write for the report"), mp);
+	ro.source = NULL;
+	ro.to = mp;
+	ro.show = 0;
+	ro.summary = NULL;
+	ro.blk = NULL;
+	if (am_report(&ro, &e) == -1)
+		say_warn(_("report not written to %s: %s%s%s"), mp, e.where,
+		    e.where[0] ? ": " : "", e.msg);
 }
 
 int
@@ -163,7 +182,7 @@ am_auto(const struct am_opts *o, const char *dev, struct fy_err *e)
 	char mp[CFG_PATH + 300], summary[1200] = "";
 	unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	struct stat st;
-	int rc;
+	int rc, standin = 0;
 
 	if (cfg_load(o->root, o->config, &c, e) == -1)
 		return -1;
@@ -202,7 +221,7 @@ am_auto(const struct am_opts *o, const char *dev, struct fy_err *e)
 		    "apply from there (applymedia apply %s)"), bi.mountpoint,
 		    bi.mountpoint);
 	if (mount(dev, mp, bi.fstype, flags, NULL) == -1 &&
-	    mount_stand_in(mp, flags) == -1) {
+	    (standin = mount_stand_in(mp, flags)) == -1) {
 		fy_fail_errno(e, FY_E_IO, dev, _("cannot mount %s read-only at "
 		    "%s"), bi.fstype, mp);
 		(void)rmdir(mp);
@@ -214,9 +233,10 @@ am_auto(const struct am_opts *o, const char *dev, struct fy_err *e)
 	ao.blk = &bi;
 	ao.summary = summary;
 	ao.summary_len = sizeof(summary);
+	ao.no_report = 1;
 	rc = am_apply(&ao, e);
-	if (rc == 0 && auto_report(o, &c, mp, e) == -1)
-		rc = -1;
+	if (c.report)
+		auto_report(&ao, mp, flags, standin);
 	unmount_medium(mp);
 	if (rc == -1) {
 		say_out(_("ferry: the medium on %s was not applied (%s); stick "

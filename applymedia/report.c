@@ -484,8 +484,8 @@ am_report_after_apply(struct run *r)
 	char dir[4200], written[4400];
 	struct fy_err e = { 0 };
 
-	if (!r->cfg.report || r->st == NULL || r->st->fd == -1 ||
-	    r->o->source == NULL)
+	if (!r->cfg.report || r->o->no_report || r->st == NULL ||
+	    r->st->fd == -1 || r->o->source == NULL)
 		return;
 	if (medium_reports_dir(r->o->source, dir, sizeof(dir)) == -1) {
 		say_warn(_("report = yes: %s is not a folder or stick; no "

@@ -91,6 +91,37 @@ expect_ok client cl auto "$dev"
 out_has "^ferry: nothing to update on $dev; stick may be removed$"
 mounted "$dev" && die "still mounted after the second run"
 
+# 1b. report = yes: after the apply the stick is remounted read-write just
+#     long enough to write the client's report onto it; the publisher
+#     finds it there, signed by the enrolled client.
+. "$FERRY_TESTLIB/fleet.sh"
+fleet_client rep web-07 "medium_label = FERRYSTICK"
+fleet_enroll repo rep web-07
+rc=0
+strace -f -qq -e trace=mount,umount2 -o report.trace \
+    "$FERRY_BIN/applymedia" --root "$TEST_TMP/rep" auto "$dev" >report.out 2>report.err || rc=$?
+[ "$rc" -eq 0 ] || { cat report.out report.err; die "auto with report = yes failed (exit $rc)"; }
+grep -q "^ferry: updated patterns none -> 2026.11.23-1, engine none -> 8.0.1; stick may be removed$" report.out ||
+    { cat report.out; die "report = yes: outcome line"; }
+grep -q "report not written" report.out report.err && { cat report.out report.err; die "the report was not written"; }
+rmp=$TEST_TMP/rep/run/ferry/auto/${dev##*/}
+# read-only for the apply, read-write only after it, then unmounted
+grep -E "mount\(|umount2\(" report.trace | sed 's/^[0-9]* *//' >report.calls
+grep -Eq "^mount\(\"$dev\", \"$rmp\", \"ext4\", MS_RDONLY\|MS_NOSUID\|MS_NODEV\|MS_NOEXEC, NULL\) = 0" <(sed -n 1p report.calls) ||
+    { cat report.calls; die "first call is not the read-only mount"; }
+grep -Eq "^mount\(NULL, \"$rmp\", NULL, MS_NOSUID\|MS_NODEV\|MS_NOEXEC\|MS_REMOUNT, NULL\) = 0" <(sed -n 2p report.calls) ||
+    { cat report.calls; die "second call is not the read-write remount"; }
+grep -Eq "^umount2\(\"$rmp\"" <(sed -n 3p report.calls) || { cat report.calls; die "not unmounted after the report"; }
+mounted "$dev" && die "the stick is still mounted after the report"
+mount -o ro "$dev" mnt
+ls mnt/ferry-reports/report-*.json >/dev/null 2>&1 || { ls -R mnt | head; die "no report on the stick"; }
+expect_ok mkmedia --repo repo fleet mnt
+out_has "web-07"
+grep -q UNTRUSTED "$TEST_TMP/last.out" && { cat "$TEST_TMP/last.out"; die "the report is untrusted"; }
+umount mnt
+# the report is a change to the stick: the apply stays read-only, so the
+# sum check above is the last one on an untouched stick
+
 # 2. does not match (label, then uuid): never mounted, client unchanged.
 make_client other "medium_label = OTHERSTICK"
 make_client byuuid "medium_uuid = 01234567-89ab-cdef-0123-456789abcdef"
