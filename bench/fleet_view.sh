@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/fleet.sh BUILD [N] -- the fleet view on N clients (default 300):
+# bench/fleet_view.sh BUILD [N] -- the fleet view on N clients (default 300):
 # N clients (each its own report key, `applymedia enroll`) apply one
 # medium and write their reports onto one stick; the publisher enrolls
 # them all; then `mkmedia fleet` and `mkmedia fleet --json` on the stick
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-B=$(cd "${1:?usage: bench/fleet.sh BUILD [N]}" && pwd)
+B=$(cd "${1:?usage: bench/fleet_view.sh BUILD [N]}" && pwd)
 N=${2:-300}
 W=$(mktemp -d /tmp/ferry-fleet-bench.XXXXXX)
 trap 'for h in "$W"/c*/var/lib/ferry/report-key "$W"/keys/home; do gpgconf --homedir "$h" --kill all >/dev/null 2>&1 || true; done; rm -rf "$W"' EXIT
