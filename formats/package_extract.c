@@ -8,7 +8,8 @@
  * with O_NOFOLLOW; a file is created O_EXCL, written while hashed, and
  * must match the listing in size and SHA-256 before it is closed.  No
  * libarchive write-disk code is used at all.  On failure dstdirfd holds a
- * partial tree that the caller removes.
+ * partial tree that the caller removes.  Decompression runs in a thread of
+ * its own, ahead of the parsing, hashing and writing (struct zpipe).
  *
  * Memory bound: zstd's window buffer, at most 2^LIMIT_BASE_WINDOW_LOG
  * (128 MiB) of address space, of which only as much is ever written (so
@@ -16,13 +17,15 @@
  * at the tar bound of the listing (package_tar_bound); plus zstd's input
  * and output buffers (~128 KiB each), libarchive's read-ahead and pax/GNU
  * header buffers (bounded by the same cap), and one parent path of
- * LIMIT_PATH_BYTES.  For a tree of N bytes: RSS <= min(128 MiB, N + tar
- * overhead) + about 1 MiB.
+ * LIMIT_PATH_BYTES; and the decompressor thread's four 256 KiB chunks.
+ * For a tree of N bytes: RSS <= min(128 MiB, N + tar overhead) + about
+ * 2 MiB.
  */
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,95 +40,272 @@
 #include "formats/package.h"
 #include "formats/package_int.h"
 
-struct xctx {
+/* The zstd side: the package's bytes in, tar bytes out.  Used by one
+ * thread at a time (the decompressor thread while it runs). */
+struct zsrc {
 	int		 pkgfd;
 	const char	*where;
 	struct fy_err	*e;
 	ZSTD_DCtx	*dctx;
-	uint8_t		*ibuf, *obuf;
-	size_t		 isz, osz;
+	uint8_t		*ibuf;
+	size_t		 isz;
 	ZSTD_inBuffer	 in;
-	size_t		 last_got;	/* bytes of the last chunk */
 	uint64_t	 total, cap;
 	int		 wlog;
 	int		 frame_done;
+};
+
+/*
+ * The decompressor thread: fills SLOTS buffers of SLOT_BYTES in turn
+ * while the caller's thread parses, hashes and writes the chunks before
+ * them, so the two cores share the work of one package.  A chunk handed
+ * to libarchive stays valid until its next read (libarchive's rule), so
+ * a slot is given back only then.  The first error stops the thread; the
+ * caller sees it after every chunk produced before it, in stream order.
+ */
+#define SLOTS		4
+#define SLOT_BYTES	(256u << 10)
+
+struct zpipe {
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 more, room;
+	struct zsrc	*zs;
+	locale_t	 loc;
+	uint8_t		*buf[SLOTS];
+	size_t		 len[SLOTS];
+	unsigned	 head, count;	/* filled slots: head .. head+count */
+	int		 held;		/* the head slot is libarchive's */
+	int		 eof, failed, stop;
+	struct fy_err	 err;		/* the thread's failure */
+};
+
+struct xctx {
+	struct zsrc	 zs;
+	struct zpipe	*zp;		/* or NULL: decompress in line */
+	const char	*where;
+	struct fy_err	*e;
+	uint8_t		*obuf;		/* in line: the output chunk */
+	size_t		 osz;
+	const uint8_t	*last;		/* the last chunk handed over */
+	size_t		 last_got;	/* bytes of the last chunk */
+	uint64_t	 given;		/* bytes handed over so far */
 	int		 pfd;		/* open parent directory, or -1 */
 	char		 ppath[LIMIT_PATH_BYTES + 1];
 };
 
 static int
-zstd_fail(struct xctx *x, size_t r)
+zstd_fail(struct zsrc *z, size_t r)
 {
 	switch (ZSTD_getErrorCode(r)) {
 	case ZSTD_error_frameParameter_windowTooLarge:
-		return fy_fail(x->e, FY_E_UNSAFE, x->where, _("zstd frame "
+		return fy_fail(z->e, FY_E_UNSAFE, z->where, _("zstd frame "
 		    "needs a window larger than the 2^%d bytes allowed"),
-		    x->wlog);
+		    z->wlog);
 	case ZSTD_error_checksum_wrong:
-		return fy_fail(x->e, FY_E_INTEGRITY, x->where,
+		return fy_fail(z->e, FY_E_INTEGRITY, z->where,
 		    _("zstd checksum mismatch"));
 	case ZSTD_error_prefix_unknown:
-		return fy_fail(x->e, FY_E_FORMAT, x->where,
+		return fy_fail(z->e, FY_E_FORMAT, z->where,
 		    _("not a zstd frame"));
 	default:
-		return fy_fail(x->e, FY_E_FORMAT, x->where,
+		return fy_fail(z->e, FY_E_FORMAT, z->where,
 		    _("corrupt zstd data: %s"), ZSTD_getErrorName(r));
 	}
 }
 
 /* After the one frame: nothing may follow it in the file. */
 static int
-check_tail(struct xctx *x)
+check_tail(struct zsrc *z)
 {
 	ssize_t n;
 
-	if (x->in.pos < x->in.size)
+	if (z->in.pos < z->in.size)
 		goto garbage;
-	if ((n = io_read_full(x->pkgfd, x->ibuf, 1, x->where, x->e)) == -1)
+	if ((n = io_read_full(z->pkgfd, z->ibuf, 1, z->where, z->e)) == -1)
 		return -1;
 	if (n == 0)
 		return 0;
 garbage:
-	return fy_fail(x->e, FY_E_FORMAT, x->where,
+	return fy_fail(z->e, FY_E_FORMAT, z->where,
 	    _("data after the end of the zstd frame"));
 }
 
-/* Decompress the next chunk into x->obuf; *got = 0 at the end. */
+/* Decompress into dst: until it is full (`fill`) or holds something;
+ * *got = 0 at the end. */
 static int
-inflate(struct xctx *x, size_t *got)
+inflate(struct zsrc *z, uint8_t *dst, size_t cap, int fill, size_t *got)
 {
-	ZSTD_outBuffer out = { x->obuf, x->osz, 0 };
+	ZSTD_outBuffer out = { dst, cap, 0 };
 	ssize_t n;
 	size_t r;
 
-	while (out.pos == 0 && !x->frame_done) {
-		if (x->in.pos == x->in.size) {
-			n = io_read_full(x->pkgfd, x->ibuf, x->isz, x->where,
-			    x->e);
+	while ((fill ? out.pos < out.size : out.pos == 0) && !z->frame_done) {
+		if (z->in.pos == z->in.size) {
+			n = io_read_full(z->pkgfd, z->ibuf, z->isz, z->where,
+			    z->e);
 			if (n == -1)
 				return -1;
 			if (n == 0)
-				return fy_fail(x->e, FY_E_FORMAT, x->where,
+				return fy_fail(z->e, FY_E_FORMAT, z->where,
 				    _("zstd frame truncated"));
-			x->in.src = x->ibuf;
-			x->in.size = (size_t)n;
-			x->in.pos = 0;
+			z->in.src = z->ibuf;
+			z->in.size = (size_t)n;
+			z->in.pos = 0;
 		}
-		r = ZSTD_decompressStream(x->dctx, &out, &x->in);
+		r = ZSTD_decompressStream(z->dctx, &out, &z->in);
 		if (ZSTD_isError(r))
-			return zstd_fail(x, r);
+			return zstd_fail(z, r);
 		if (r == 0) {
-			x->frame_done = 1;
-			if (check_tail(x) == -1)
+			z->frame_done = 1;
+			if (check_tail(z) == -1)
 				return -1;
 		}
 	}
-	x->total += out.pos;
-	if (x->total > x->cap)
-		return fy_fail(x->e, FY_E_UNSAFE, x->where, _("decompressed "
+	z->total += out.pos;
+	if (z->total > z->cap)
+		return fy_fail(z->e, FY_E_UNSAFE, z->where, _("decompressed "
 		    "data exceeds what the listing declares (%llu bytes of "
-		    "tar at most)"), (unsigned long long)x->cap);
+		    "tar at most)"), (unsigned long long)z->cap);
 	*got = out.pos;
+	return 0;
+}
+
+static void *
+pipe_run(void *arg)
+{
+	struct zpipe *zp = arg;
+	unsigned slot;
+	size_t got = 0;
+	int rc;
+
+	uselocale(zp->loc);	/* the caller's: same messages */
+	for (;;) {
+		pthread_mutex_lock(&zp->mu);
+		while (zp->count == SLOTS && !zp->stop)
+			pthread_cond_wait(&zp->room, &zp->mu);
+		if (zp->stop) {
+			pthread_mutex_unlock(&zp->mu);
+			break;
+		}
+		slot = (zp->head + zp->count) % SLOTS;
+		pthread_mutex_unlock(&zp->mu);
+		rc = inflate(zp->zs, zp->buf[slot], SLOT_BYTES, 1, &got);
+		pthread_mutex_lock(&zp->mu);
+		if (rc == -1)
+			zp->failed = 1;
+		else if (got == 0)
+			zp->eof = 1;
+		else {
+			zp->len[slot] = got;
+			zp->count++;
+		}
+		pthread_cond_signal(&zp->more);
+		pthread_mutex_unlock(&zp->mu);
+		if (rc == -1 || got == 0)
+			break;
+	}
+	return NULL;
+}
+
+/* Start the thread; NULL (decompress in line) if that is not possible. */
+static struct zpipe *
+pipe_start(struct zsrc *zs, locale_t loc)
+{
+	struct zpipe *zp = calloc(1, sizeof(*zp));
+	unsigned i;
+
+	if (zp == NULL)
+		return NULL;
+	for (i = 0; i < SLOTS; i++)
+		if ((zp->buf[i] = malloc(SLOT_BYTES)) == NULL)
+			goto fail;
+	zp->zs = zs;
+	zp->loc = loc;
+	zs->e = &zp->err;
+	pthread_mutex_init(&zp->mu, NULL);
+	pthread_cond_init(&zp->more, NULL);
+	pthread_cond_init(&zp->room, NULL);
+	if (pthread_create(&zp->th, NULL, pipe_run, zp) == 0)
+		return zp;
+	pthread_cond_destroy(&zp->room);
+	pthread_cond_destroy(&zp->more);
+	pthread_mutex_destroy(&zp->mu);
+fail:
+	for (i = 0; i < SLOTS; i++)
+		free(zp->buf[i]);
+	free(zp);
+	return NULL;
+}
+
+/* Stop and join the thread (the buffers stay: libarchive may hold one). */
+static void
+pipe_stop(struct zpipe *zp)
+{
+	if (zp == NULL)
+		return;
+	pthread_mutex_lock(&zp->mu);
+	zp->stop = 1;
+	pthread_cond_signal(&zp->room);
+	pthread_mutex_unlock(&zp->mu);
+	pthread_join(zp->th, NULL);
+	pthread_cond_destroy(&zp->room);
+	pthread_cond_destroy(&zp->more);
+	pthread_mutex_destroy(&zp->mu);
+}
+
+static void
+pipe_free(struct zpipe *zp)
+{
+	unsigned i;
+
+	if (zp == NULL)
+		return;
+	for (i = 0; i < SLOTS; i++)
+		free(zp->buf[i]);
+	free(zp);
+}
+
+/* The next chunk of tar: *p and *got (0 at the end). */
+static int
+next_chunk(struct xctx *x, const uint8_t **p, size_t *got)
+{
+	struct zpipe *zp = x->zp;
+	int rc = 0;
+
+	if (zp == NULL) {
+		if (inflate(&x->zs, x->obuf, x->osz, 0, got) == -1)
+			return -1;
+		*p = x->obuf;
+	} else {
+		pthread_mutex_lock(&zp->mu);
+		if (zp->held) {
+			zp->head = (zp->head + 1) % SLOTS;
+			zp->count--;
+			zp->held = 0;
+			pthread_cond_signal(&zp->room);
+		}
+		while (zp->count == 0 && !zp->eof && !zp->failed)
+			pthread_cond_wait(&zp->more, &zp->mu);
+		if (zp->count > 0) {
+			*p = zp->buf[zp->head];
+			*got = zp->len[zp->head];
+			zp->held = 1;
+		} else if (zp->eof) {
+			*p = zp->buf[zp->head];
+			*got = 0;
+		} else {
+			if (x->e != NULL && x->e->code == FY_OK)
+				*x->e = zp->err;
+			rc = -1;
+		}
+		pthread_mutex_unlock(&zp->mu);
+		if (rc == -1)
+			return -1;
+	}
+	x->last = *p;
+	x->last_got = *got;
+	x->given += *got;
 	return 0;
 }
 
@@ -133,14 +313,14 @@ static la_ssize_t
 read_cb(struct archive *a, void *cd, const void **buf)
 {
 	struct xctx *x = cd;
+	const uint8_t *p;
 	size_t got;
 
-	if (inflate(x, &got) == -1) {
+	if (next_chunk(x, &p, &got) == -1) {
 		archive_set_error(a, EIO, "%s", x->e->msg);
 		return -1;
 	}
-	*buf = x->obuf;
-	x->last_got = got;
+	*buf = p;
 	return (la_ssize_t)got;
 }
 
@@ -157,29 +337,30 @@ all_zero(const uint8_t *p, size_t n)
 /*
  * What follows the tar end marker must be zero padding up to the end of
  * the frame.  `consumed` is how far libarchive read; the bytes it was
- * handed but did not consume are the tail of the last chunk in x->obuf
+ * handed but did not consume are the tail of the last chunk handed over
  * (a part copied into libarchive's own buffer is not visible; our writer
  * never leaves any padding, other writers pad with zeros).
  */
 static int
 drain(struct xctx *x, la_int64_t consumed)
 {
+	const uint8_t *p;
 	uint64_t unseen;
 	size_t got, k;
 
-	if (consumed < 0 || (uint64_t)consumed > x->total)
+	if (consumed < 0 || (uint64_t)consumed > x->given)
 		return fy_fail(x->e, FY_E_INTERNAL, x->where,
 		    "tar reader position out of range");
-	unseen = x->total - (uint64_t)consumed;
+	unseen = x->given - (uint64_t)consumed;
 	k = unseen < x->last_got ? (size_t)unseen : x->last_got;
 	got = k;
 	do {
-		if (!all_zero(x->obuf + x->last_got - k, k))
+		if (k > 0 && !all_zero(x->last + x->last_got - k, k))
 			return fy_fail(x->e, FY_E_FORMAT, x->where,
 			    _("data after the end of the tar archive"));
-		if (inflate(x, &got) == -1)
+		if (next_chunk(x, &p, &got) == -1)
 			return -1;
-		x->last_got = k = got;
+		k = got;
 	} while (got > 0);
 	return 0;
 }
@@ -438,36 +619,38 @@ int
 package_extract_base(int pkgfd, const char *where, const struct tree *t,
     int dstdirfd, int sync, struct fy_err *e)
 {
-	struct xctx x = { .pkgfd = pkgfd, .where = where, .e = e, .pfd = -1 };
+	struct xctx x = { .zs = { .pkgfd = pkgfd, .where = where, .e = e },
+	    .where = where, .e = e, .pfd = -1 };
 	struct archive *a = NULL;
 	locale_t old, mine;
 	size_t r;
 	int rc = -1;
 
-	x.cap = package_tar_bound(t);
-	/* Not package_window_log(x.cap): packages compressed by other zstd
-	 * writers (a pipe: no content size) may declare a larger window than
-	 * needed.  The window is only ever touched as far as output is
-	 * produced, and output is capped at x.cap. */
-	x.wlog = LIMIT_BASE_WINDOW_LOG;
+	x.zs.cap = package_tar_bound(t);
+	/* Not package_window_log(x.zs.cap): packages compressed by other
+	 * zstd writers (a pipe: no content size) may declare a larger window
+	 * than needed.  The window is only ever touched as far as output is
+	 * produced, and output is capped at x.zs.cap. */
+	x.zs.wlog = LIMIT_BASE_WINDOW_LOG;
 	old = package_locale_begin(&mine, where, e);
 	if (mine == (locale_t)0)
 		return -1;
-	x.isz = ZSTD_DStreamInSize();
+	x.zs.isz = ZSTD_DStreamInSize();
 	x.osz = ZSTD_DStreamOutSize();
-	if ((x.dctx = ZSTD_createDCtx()) == NULL ||
-	    (x.ibuf = malloc(x.isz)) == NULL ||
+	if ((x.zs.dctx = ZSTD_createDCtx()) == NULL ||
+	    (x.zs.ibuf = malloc(x.zs.isz)) == NULL ||
 	    (x.obuf = malloc(x.osz)) == NULL ||
 	    (a = archive_read_new()) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, where, "out of memory");
 		goto out;
 	}
-	r = ZSTD_DCtx_setParameter(x.dctx, ZSTD_d_windowLogMax, x.wlog);
+	r = ZSTD_DCtx_setParameter(x.zs.dctx, ZSTD_d_windowLogMax, x.zs.wlog);
 	if (ZSTD_isError(r)) {
 		fy_fail(e, FY_E_INTERNAL, where, "zstd: %s",
 		    ZSTD_getErrorName(r));
 		goto out;
 	}
+	x.zp = pipe_start(&x.zs, mine);
 	if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
 	    archive_read_open(a, &x, NULL, read_cb, NULL) != ARCHIVE_OK) {
 		fy_fail(e, FY_E_FORMAT, where, _("bad tar data: %s"),
@@ -481,13 +664,15 @@ package_extract_base(int pkgfd, const char *where, const struct tree *t,
 		goto out;
 	rc = 0;
 out:
+	pipe_stop(x.zp);
 	if (x.pfd != -1)
 		close(x.pfd);
 	if (a != NULL)
 		archive_read_free(a);
-	free(x.ibuf);
+	pipe_free(x.zp);
+	free(x.zs.ibuf);
 	free(x.obuf);
-	ZSTD_freeDCtx(x.dctx);
+	ZSTD_freeDCtx(x.zs.dctx);
 	package_locale_end(old, mine);
 	return rc;
 }
