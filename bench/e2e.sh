@@ -24,6 +24,14 @@
 # Cache: warm by default (inputs were just written or read once untimed);
 # --cold drops the page cache (sync; echo 3 > drop_caches) before every
 # timed run, both sides alike.
+# FERRY_BENCH_BIG_ONE=1: the big set has one version (no version-2 delta
+# to build, which takes long at 512 MiB; items 1 and 2 only).
+# What a timed run wrote is moved aside and removed after the set, not
+# right before the next timed run: on ext4 without a journal (this
+# machine) inodes freed in the last seconds are skipped one by one by
+# the allocator, so a mass deletion just before makes every file creation
+# of the next run slower, ferry's and the baseline's alike but unevenly.
+# The 1-minute load average at every timed command goes to the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -46,10 +54,12 @@ RUNS_BIG=${FERRY_BENCH_RUNS_BIG:-3}
 LEVEL=${FERRY_BENCH_LEVEL:-19}
 BIG_LEVEL=${FERRY_BENCH_BIG_LEVEL:-9}
 BIG_MIB=${FERRY_BENCH_BIG_MIB:-512}
+BIG_ONE=${FERRY_BENCH_BIG_ONE:-0}
 W=$ROOT/bench/.work
 OUT=$ROOT/bench/out
 RAW=$OUT/e2e.tsv
 FACTS=$OUT/e2e-facts.tsv
+LOADS=$OUT/e2e-load.tsv
 export LC_ALL=C TZ=UTC
 # verifymedia keeps its GnuPG home per user (verify/gpg_cache.c): here.
 export XDG_CACHE_HOME=$W/cache
@@ -91,6 +101,7 @@ tm() {
 		die "$set $key failed: $*"
 	}
 	t1=$(date +%s%N)
+	printf '%s\t%s\n' "$set" "$(cut -d' ' -f1 /proc/loadavg)" >>"$LOADS"
 	read -r u s m < <(tail -n 1 "$W/tm.out")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$set" "$key" "$run" \
 	    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')" \
@@ -140,7 +151,9 @@ comps() {
 			echo "$c $v $CORPUS/tree/$c/$v/package"
 		done ;;
 	s40)	echo "patterns 2026.11.$((20 + $2))-1 $(synth 40 "$2")" ;;
-	big)	echo "patterns 2026.11.$((20 + $2))-1 $(synth "$BIG_MIB" "$2")" ;;
+	big)	v=$2
+		[ "$BIG_ONE" = 1 ] && v=1
+		echo "patterns 2026.11.$((20 + v))-1 $(synth "$BIG_MIB" "$v")" ;;
 	esac
 }
 level_of() { [ "$1" = corpus ] && echo "$LEVEL" || echo "$BIG_LEVEL"; }
@@ -162,6 +175,7 @@ esac
 # ---- facts about the machine and the run ---------------------------------
 : >"$RAW"
 : >"$FACTS"
+: >"$LOADS"
 fact run date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 fact run rev "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (+ uncommitted changes)')"
 fact run cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
@@ -182,6 +196,7 @@ fact run runs_big "$RUNS_BIG"
 fact run level "$LEVEL"
 fact run big_level "$BIG_LEVEL"
 fact run big_mib "$BIG_MIB"
+fact run big_one "$BIG_ONE"
 fact run sets "$SETS"
 fact run items "$ITEMS"
 
@@ -221,8 +236,19 @@ stick() {
 	MOUNTS+=("$2")
 }
 
+# aside DIR...: move out of the way (removed by bench_set at its end)
+aside() {
+	local d
+	mkdir -p "$S/trash"
+	for d in "$@"; do
+		[ -e "$d" ] || continue
+		mv "$d" "$S/trash/$(basename "$d").$RANDOM$RANDOM"
+	done
+}
+
 bench_set() {
-	local set=$1 S=$W/$set L R i comp v dir items m n pkgs bytes
+	local set=$1 L R i comp v dir items m n pkgs bytes
+	S=$W/$set
 	L=$(level_of "$set")
 	R=$(runs_of "$set")
 	items=$(items_of "$set")
@@ -312,7 +338,7 @@ bench_set() {
 			    "$KEYRING"
 		fi
 		if [[ " $items " == *" 2 "* ]]; then
-			rm -rf cl dest stamps
+			aside cl dest stamps
 			mkclient "$S/cl" "$set"
 			tm "$set" apply.ferry "$i" "$BUILD/applymedia" --root \
 			    "$S/cl" apply med2
@@ -325,12 +351,12 @@ bench_set() {
 				diff -r "cl/opt/bench/$comp/" dest/1/ >/dev/null ||
 				    die "$set: ferry and baseline trees differ"
 			fi
-			rm -rf cl dest
+			aside cl dest
 		fi
 		if [[ " $items " == *" 3 "* ]]; then
 			# a client at version 1 (a copy would not do: the
 			# application paths are absolute links)
-			rm -rf cl stamps
+			aside cl stamps
 			mkclient "$S/cl" "$set"
 			"$BUILD/applymedia" --root "$S/cl" apply med1 >/dev/null
 			rm -rf stamps
@@ -348,7 +374,7 @@ bench_set() {
 				    "stamps/post.$comp" | awk '{ printf "%.4f", ($2 - $1) / 1e9 }')" \
 				    >>"$RAW"
 			done < <(comps "$set" 2)
-			rm -rf cl stamps
+			aside cl stamps
 		fi
 		if [[ " $items " == *" 4 "* ]]; then
 			rm -rf b bb bb.iso

@@ -2,6 +2,7 @@
 # bench/e2e_report.py RAW.tsv FACTS.tsv: the markdown section of
 # docs/BENCHMARKS.md for bench/e2e.sh (medians over the runs).
 import collections
+import os
 import statistics
 import sys
 
@@ -66,9 +67,18 @@ p("| ferry revision | %s |" % run.get("rev"))
 p("| cache | %s (%s) |" % (run.get("cache"), "inputs just written or read "
   "once untimed" if run.get("cache") == "warm" else
   "page cache dropped before every timed command"))
-p("| load average | %s at start, %s at end (other work shared the two "
+loads = []
+try:
+    for line in open(os.path.join(os.path.dirname(sys.argv[1]),
+                                  "e2e-load.tsv")):
+        loads.append(float(line.split("\t")[1]))
+except (OSError, ValueError, IndexError):
+    pass
+during = (", during the timed commands %.1f to %.1f (median %.1f)" % (
+    min(loads), max(loads), statistics.median(loads))) if loads else ""
+p("| load average | %s at start, %s at end%s (other work shared the two "
   "cores: runs are interleaved ferry/baseline so both see the same load) |"
-  % (run.get("load_start"), run.get("load_end")))
+  % (run.get("load_start"), run.get("load_end"), during))
 p("| runs | %s (corpus, 40 MiB), %s (big); medians |" % (
     run.get("runs"), run.get("runs_big")))
 p("| items | %s |" % run.get("items", "1 2 3 4 5"))
