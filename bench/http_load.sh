@@ -10,7 +10,9 @@
 # each build, alternating, on the same medium and client templates, and a
 # table compares the medians: on a shared machine only runs made side by
 # side compare.  The report goes to stdout and bench/out/http_load.md
-# (docs/BENCHMARKS-http.md quotes it).
+# (docs/BENCHMARKS-http.md quotes it).  FERRY_HTTP_MEDIA_BIN=DIR: make the
+# media and client templates with that build (an older BEFORE_BUILD may not
+# read today's format).
 #
 # Version mix, CLIENTS/5 each: fresh (nothing installed); patterns
 # 2026.11.22-1 + engine 8.0.1 (one day behind); 2026.11.21-1 + 8.0.1;
@@ -26,7 +28,11 @@ ROUNDS=${4:-3}
 OUT=$ROOT/bench/out
 WORK=$(mktemp -d /tmp/ferry-http-bench.XXXXXX)
 mkdir -p "$OUT"
-export FERRY_SRC=$ROOT FERRY_BIN=$BUILD FERRY_TESTLIB=$ROOT/tests/lib
+# FERRY_HTTP_MEDIA_BIN: the build whose mkmedia makes the media and whose
+# applymedia makes the client templates (default BUILD): an older
+# BEFORE_BUILD may not read what today's mkmedia writes (delta format 2).
+export FERRY_SRC=$ROOT FERRY_BIN=${FERRY_HTTP_MEDIA_BIN:-$BUILD}
+export FERRY_TESTLIB=$ROOT/tests/lib
 export TEST_TMP=$WORK
 cd "$WORK"
 cc -O2 -o "$WORK/reap" "$ROOT/bench/reap.c"
