@@ -356,14 +356,15 @@ view(const struct mk_opts *o, const char *const *paths, size_t n,
 	struct mk_fleet f;
 	struct repo *repo = NULL;
 	json_t *clients = json_array(), *untrusted = json_array(),
-	    *superseded = json_array();
-	size_t i, cur = 0, beh = 0, fail = 0, nu = 0, ns = 0;
+	    *superseded = json_array(), *missing = json_array();
+	size_t i, j, cur = 0, beh = 0, fail = 0, nu = 0, ns = 0, nm = 0;
 	char line[2048], epath[4400], emsg[2100];
 
 	if (n == 0) {
 		json_decref(clients);
 		json_decref(untrusted);
 		json_decref(superseded);
+		json_decref(missing);
 		return fy_fail(e, FY_E_USAGE, "fleet", _("name at least one "
 		    "folder or stick of reports"));
 	}
@@ -373,6 +374,7 @@ view(const struct mk_opts *o, const char *const *paths, size_t n,
 		json_decref(clients);
 		json_decref(untrusted);
 		json_decref(superseded);
+		json_decref(missing);
 		return -1;
 	}
 	for (i = 0; i < f.view.n; i++) {
@@ -408,20 +410,39 @@ view(const struct mk_opts *o, const char *const *paths, size_t n,
 				    x->path, x->why.msg);
 		}
 	}
+	/* Enrolled clients with no trusted report here: the ones an
+	 * administrator most needs to see. */
+	for (j = 0; j < f.npins; j++) {
+		for (i = 0; i < f.view.n; i++)
+			if (f.view.e[i].state == FLEET_NEWEST &&
+			    f.view.e[i].pin == &f.pins[j])
+				break;
+		if (i < f.view.n)
+			continue;
+		nm++;
+		json_array_append_new(missing, json_pack("{s:s, s:s}", "name",
+		    f.pins[j].name, "fingerprint", f.pins[j].fpr));
+		if (!o->json)
+			say_out(_("missing  %-16s no trusted report from key %s "
+			    "in these folders\n"), f.pins[j].name, f.pins[j].fpr);
+	}
 	if (o->json)
-		report_json(json_pack("{s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, "
-		    "s:I, s:I}}", "clients", clients, "untrusted", untrusted,
-		    "superseded", superseded, "summary", "clients",
-		    (json_int_t)(cur + beh + fail), "current", (json_int_t)cur,
-		    "behind", (json_int_t)beh, "failing", (json_int_t)fail,
-		    "untrusted", (json_int_t)nu, "superseded", (json_int_t)ns));
+		report_json(json_pack("{s:o, s:o, s:o, s:o, s:{s:I, s:I, s:I, "
+		    "s:I, s:I, s:I, s:I}}", "clients", clients, "untrusted",
+		    untrusted, "superseded", superseded, "missing", missing,
+		    "summary", "clients", (json_int_t)(cur + beh + fail),
+		    "current", (json_int_t)cur, "behind", (json_int_t)beh,
+		    "failing", (json_int_t)fail, "untrusted", (json_int_t)nu,
+		    "superseded", (json_int_t)ns, "missing", (json_int_t)nm));
 	else {
 		json_decref(clients);
 		json_decref(untrusted);
 		json_decref(superseded);
+		json_decref(missing);
 		say_out(_("%zu client(s): %zu current, %zu behind, %zu failing; "
 		    "%zu untrusted report(s) ignored, %zu older report(s) "
-		    "superseded\n"), cur + beh + fail, cur, beh, fail, nu, ns);
+		    "superseded; %zu enrolled client(s) without a report\n"),
+		    cur + beh + fail, cur, beh, fail, nu, ns, nm);
 	}
 	mk_fleet_free(&f);
 	repo_free(repo);

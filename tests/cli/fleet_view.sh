@@ -81,13 +81,14 @@ out_has "^current +db-01 +db-01 .*  patterns $V2 current \[pinned\]  engine 8.0.
 out_has "^current +pin-01 +pin-01 .*  patterns $V1 -> $V2: 1 behind, 3 d \[pinned\]"
 out_has "^failing +app-07 +app-07 .*  FAILED refused \(signature\)$"
 out_has "^UNTRUSTED stick/ferry-reports/report-$(low "$D")-0000000002.json: .*$D.*not pinned.* \(not used\)$"
-out_has "^4 client\(s\): 2 current, 1 behind, 1 failing; 1 untrusted report\(s\) ignored, 1 older report\(s\) superseded$"
+out_has "^4 client\(s\): 2 current, 1 behind, 1 failing; 1 untrusted report\(s\) ignored, 1 older report\(s\) superseded; 0 enrolled client\(s\) without a report$"
 grep -q rogue-01 "$TEST_TMP/last.out" && die "an untrusted report was read"
 
 expect_ok mkmedia --repo repo --json fleet stick old
 unset SOURCE_DATE_EPOCH
 J=$TEST_TMP/last.out
-jq -e '.summary == {"clients": 4, "current": 2, "behind": 1, "failing": 1, "untrusted": 1, "superseded": 1}' "$J" >/dev/null ||
+jq -e '.summary == {"clients": 4, "current": 2, "behind": 1, "failing": 1, "untrusted": 1, "superseded": 1, "missing": 0}
+    and .missing == []' "$J" >/dev/null ||
     { jq .summary "$J"; die "--json summary"; }
 jq -e --arg a "$A" '.clients[] | select(.name == "web-01") | .fingerprint == $a
     and .client_id == "web-01" and .status == "behind" and .trusted and .serial == 3
@@ -104,16 +105,27 @@ jq -e --arg d "$D" '.untrusted[0] | .fingerprint == $d and .code == "signature"'
 jq -e '.superseded == [{"name": "web-01", "report": "old/report-'"$(low "$A")"'-0000000002.json", "serial": 2}]' "$J" >/dev/null ||
     { jq .superseded "$J"; die "--json superseded"; }
 
+# enrolled clients without a report in the folders given are listed
+expect_ok mkmedia --repo repo fleet old
+out_has "^behind +web-01 "
+out_has "^missing  app-07 +no trusted report from key $C in these folders$"
+out_has "^missing  db-01 +no trusted report from key $B in these folders$"
+out_has "^missing  pin-01 +no trusted report from key $P in these folders$"
+out_has "^1 client\(s\): 0 current, 1 behind, 0 failing; 0 untrusted report\(s\) ignored, 0 older report\(s\) superseded; 3 enrolled client\(s\) without a report$"
+expect_ok mkmedia --repo repo --json fleet old
+jq -e '[.missing[].name] == ["app-07", "db-01", "pin-01"] and .summary.missing == 3' \
+    "$TEST_TMP/last.out" >/dev/null || die "--json missing"
+
 # a client catches up: its newer report wins, wherever it is
 cp -a m2clean m2a
 expect_ok client a apply m2a
 expect_ok mkmedia --repo repo fleet stick old m2a
 out_has "^current +web-01 .*  patterns $V2 current  engine 8.0.0 current$"
-out_has "^4 client\(s\): 3 current, 0 behind, 1 failing; 1 untrusted report\(s\) ignored, 2 older report\(s\) superseded$"
+out_has "^4 client\(s\): 3 current, 0 behind, 1 failing; 1 untrusted report\(s\) ignored, 2 older report\(s\) superseded; 0 enrolled client\(s\) without a report$"
 # the same report on two sticks counts once
 cp -a stick stick2
 expect_ok mkmedia --repo repo fleet stick stick2
-out_has "^4 client\(s\): 2 current, 1 behind, 1 failing; 2 untrusted report\(s\) ignored, 4 older report\(s\) superseded$"
+out_has "^4 client\(s\): 2 current, 1 behind, 1 failing; 2 untrusted report\(s\) ignored, 4 older report\(s\) superseded; 0 enrolled client\(s\) without a report$"
 
 # usage and missing folders; the view never writes to the repository
 before=$(repo_digest)
