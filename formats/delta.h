@@ -16,12 +16,22 @@
 
 #include "core/err.h"
 
+/* What the blobs of one package may still take (mkmedia keeps a delta
+ * only when it lowers some client's plan, so a larger one is waste): each
+ * blob is charged to `left`; an encode that cannot fit gives up early,
+ * sets `over` and fails with FY_E_NOSPACE. */
+struct delta_budget {
+	uint64_t	left;		/* bytes of blobs still allowed */
+	int		over;		/* an encode gave up for the budget */
+};
+
 struct delta_opts {
 	int	level;		/* effort, 1..22; default 19 */
 	int	workers;	/* threads the encoder may use (0 = 1) */
 	int	format;		/* package format the blob goes into: 0 or 1
 				 * (methods 1-3), 2 (methods 1, 2, 4; the
 				 * suffix-array method tried on text too) */
+	struct delta_budget *budget;	/* NULL: no limit */
 };
 
 /* Methods (the blob's first byte; formats/SPEC.md §7). */
@@ -32,8 +42,11 @@ struct delta_opts {
 
 /* Encode: tries method 2 (when old is not empty), method 3 (binary files,
  * in a second thread when o->workers >= 2) and method 1, and keeps the
- * smallest.  *out is malloc'ed.  FY_E_USAGE for a level outside 1..22,
- * FY_E_INTERNAL when memory runs out. */
+ * smallest.  A file of 1 MiB or more is first encoded at level 1 with and
+ * without the old file: when the old file saves under 2% there, methods
+ * 2 and 3 are not tried at `level`.  *out is malloc'ed.  FY_E_USAGE for a
+ * level outside 1..22, FY_E_INTERNAL when memory runs out, FY_E_NOSPACE
+ * (and o->budget->over) when the blob cannot fit o->budget. */
 int	delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	    size_t newlen, const struct delta_opts *o, uint8_t **out,
 	    size_t *outlen, struct fy_err *e);

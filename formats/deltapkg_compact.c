@@ -157,7 +157,11 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 	char *cand = NULL, *isbase = NULL;
 	uint64_t soldsz = 0, snewsz = 0, persum = 0;
 	size_t nw = 0, i, slen = 0, flen = 0, nsolid = 0;
-	int rc = -1;
+	struct delta_budget *pkg = o != NULL ? o->budget : NULL;
+	struct delta_budget fixed = { 0 }, cb = { 0 }, sb = { 0 };
+	struct delta_opts fo = { .level = 19, .workers = 1 };
+	uint64_t kept;
+	int pass, perover = 0, rc = -1;
 
 	if ((w = calloc(to->n + 1, sizeof(*w))) == NULL ||
 	    (cand = calloc(to->n + 1, 1)) == NULL ||
@@ -165,6 +169,8 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 		goto out;
 	}
+	if (o != NULL)
+		fo = *o;
 	/* 1. Every target file: a copy, or a blob against its base. */
 	for (i = 0; i < to->n; i++) {
 		t = &to->v[i];
@@ -184,15 +190,6 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 		w[nw].bi = x ? (size_t)(x - from->v) : 0;
 		w[nw].kind = x == NULL ? K_WHOLE : strcmp(x->path,
 		    t->path) == 0 ? K_PATCH_SAME : K_PATCH;
-		if (deltapkg_read_listed(tofd, t, &nb, e) == -1 ||
-		    (x != NULL && deltapkg_read_listed(fromfd, x, &ob,
-		    e) == -1) ||
-		    delta_encode(ob, x ? (size_t)x->size : 0, nb,
-		    (size_t)t->size, o, &w[nw].blob, &w[nw].bloblen, e) == -1)
-			goto out;
-		free(ob);
-		free(nb);
-		ob = nb = NULL;
 		nw++;
 	}
 	/* 2. The solid candidates: changed files up to SOLID_FILE_MAX, while
@@ -210,14 +207,63 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 		}
 		cand[i] = 1;
 		snewsz += w[i].t->size;
-		persum += w[i].bloblen;
 	}
-	if (encode_solid(fromfd, from, tofd, w, nw, cand, isbase, o, &sblob,
-	    &slen, e) == -1)
-		goto out;
+	/* 3. The blobs.  The budget (o->budget) is the package's: the files
+	 * that cannot go into the solid section are charged to it first; the
+	 * candidates then get what is left, once as blobs and once as the
+	 * solid section, and only the one kept is charged. */
+	if (pkg != NULL) {
+		fixed = *pkg;
+		fo.budget = &fixed;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && pkg != NULL) {
+			cb.left = fixed.left;
+			fo.budget = &cb;
+		}
+		for (i = 0; i < nw; i++) {
+			if (w[i].kind == K_COPY_SAME || w[i].kind == K_COPY ||
+			    (cand[i] != 0) != (pass == 1) || perover)
+				continue;
+			x = w[i].base;
+			if (deltapkg_read_listed(tofd, w[i].t, &nb, e) == -1 ||
+			    (x != NULL && deltapkg_read_listed(fromfd, x, &ob,
+			    e) == -1))
+				goto out;
+			if (delta_encode(ob, x ? (size_t)x->size : 0, nb,
+			    (size_t)w[i].t->size, &fo, &w[i].blob, &w[i].bloblen,
+			    e) == -1) {
+				if (pass == 0 && pkg != NULL && fixed.over)
+					pkg->over = 1;
+				if (pass == 0 || !cb.over)
+					goto out;
+				/* the candidates as blobs cannot fit: only
+				 * the solid section may */
+				memset(e, 0, sizeof(*e));
+				perover = 1;
+			}
+			if (pass == 1)
+				persum += w[i].bloblen;
+			free(ob);
+			free(nb);
+			ob = nb = NULL;
+		}
+	}
+	if (pkg != NULL) {
+		sb.left = fixed.left;
+		fo.budget = &sb;
+	}
+	if (encode_solid(fromfd, from, tofd, w, nw, cand, isbase, &fo, &sblob,
+	    &slen, e) == -1) {
+		if (pkg == NULL || !sb.over)
+			goto out;
+		memset(e, 0, sizeof(*e));
+		sblob = NULL;
+		slen = 0;
+	}
 	/* Keep the solid section only when it is smaller than the blobs it
 	 * replaces (their length varints included, about 2 bytes each). */
-	if (sblob != NULL && slen + 8 < persum) {
+	if (sblob != NULL && (perover || slen + 8 < persum)) {
 		for (i = 0; i < nw; i++)
 			if (cand[i]) {
 				w[i].kind = K_SOLID;
@@ -226,13 +272,23 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 				w[i].bloblen = 0;
 				nsolid++;
 			}
+		kept = slen;
+	} else if (perover) {
+		pkg->over = 1;
+		fy_fail(e, FY_E_NOSPACE, WHERE_ENC, "delta blobs of more than "
+		    "the %llu bytes left for the package",
+		    (unsigned long long)pkg->left);
+		goto out;
 	} else {
 		free(sblob);
 		sblob = NULL;
 		slen = 0;
 		memset(isbase, 0, from->n);
+		kept = persum;
 	}
-	/* 3. The index. */
+	if (pkg != NULL)
+		pkg->left = fixed.left - kept;
+	/* 4. The index. */
 	tree_digest(from, d);
 	buf_put(&idx, d, DIGEST_LEN);
 	tree_digest(to, d);
@@ -274,7 +330,7 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 	if (delta_zstd(idx.p, idx.n, 19, delta_wlog(idx.n), 1, &frame, &flen,
 	    e) == -1)
 		goto out;
-	/* 4. Magic, index frame length, index frame, blobs, solid blob. */
+	/* 5. Magic, index frame length, index frame, blobs, solid blob. */
 	buf_put(&head, DELTAPKG_MAGIC2, DELTAPKG_MAGIC_LEN);
 	buf_varint(&head, flen);
 	if (head.oom) {

@@ -44,6 +44,25 @@ struct package_opts {
 int	package_write_base(int srcdirfd, const struct tree *t,
 	    const struct package_opts *o, int outfd, struct fy_err *e);
 
+/* What package_write_base_copy() reports after each chunk it packs. */
+typedef void (*package_progress_fn)(void *arg, uint64_t bytes_done);
+
+/*
+ * Ingest in one pass: t comes from tree_scan_shallow() (paths, types,
+ * modes and sizes; no hashes).  Each file is read once from srcdirfd,
+ * written to the same path under copydirfd (directories created; each
+ * file fsync'ed unless syncfs() reports errors, see core/syncfs.h), packed
+ * and hashed: its SHA-256 is filled into t.  The package's own SHA-256
+ * and size are returned in pkg_sha and pkg_size.  A file whose size
+ * differs from t fails with FY_E_INTEGRITY ("changed while being
+ * copied"); the output and the copies are then to be discarded.
+ * `progress` (may be NULL) gets the bytes of file data done so far.
+ */
+int	package_write_base_copy(int srcdirfd, struct tree *t, int copydirfd,
+	    const struct package_opts *o, int outfd, uint8_t *pkg_sha,
+	    uint64_t *pkg_size, package_progress_fn progress, void *arg,
+	    struct fy_err *e);
+
 /*
  * Extract the base package read from pkgfd (positioned at 0) into the
  * empty directory dstdirfd.  `where` names the package in errors.  On

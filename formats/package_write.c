@@ -19,17 +19,25 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "core/beneath.h"
+#include "core/digest.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/syncfs.h"
 #include "formats/limits.h"
 #include "formats/package.h"
 #include "formats/package_int.h"
 
 #define READ_BUFSZ	(256 * 1024)
+/* zstd's jobs with workers: small enough that two workers get work from
+ * the start of a big tree (zstd's default is 4 windows: 512 MiB, with
+ * one job queued at a time for most of the input), large enough that the
+ * ratio stays within a fraction of a per cent of one long frame. */
+#define JOB_SIZE	(8 << 20)
 
 struct wctx {
 	ZSTD_CCtx	*cctx;
@@ -38,6 +46,16 @@ struct wctx {
 	size_t		 opos;
 	int		 outfd;
 	struct fy_err	*e;
+	struct digest	*od;		/* of the output, or NULL */
+	uint64_t	 osum;		/* bytes written */
+};
+
+/* Where a one-pass ingest copies files, and whom it tells. */
+struct copyto {
+	int		 dirfd;
+	package_progress_fn progress;
+	void		*arg;
+	uint64_t	 done;
 };
 
 static int
@@ -47,6 +65,9 @@ flush_out(struct wctx *w)
 		return 0;
 	if (io_write_all(w->outfd, w->obuf, w->opos, "package", w->e) == -1)
 		return -1;
+	if (w->od != NULL)
+		digest_update(w->od, w->obuf, w->opos);
+	w->osum += w->opos;
 	w->opos = 0;
 	return 0;
 }
@@ -111,8 +132,10 @@ setup_cctx(struct wctx *w, const struct tree *t,
 	SET(ZSTD_c_enableLongDistanceMatching, 1);
 	SET(ZSTD_c_checksumFlag, 1);
 	SET(ZSTD_c_contentSizeFlag, 0);
-	if (o->workers > 0)
+	if (o->workers > 0) {
 		SET(ZSTD_c_nbWorkers, o->workers);
+		SET(ZSTD_c_jobSize, JOB_SIZE);
+	}
 #undef SET
 	if (ZSTD_isError(r))
 		return fy_fail(w->e, FY_E_USAGE, "package",
@@ -122,18 +145,23 @@ setup_cctx(struct wctx *w, const struct tree *t,
 }
 
 /* Copy srcdirfd/path (walked without symlinks) into the archive, checking
- * it against the listing entry while hashing. */
+ * it against the listing entry while hashing; with `to`, also into a new
+ * file at the same path under to->dirfd, and the hash is not checked but
+ * filled in (one-pass ingest). */
 static int
-copy_file(struct archive *a, int srcdirfd, const struct tree_entry *te,
-    uint8_t *buf, struct digest *d, struct fy_err *e)
+copy_file(struct archive *a, int srcdirfd, struct tree_entry *te,
+    uint8_t *buf, struct digest *d, struct copyto *to, struct fy_err *e)
 {
 	uint8_t got[DIGEST_LEN];
 	uint64_t seen = 0;
 	ssize_t n;
-	int fd, rc = -1;
+	int fd, out = -1, rc = -1;
 
 	if ((fd = beneath_open(srcdirfd, te->path, e)) == -1)
 		return -1;
+	if (to != NULL && (out = beneath_create(to->dirfd, te->path, te->mode,
+	    e)) == -1)
+		goto out;
 	digest_reset(d);
 	while ((n = read(fd, buf, READ_BUFSZ)) != 0) {
 		if (n == -1) {
@@ -143,12 +171,16 @@ copy_file(struct archive *a, int srcdirfd, const struct tree_entry *te,
 			goto out;
 		}
 		if ((seen += (uint64_t)n) > te->size) {
-			fy_fail(e, FY_E_INTEGRITY, te->path, _("longer than "
-			    "the %llu bytes the listing says"),
+			fy_fail(e, FY_E_INTEGRITY, te->path, to ? _("changed "
+			    "while being copied") : _("longer than the %llu "
+			    "bytes the listing says"),
 			    (unsigned long long)te->size);
 			goto out;
 		}
 		digest_update(d, buf, (size_t)n);
+		if (out != -1 && io_write_all(out, buf, (size_t)n, te->path,
+		    e) == -1)
+			goto out;
 		if (archive_write_data(a, buf, (size_t)n) != n) {
 			if (!fy_failed(e))
 				fy_fail(e, FY_E_INTERNAL, te->path,
@@ -156,28 +188,46 @@ copy_file(struct archive *a, int srcdirfd, const struct tree_entry *te,
 				    archive_error_string(a));
 			goto out;
 		}
+		if (to != NULL && to->progress != NULL)
+			to->progress(to->arg, to->done += (uint64_t)n);
 	}
 	if (seen != te->size) {
-		fy_fail(e, FY_E_INTEGRITY, te->path, _("%llu bytes, listing "
-		    "says %llu"), (unsigned long long)seen,
-		    (unsigned long long)te->size);
+		if (to != NULL)
+			fy_fail(e, FY_E_INTEGRITY, te->path, _("changed while "
+			    "being copied"));
+		else
+			fy_fail(e, FY_E_INTEGRITY, te->path, _("%llu bytes, "
+			    "listing says %llu"), (unsigned long long)seen,
+			    (unsigned long long)te->size);
 		goto out;
 	}
 	digest_final(d, got);
-	if (memcmp(got, te->sha256, DIGEST_LEN) != 0) {
+	if (to != NULL) {
+		memcpy(te->sha256, got, DIGEST_LEN);
+		/* fsync here only where one syncfs() cannot vouch */
+		if (fchmod(out, te->mode) == -1 || (!syncfs_reports_errors() &&
+		    io_fsync(out, te->path, e) == -1)) {
+			if (!fy_failed(e))
+				fy_fail_errno(e, FY_E_IO, te->path,
+				    "cannot finish file");
+			goto out;
+		}
+	} else if (memcmp(got, te->sha256, DIGEST_LEN) != 0) {
 		fy_fail(e, FY_E_INTEGRITY, te->path,
 		    _("sha256 differs from listing (content changed)"));
 		goto out;
 	}
 	rc = 0;
 out:
+	if (out != -1 && close(out) == -1 && rc == 0)
+		rc = fy_fail_errno(e, FY_E_IO, te->path, "close failed");
 	close(fd);
 	return rc;
 }
 
 static int
-write_entries(struct archive *a, int srcdirfd, const struct tree *t,
-    struct fy_err *e)
+write_entries(struct archive *a, int srcdirfd, struct tree *t,
+    struct copyto *to, struct fy_err *e)
 {
 	struct archive_entry *ae = NULL;
 	struct digest *d = NULL;
@@ -191,8 +241,8 @@ write_entries(struct archive *a, int srcdirfd, const struct tree *t,
 		goto out;
 	}
 	for (i = 0; i < t->n; i++) {
-		const struct tree_entry *te = &t->v[i];
-		int isdir = te->type == TREE_DIR;
+		struct tree_entry *te = &t->v[i];
+		int isdir = te->type == TREE_DIR, dfd;
 
 		if (i > 0 && strcmp(t->v[i - 1].path, te->path) >= 0) {
 			fy_fail(e, FY_E_INTERNAL, te->path,
@@ -214,7 +264,12 @@ write_entries(struct archive *a, int srcdirfd, const struct tree *t,
 				    archive_error_string(a));
 			goto out;
 		}
-		if (!isdir && copy_file(a, srcdirfd, te, buf, d, e) == -1)
+		if (isdir && to != NULL) {
+			if ((dfd = beneath_dir(to->dirfd, te->path, 1, e)) == -1)
+				goto out;
+			close(dfd);
+		}
+		if (!isdir && copy_file(a, srcdirfd, te, buf, d, to, e) == -1)
 			goto out;
 	}
 	rc = 0;
@@ -225,9 +280,10 @@ out:
 	return rc;
 }
 
-int
-package_write_base(int srcdirfd, const struct tree *t,
-    const struct package_opts *o, int outfd, struct fy_err *e)
+static int
+write_base(int srcdirfd, struct tree *t, struct copyto *to,
+    const struct package_opts *o, int outfd, uint8_t *pkg_sha,
+    uint64_t *pkg_size, struct fy_err *e)
 {
 	static const struct package_opts defaults = { 19, 0 };
 	struct wctx w = { .outfd = outfd, .e = e };
@@ -244,7 +300,8 @@ package_write_base(int srcdirfd, const struct tree *t,
 		goto out;
 	w.osz = ZSTD_CStreamOutSize();
 	if ((w.obuf = malloc(w.osz)) == NULL ||
-	    (a = archive_write_new()) == NULL) {
+	    (a = archive_write_new()) == NULL ||
+	    (pkg_sha != NULL && (w.od = digest_new()) == NULL)) {
 		fy_fail(e, FY_E_INTERNAL, "package", "out of memory");
 		goto out;
 	}
@@ -261,7 +318,7 @@ package_write_base(int srcdirfd, const struct tree *t,
 		    archive_error_string(a));
 		goto out;
 	}
-	if (write_entries(a, srcdirfd, t, e) == -1)
+	if (write_entries(a, srcdirfd, t, to, e) == -1)
 		goto out;
 	if (archive_write_close(a) != ARCHIVE_OK) {
 		fy_fail(e, FY_E_INTERNAL, "package", _("tar writer: %s"),
@@ -270,12 +327,38 @@ package_write_base(int srcdirfd, const struct tree *t,
 	}
 	if (compress(&w, NULL, 0, 1) == -1)
 		goto out;
+	if (pkg_sha != NULL)
+		digest_final(w.od, pkg_sha);
+	if (pkg_size != NULL)
+		*pkg_size = w.osum;
 	rc = 0;
 out:
 	if (a != NULL)
 		archive_write_free(a);
 	free(w.obuf);
+	digest_free(w.od);
 	ZSTD_freeCCtx(w.cctx);
 	package_locale_end(old, mine);
 	return rc;
+}
+
+int
+package_write_base(int srcdirfd, const struct tree *t,
+    const struct package_opts *o, int outfd, struct fy_err *e)
+{
+	/* Without a copy nothing is written into t. */
+	return write_base(srcdirfd, (struct tree *)t, NULL, o, outfd, NULL,
+	    NULL, e);
+}
+
+int
+package_write_base_copy(int srcdirfd, struct tree *t, int copydirfd,
+    const struct package_opts *o, int outfd, uint8_t *pkg_sha,
+    uint64_t *pkg_size, package_progress_fn progress, void *arg,
+    struct fy_err *e)
+{
+	struct copyto to = { .dirfd = copydirfd, .progress = progress,
+	    .arg = arg };
+
+	return write_base(srcdirfd, t, &to, o, outfd, pkg_sha, pkg_size, e);
 }

@@ -57,6 +57,9 @@ const struct tree_entry *tree_find_sha(const struct tree *t,
  * devices, FIFOs, sockets and setuid/setgid files are refused
  * (FY_E_UNSAFE), as are paths failing tree_path_ok. */
 int	tree_scan(int dirfd, struct tree *out, struct fy_err *e);
+/* The same refusals, without reading file contents: sizes from fstatat,
+ * sha256 all zero (for a one-pass copy that hashes as it goes). */
+int	tree_scan_shallow(int dirfd, struct tree *out, struct fy_err *e);
 /* Does dirfd hold exactly this tree (no extra or missing entry, same
  * types, modes, sizes and hashes)?  FY_E_INTEGRITY names the first
  * difference. */

@@ -115,6 +115,12 @@ tree_scan(int dirfd, struct tree *out, struct fy_err *e)
 	return scan_sorted(dirfd, out, 1, e);
 }
 
+int
+tree_scan_shallow(int dirfd, struct tree *out, struct fy_err *e)
+{
+	return scan_sorted(dirfd, out, 0, e);
+}
+
 static int
 verify(int dirfd, const struct tree *t, int deep, struct fy_err *e)
 {

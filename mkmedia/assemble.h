@@ -18,6 +18,11 @@ struct pick {			/* one component's choice */
 	const struct repo_version *since; /* what --since clients have */
 	int		*use_delta;	/* per c->d */
 	int		*use_version;	/* per c->v */
+	int		*client;	/* per c->v: a version whose clients
+					 * the deltas serve */
+	const struct repo_version *mid;	/* the target requires this same
+					 * component at least at mid: clients
+					 * below it go there first */
 };
 
 /* The selection for the picks pk[0..npk-1] (their versions and deltas

@@ -19,6 +19,10 @@ mk_init(const struct mk_opts *o, struct fy_err *e)
 	if (o->publisher == NULL)
 		return fy_fail(e, FY_E_USAGE, "init", _("--publisher ID is "
 		    "required"));
+	if (o->policy.level < 1 || o->policy.level > 22 ||
+	    o->policy.base_level < 1 || o->policy.base_level > 22)
+		return fy_fail(e, FY_E_USAGE, "init", _("--level and "
+		    "--base-level take a zstd level from 1 to 22"));
 	if (repo_init(o->repo, o->publisher, o->channel ? o->channel :
 	    "stable", &o->policy, e) == -1)
 		return -1;

@@ -3,13 +3,18 @@
  * deltas: which deltas a new version gets (the repository's policy) and
  * making them.  chain: from the previous version; star: from each of the
  * last W versions straight to the new one (a direct delta was always
- * smaller than a chain of steps on our corpus: ../shared/bench/ANCHORS.md);
- * both.
- * A window by age (window_days) drops older starting points, and a delta
- * larger than max_fraction of the new base is not worth carrying.
+ * smaller than a chain of steps on our corpus: ../shared/bench/ANCHORS.md,
+ * though the keep rule below may prefer a chain of small deltas); both.
+ * A window by age (window_days) drops older starting points.  A delta
+ * is kept only when it lowers the bytes a client at its starting version
+ * reads (the clients' own planner over the new base and the deltas
+ * already made, formats/SPEC.md §7.6), by at least 1/64:
+ * the encoder gets that as its budget and gives up as soon as it cannot
+ * fit, so a hopeless pair costs little.
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,6 +24,7 @@
 #include "core/io.h"
 #include "core/say.h"
 #include "formats/deltapkg.h"
+#include "mkmedia/graph.h"
 #include "mkmedia/mkmedia.h"
 #include "mkmedia/ticker.h"
 
@@ -34,11 +40,43 @@ have_delta(const struct repo_comp *c, const char *from, const char *to)
 	return 0;
 }
 
-static int
-make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
+/* What a client at `from` reads today to reach `to`: the base of `to`
+ * or a chain of the deltas already in the repository. */
+static uint64_t
+plan_now(const struct repo_comp *c, const struct repo_version *from,
     const struct repo_version *to, struct fy_err *e)
 {
-	struct delta_opts dopt = { .level = r->policy.level, .workers = 2 };
+	struct graph g;
+	int *base;
+	uint64_t cost;
+
+	if ((base = calloc(c->nv + 1, sizeof(*base))) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, c->name, "out of memory");
+		return 0;
+	}
+	base[to - c->v] = 1;
+	if (graph_init(&g, c, e) == -1) {
+		free(base);
+		return 0;
+	}
+	graph_offer(&g, base, NULL);
+	cost = graph_cost(&g, from->version, to->version, NULL);
+	graph_free(&g);
+	free(base);
+	return cost;
+}
+
+/* The delta from -> to, kept when smaller than `limit` bytes; 1 when it
+ * was not worth keeping. */
+static int
+make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
+    const struct repo_version *to, uint64_t now, struct fy_err *e)
+{
+	uint64_t limit = now - now / 64;
+	struct delta_budget bud = { .left = limit };
+	struct repo_delta *nd;
+	struct delta_opts dopt = { .level = r->policy.level, .workers = 2,
+	    .budget = &bud };
 	char name[300], tmp[320], rec[320], path[400], hex[DIGEST_HEXLEN + 1];
 	uint8_t sha[DIGEST_LEN];
 	uint64_t size;
@@ -73,21 +111,29 @@ make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
 	    ticker_tree_bytes(&to->tree));
 	rc = deltapkg_write(ffd, &from->tree, tfd, &to->tree, &dopt, out, e);
 	ticker_stop(tk);
-	if (rc == -1 || (rc = io_fsync(out, tmp, e)) == -1)
+	if (rc == -1) {
+		if (!bud.over)
+			goto out;
+		size = limit;		/* given up: at least this large */
+		memset(e, 0, sizeof(*e));
+		goto useless;
+	}
+	if ((rc = io_fsync(out, tmp, e)) == -1)
 		goto out;
 	rc = -1;
 	close(out);
 	out = -1;
 	if (digest_file(cfd, tmp, sha, &size, e) == -1)
 		goto out;
-	if ((double)size > r->policy.max_fraction * (double)to->base_size) {
-		say_info(_("%s: no delta %s -> %s: %llu bytes is more than %.0f%% "
-		    "of the base (%llu bytes)"), c->name, from->version,
-		    to->version, (unsigned long long)size,
-		    r->policy.max_fraction * 100,
-		    (unsigned long long)to->base_size);
+	if (size >= limit) {
+useless:
 		(void)unlinkat(cfd, tmp, 0);
-		rc = 0;
+		say_info(_("%s: no delta %s -> %s: it would not lower what a "
+		    "client at %s reads (at least %llu bytes against a plan of "
+		    "%llu)"), c->name, from->version, to->version,
+		    from->version, (unsigned long long)size,
+		    (unsigned long long)now);
+		rc = 1;
 		goto out;
 	}
 	if (renameat(cfd, tmp, cfd, name) == -1) {
@@ -101,6 +147,17 @@ make_one(struct repo *r, struct repo_comp *c, const struct repo_version *from,
 	json_decref(j);
 	rc = io_replace_file(cfd, rec, s, strlen(s), 0644, e);
 	free(s);
+	/* In memory too: the next starting point's plan may use it. */
+	if (rc == 0 && (nd = realloc(c->d, (c->nd + 1) *
+	    sizeof(*c->d))) != NULL) {
+		c->d = nd;
+		memset(&nd[c->nd], 0, sizeof(*nd));
+		snprintf(nd[c->nd].from, sizeof(nd->from), "%s", from->version);
+		snprintf(nd[c->nd].to, sizeof(nd->to), "%s", to->version);
+		nd[c->nd].size = size;
+		memcpy(nd[c->nd].sha, sha, DIGEST_LEN);
+		c->nd++;
+	}
 	if (rc == 0)
 		say_info(_("%s: delta %s -> %s: %llu bytes (base %llu)"),
 		    c->name, from->version, to->version,
@@ -137,6 +194,7 @@ mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,
 	for (i = idx; i-- > 0;) {
 		const struct repo_version *fv = &c->v[i];
 		int chain = (i + 1 == idx);
+		uint64_t now;
 		int star = (p->mode == DELTA_STAR || p->mode == DELTA_BOTH) &&
 		    taken < p->window;
 
@@ -149,7 +207,13 @@ mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,
 		taken++;
 		if (have_delta(c, fv->version, tv->version))
 			continue;
-		if (make_one(r, c, fv, tv, e) == -1)
+		/* Worth keeping only below what that client reads now, by
+		 * 1/64 of it at least. */
+		if ((now = plan_now(c, fv, tv, e)) == 0 && fy_failed(e))
+			return -1;
+		if (now == GRAPH_NONE)
+			now = UINT64_MAX - 1;
+		if (make_one(r, c, fv, tv, now, e) == -1)
 			return -1;
 	}
 	return 0;

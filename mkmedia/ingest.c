@@ -4,6 +4,8 @@
  * any archive libarchive reads (.zip, .tar.gz, ...).  The version is
  * staged under components/<c>/.incoming-*, listed, packaged as a base and
  * published by one rename; deltas from recent versions follow (deltas.c).
+ * A new version from a folder is read once: each file is copied, packed
+ * (two zstd workers) and hashed in the same pass (package_write_base_copy).
  * A released version never changes: the same content again is a no-op,
  * different content is refused.
  */
@@ -188,11 +190,55 @@ out:
 	return rc;
 }
 
-/* Fill stagefd/tree from SOURCE and list it into *t. */
-static int
-stage_source(const char *source, int stagefd, struct tree *t,
-    struct fy_err *e)
+static void
+packed_so_far(void *arg, uint64_t done)
 {
+	progress_update(arg, done);
+}
+
+/* A folder, for a new version: one read of every file, which is copied
+ * into stagefd/tree, packed into stagefd/base.tar.zst and hashed at once
+ * (the listing's hashes come from that read). */
+static int
+stage_and_pack(int sfd, int stagefd, int tfd, struct repo_version *v,
+    const struct repo *r, struct fy_err *e)
+{
+	struct package_opts po = { .level = r->policy.base_level,
+	    .workers = 2 };
+	struct progress *pr;
+	struct tree src;
+	int out, rc;
+
+	tree_init(&src);
+	if (tree_scan_shallow(sfd, &src, e) == -1)
+		return -1;
+	if ((out = openat(stagefd, "base.tar.zst", O_WRONLY | O_CREAT |
+	    O_EXCL | O_CLOEXEC, 0644)) == -1) {
+		tree_free(&src);
+		return fy_fail_errno(e, FY_E_IO, "base.tar.zst",
+		    "cannot create");
+	}
+	pr = progress_begin(_("packing"), src.total);
+	rc = package_write_base_copy(sfd, &src, tfd, &po, out, v->base_sha,
+	    &v->base_size, packed_so_far, pr, e);
+	progress_end(pr);
+	if (rc == 0)
+		rc = io_fsync(out, "base.tar.zst", e);
+	close(out);
+	if (rc == 0)
+		v->tree = src;
+	else
+		tree_free(&src);
+	return rc;
+}
+
+/* Fill stagefd/tree from SOURCE and list it into v->tree; with `pack`
+ * (a new version), a folder is packed on the way and *packed set. */
+static int
+stage_source(const char *source, int stagefd, struct repo_version *v,
+    const struct repo *r, int pack, int *packed, struct fy_err *e)
+{
+	struct tree *t = &v->tree;
 	struct stat st;
 	struct tree src;
 	int sfd, tfd, rc;
@@ -206,6 +252,12 @@ stage_source(const char *source, int stagefd, struct tree *t,
 		if ((sfd = io_open_dir(AT_FDCWD, source, e)) == -1) {
 			close(tfd);
 			return -1;
+		}
+		if (pack) {
+			rc = stage_and_pack(sfd, stagefd, tfd, v, r, e);
+			*packed = rc == 0;
+			close(sfd);
+			goto done;
 		}
 		rc = tree_scan(sfd, &src, e);
 		/* copy_tree() checks every byte it copies against this
@@ -225,6 +277,7 @@ stage_source(const char *source, int stagefd, struct tree *t,
 		close(sfd);
 	} else if ((rc = extract_archive(source, tfd, e)) == 0)
 		rc = tree_scan(tfd, t, e);
+done:
 	if (rc == 0 && t->n == 0)
 		rc = fy_fail(e, FY_E_FORMAT, source, _("is empty"));
 	close(tfd);
@@ -235,7 +288,8 @@ static int
 write_base(int stagefd, struct repo_version *v, const struct repo *r,
     struct fy_err *e)
 {
-	struct package_opts po = { .level = r->policy.level, .workers = 2 };
+	struct package_opts po = { .level = r->policy.base_level,
+	    .workers = 2 };
 	char label[200];
 	struct ticker *tk;
 	int tfd, out, rc;
@@ -303,7 +357,7 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	const struct repo_version *old = NULL;
 	char cdir[160], stage[256], hex[DIGEST_HEXLEN + 1];
 	uint8_t d1[DIGEST_LEN], d2[DIGEST_LEN];
-	int cfd = -1, sfd = -1, rc = -1;
+	int cfd = -1, sfd = -1, rc = -1, packed = 0;
 	size_t i;
 
 	memset(&v, 0, sizeof(v));
@@ -329,13 +383,14 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		fy_fail_errno(e, FY_E_IO, stage, "cannot create");
 		goto out;
 	}
-	if ((sfd = io_open_dir(cfd, stage, e)) == -1 ||
-	    stage_source(o->source, sfd, &v.tree, e) == -1)
-		goto out;
 	c = repo_comp(r, o->component, o->variant);
 	for (i = 0; c != NULL && i < c->nv; i++)
 		if (version_cmp(c->v[i].version, o->version) == 0)
 			old = &c->v[i];
+	if ((sfd = io_open_dir(cfd, stage, e)) == -1 ||
+	    stage_source(o->source, sfd, &v, r, old == NULL, &packed,
+	    e) == -1)
+		goto out;
 	if (old != NULL) {
 		tree_digest(&old->tree, d1);
 		tree_digest(&v.tree, d2);
@@ -360,7 +415,7 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	v.base_over_any = !o->no_base_over_any;
 	v.reqs = (struct repo_req *)o->reqs;
 	v.nreqs = o->nreqs;
-	if (write_base(sfd, &v, r, e) == -1 ||
+	if ((!packed && write_base(sfd, &v, r, e) == -1) ||
 	    repo_version_save(sfd, &v, e) == -1)
 		goto out;
 	/* The staged tree, files and directories, durable before it is

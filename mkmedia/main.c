@@ -23,7 +23,8 @@ static const char usage_text[] =
 "\n"
 "commands:\n"
 "  init --publisher ID [--channel ID] [--deltas chain|star|both|none]\n"
-"       [--window N] [--window-days D] [--max-fraction F] [--level L]\n"
+"       [--window N] [--window-days D] [--level L] [--base-level L]\n"
+"       [--max-fraction F (ignored)]\n"
 "  add COMPONENT VERSION SOURCE [--variant V] [--requires COMP>=VER]...\n"
 "       [--released TIME] [--no-base-over-any]\n"
 "  list [--json]\n"
@@ -52,6 +53,7 @@ static const char usage_text[] =
 enum {
 	OPT_CHANNEL = 256, OPT_DELTAS, OPT_EXPIRES, OPT_FAT, OPT_GNUPGHOME,
 	OPT_ISO, OPT_JSON, OPT_LABEL, OPT_LEVEL, OPT_MAXFRAC, OPT_MAXSIZE,
+	OPT_BASELEVEL,
 	OPT_NOBASEANY, OPT_NOTICE, OPT_OUT, OPT_PUBLISHER, OPT_RELEASED,
 	OPT_REPO, OPT_REQUIRES, OPT_SERIAL, OPT_SIGNKEY, OPT_SINCE, OPT_VARIANT,
 	OPT_WINDOW, OPT_WINDAYS, OPT_COMPONENT, OPT_ADD, OPT_REMOVE,
@@ -72,6 +74,7 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ "key",		required_argument, NULL, OPT_KEY },
 	{ "label",		required_argument, NULL, OPT_LABEL },
 	{ "level",		required_argument, NULL, OPT_LEVEL },
+	{ "base-level",		required_argument, NULL, OPT_BASELEVEL },
 	{ "max-fraction",	required_argument, NULL, OPT_MAXFRAC },
 	{ "max-size",		required_argument, NULL, OPT_MAXSIZE },
 	{ "name",		required_argument, NULL, OPT_NAME },
@@ -242,7 +245,7 @@ main(int argc, char **argv)
 {
 	struct mk_opts o = { .repo = ".", .variant = "",
 	    .policy = { .mode = DELTA_STAR, .window = 4, .window_days = 0,
-	    .max_fraction = 0.5, .level = 19 } };
+	    .level = 19, .base_level = REPO_BASE_LEVEL } };
 	struct fy_err e = { 0 };
 	const char *cmd, *sde;
 	int ch, rc;
@@ -296,10 +299,21 @@ main(int argc, char **argv)
 		case OPT_NAME: o.fleet_name = optarg; break;
 		case OPT_LABEL: o.label = optarg; break;
 		case OPT_LEVEL: NUM(optarg, 1, 22, o.policy.level, "--level"); break;
-		case OPT_MAXFRAC:
-			if (num_parse_frac(optarg, 0, 1, &o.policy.max_fraction,
-			    FY_E_USAGE, "", "--max-fraction", &e) == -1)
+		case OPT_MAXFRAC: {
+			double ignored;
+
+			/* still a number from 0 to 1, for the scripts that
+			 * pass one */
+			if (num_parse_frac(optarg, 0, 1, &ignored, FY_E_USAGE,
+			    "", "--max-fraction", &e) == -1)
 				return bad_number(&e);
+			say_warn(_("--max-fraction is ignored: a delta is kept "
+			    "when it lowers what some client reads (see "
+			    "formats/SPEC.md)"));
+			break;
+		}
+		case OPT_BASELEVEL:
+			NUM(optarg, 1, 22, o.policy.base_level, "--base-level");
 			break;
 		case OPT_MAXSIZE:
 			if (num_parse_size(optarg, &o.max_size, FY_E_USAGE, "",

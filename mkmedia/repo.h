@@ -22,12 +22,17 @@
 
 enum delta_mode { DELTA_NONE, DELTA_CHAIN, DELTA_STAR, DELTA_BOTH };
 
+/* The level of base packages when the repository does not say (written
+ * before base_level existed): fast enough that a 1 GiB component is
+ * ingested in minutes (docs/ADMIN-GUIDE.md 1.3). */
+#define REPO_BASE_LEVEL	12
+
 struct repo_policy {
 	enum delta_mode	mode;		/* default star */
 	unsigned	window;		/* last W versions (default 4) */
 	unsigned	window_days;	/* 0: no age limit */
-	double		max_fraction;	/* skip a delta > F x base (0.5) */
-	int		level;		/* zstd level (19) */
+	int		level;		/* zstd level of deltas (19) */
+	int		base_level;	/* zstd level of base packages */
 };
 
 struct repo_req {

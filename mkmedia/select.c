@@ -10,6 +10,7 @@
 #include "formats/plan.h"
 #include "formats/version.h"
 #include "mkmedia/assemble.h"
+#include "mkmedia/graph.h"
 #include "mkmedia/select.h"
 
 /* Does --component select c, and with which version? */
@@ -82,15 +83,32 @@ pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
 		p->use_version[f - c->v] = 1;
 		p->use_version[t - c->v] = 1;
 	}
-	free(inwin);
+	inwin[idx] = 0;		/* the clients: the window below the target */
+	p->client = inwin;
+	/* A release that requires its own component at a version (a
+	 * cumulative patch needing its master program): older clients take
+	 * the way to the lowest such version first (applymedia --to). */
+	for (i = 0; i < p->target->nreqs; i++) {
+		const struct repo_req *q = &p->target->reqs[i];
+
+		if (strcmp(q->component, c->name) != 0)
+			continue;
+		for (j = 0; j < idx; j++)
+			if (version_cmp(c->v[j].version, q->min) >= 0) {
+				if (p->mid == NULL || &c->v[j] > p->mid)
+					p->mid = &c->v[j];
+				break;
+			}
+	}
+	if (p->mid != NULL)
+		p->client[p->mid - c->v] = 1;
 	return 0;
 }
 
-/* --max-size: drop the delta with the oldest starting version, repeat. */
 /* Is delta a of pick p older than delta b of pick q: its from-version
  * was added earlier, or at the same second (one `add` after another) and
- * is the lower version?  The order must not depend on the clock's
- * resolution. */
+ * is the lower version?  The tie-break of fit(): the order must not
+ * depend on the clock's resolution. */
 static int
 older_from(const struct pick *p, size_t a, const struct pick *q, size_t b)
 {
@@ -103,6 +121,75 @@ older_from(const struct pick *p, size_t a, const struct pick *q, size_t b)
 	return version_cmp(fa, fb) < 0;
 }
 
+/* What the clients of pick p read, summed (GRAPH_NONE counts as the base
+ * of the target); with `used`, the deltas some plan uses are marked. */
+static uint64_t
+pick_cost(const struct pick *p, struct graph *g, int *used)
+{
+	const struct repo_comp *c = p->c;
+	uint64_t sum = 0, x;
+	size_t i;
+
+	for (i = 0; i < c->nv; i++) {
+		if (!p->client[i])
+			continue;
+		if (p->mid != NULL && &c->v[i] < p->mid) {
+			x = graph_cost(g, c->v[i].version, p->mid->version,
+			    used);
+			sum += x == GRAPH_NONE ? p->mid->base_size : x;
+			continue;
+		}
+		x = graph_cost(g, c->v[i].version, p->target->version, used);
+		sum += x == GRAPH_NONE ? p->target->base_size : x;
+	}
+	return sum;
+}
+
+static int *
+pick_bases(const struct pick *p)
+{
+	int *base = calloc(p->c->nv + 1, sizeof(*base));
+
+	if (base != NULL && p->base != NULL)
+		base[p->base - p->c->v] = 1;
+	return base;
+}
+
+/*
+ * Only the deltas that some client's cheapest plan uses go on the
+ * medium: a delta into a version no plan passes through is dead weight.
+ * Plans run over the bases and deltas this medium offers.
+ */
+static int
+prune(struct pick *p, struct fy_err *e)
+{
+	const struct repo_comp *c = p->c;
+	struct graph g;
+	int *used = calloc(c->nd + 1, sizeof(*used)), *base = pick_bases(p);
+	size_t k;
+
+	if (used == NULL || base == NULL || graph_init(&g, c, e) == -1) {
+		free(used);
+		free(base);
+		return fy_failed(e) ? -1 : fy_fail(e, FY_E_INTERNAL, c->name,
+		    "out of memory");
+	}
+	graph_offer(&g, base, p->use_delta);
+	(void)pick_cost(p, &g, used);
+	for (k = 0; k < c->nd; k++)
+		p->use_delta[k] = p->use_delta[k] && used[k];
+	graph_free(&g);
+	free(used);
+	free(base);
+	return 0;
+}
+
+/*
+ * --max-size: while the medium is too large, drop the delta that saves
+ * the clients the fewest bytes per byte it takes (the savings: what its
+ * clients' plans cost without it minus with it), then the deltas no plan
+ * uses any more.
+ */
 static int
 fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
     struct fy_err *e)
@@ -123,21 +210,55 @@ fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
 	for (;;) {
 		struct pick *bp = NULL;
 		size_t bd = 0;
+		double br = 0;
 
 		total = bases;
 		for (i = 0; i < npk; i++)
 			for (j = 0; j < pk[i].c->nd; j++)
-				if (pk[i].use_delta[j]) {
+				if (pk[i].use_delta[j])
 					total += pk[i].c->d[j].size;
-					if (bp == NULL || older_from(&pk[i], j, bp,
-					    bd)) {
-						bp = &pk[i];
-						bd = j;
-					}
+		if (total + 65536 <= max)
+			return 0;
+		for (i = 0; i < npk; i++) {
+			const struct repo_comp *c = pk[i].c;
+			struct graph g;
+			uint64_t with;
+			int *base = pick_bases(&pk[i]);
+
+			if (base == NULL || graph_init(&g, c, e) == -1) {
+				free(base);
+				return fy_failed(e) ? -1 : fy_fail(e,
+				    FY_E_INTERNAL, c->name, "out of memory");
+			}
+			graph_offer(&g, base, pk[i].use_delta);
+			with = pick_cost(&pk[i], &g, NULL);
+			for (j = 0; j < c->nd; j++) {
+				uint64_t without;
+				double ratio;
+
+				if (!pk[i].use_delta[j])
+					continue;
+				pk[i].use_delta[j] = 0;
+				graph_offer(&g, base, pk[i].use_delta);
+				without = pick_cost(&pk[i], &g, NULL);
+				pk[i].use_delta[j] = 1;
+				ratio = (double)(without - with) /
+				    (double)(c->d[j].size + 1);
+				if (bp == NULL || ratio < br || (ratio == br &&
+				    older_from(&pk[i], j, bp, bd))) {
+					bp = &pk[i];
+					bd = j;
+					br = ratio;
 				}
-		if (total + 65536 <= max || bp == NULL)
+			}
+			graph_free(&g);
+			free(base);
+		}
+		if (bp == NULL)
 			return 0;
 		bp->use_delta[bd] = 0;
+		if (prune(bp, e) == -1)
+			return -1;
 	}
 }
 
@@ -203,6 +324,10 @@ since_component(struct pick *p, const struct manifest *prev, struct fy_err *e)
 	p->base = pl.base ? &c->v[pl.base - mv] : NULL;
 	for (i = 0; i < pl.nsteps; i++)
 		p->use_delta[pl.steps[i] - md] = 1;
+	/* Its clients: those at the previous medium's version. */
+	memset(p->client, 0, c->nv * sizeof(int));
+	if (p->since != NULL)
+		p->client[p->since - c->v] = 1;
 	rc = 1;
 out:
 	free(mv);
@@ -230,6 +355,8 @@ select_build(struct repo *r, const struct mk_opts *o,
 			continue;
 		if (pick_component(r, &r->c[i], ver, &pk[npk++], e) == -1)
 			goto out;
+		if (prune(&pk[npk - 1], e) == -1)
+			goto out;
 		if (prev != NULL) {
 			int keep = since_component(&pk[npk - 1], prev, e);
 
@@ -238,6 +365,7 @@ select_build(struct repo *r, const struct mk_opts *o,
 			if (keep == 0) {	/* clients already have it */
 				free(pk[npk - 1].use_delta);
 				free(pk[npk - 1].use_version);
+				free(pk[npk - 1].client);
 				npk--;
 			}
 		}
@@ -269,6 +397,7 @@ out:
 	for (i = 0; pk != NULL && i < npk; i++) {
 		free(pk[i].use_delta);
 		free(pk[i].use_version);
+		free(pk[i].client);
 	}
 	free(pk);
 	return rc;

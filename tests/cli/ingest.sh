@@ -45,3 +45,15 @@ expect_fail 4 'not a folder or a readable archive' mkmedia --repo repo add patte
 expect_fail 2 'not a valid version' mkmedia --repo repo add patterns 'bad version' x
 expect_fail 2 'component and variant must be' mkmedia --repo repo add Patterns 9.5 x
 expect_fail 18 'not a ferry repository' mkmedia --repo nowhere add patterns 9.6 x
+
+# A new version from a folder is read once: copied, packed and hashed in
+# one pass. The staged copy, the listing and the recorded base hash and
+# size all match what a separate pass over them finds.
+vj=repo2/components/patterns/2026.11.22-1/version.json
+[ "$(jq -r .base.sha256 "$vj")" = "$(sha256sum repo2/components/patterns/2026.11.22-1/base.tar.zst | cut -d' ' -f1)" ] ||
+    die "recorded base sha256 differs from the file"
+[ "$(jq -r .base.size "$vj")" = "$(stat -c %s repo2/components/patterns/2026.11.22-1/base.tar.zst)" ] ||
+    die "recorded base size differs from the file"
+diff -r x repo2/components/patterns/2026.11.22-1/tree || die "staged copy differs from the source"
+mkdir -p unpacked && zstd -dc repo2/components/patterns/2026.11.22-1/base.tar.zst | tar -x -C unpacked
+diff -r x unpacked || die "base package differs from the source"

@@ -21,7 +21,8 @@ tty_run() {	# LOG CMD...: CMD on a pseudo-terminal, everything it printed in LOG
 }
 tty_run add.log "$FERRY_BIN/mkmedia" --repo repo add patterns 2026.11.20-1 \
     "$SAMPLES/patterns/2026.11.20-1"
-for want in 'copying: [0-9]+/[0-9]+ MiB' 'base package patterns 2026.11.20-1: ' \
+# a folder is copied, packed and hashed in one read (mkmedia/ingest.c)
+for want in 'packing: [0-9]+/[0-9]+ MiB' \
     'delta patterns 2026.11.19-1 -> 2026.11.20-1: [0-9]+/[0-9]+ MiB +[0-9.]+ MiB/s +ETA [0-9]+s'; do
 	grep -Eq -- "$want" add.log || { cat -A add.log | head -20; die "add on a terminal lacks /$want/"; }
 done

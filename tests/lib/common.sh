@@ -99,7 +99,7 @@ make_samples() { [ -d "$SAMPLES" ] || python3 "$FERRY_SRC/samples/gen.py" "$SAMP
 # make_repo DIR [init options]: a publisher repository (fast zstd level).
 make_repo() {
 	local r=$1; shift
-	mkmedia --repo "$r" init --publisher example-av --level 3 "$@" >/dev/null
+	mkmedia --repo "$r" init --publisher example-av --level 3 --base-level 3 "$@" >/dev/null
 }
 # add_versions REPO COMPONENT VERSION...: ingest sample versions.
 add_versions() {
