@@ -48,7 +48,8 @@ out=docs/BENCHMARKS.md
 	cat bench/e2e_notes.md
 	for part in delta:"Delta packages against the plain tools" \
 	    delta-codec:"Delta codec, one file at a time" http:"HTTP load" \
-	    crash:"Crash and fault campaign"; do
+	    crash:"Crash and fault campaign" \
+	    fleet-for:"Media built for the fleet"; do
 		f=docs/BENCHMARKS-${part%%:*}.md
 		[ -s "$f" ] || continue
 		echo

@@ -104,7 +104,8 @@ component_out(struct mf_component *mc, const struct pick *p,
 		if (p->use_version[i]) {
 			mc->nversions = ++nv;
 			if (version_out(&mc->versions[nv - 1], &c->v[i],
-			    &c->v[i] == p->base, m, c) == -1)
+			    &c->v[i] == p->base || (p->use_base != NULL &&
+			    p->use_base[i]), m, c) == -1)
 				return -1;
 		}
 	for (i = 0; i < c->nd; i++) {
@@ -231,9 +232,12 @@ select_assemble(struct repo *r, const struct mk_opts *o,
 		const struct repo_comp *c = pk[i].c;
 		const struct repo_version *t = pk[i].target;
 
-		if (pk[i].base != NULL) {
-			const struct repo_version *b = pk[i].base;
+		for (j = 0; j < c->nv; j++) {
+			const struct repo_version *b = &c->v[j];
 
+			if (b != pk[i].base && (pk[i].use_base == NULL ||
+			    !pk[i].use_base[j]))
+				continue;
 			layout_base_name(c->name, c->variant, b->version,
 			    b->base_sha, name, sizeof(name));
 			snprintf(src, sizeof(src), "%s/%s/base.tar.zst", c->dir,

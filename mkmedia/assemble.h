@@ -23,6 +23,10 @@ struct pick {			/* one component's choice */
 	const struct repo_version *mid;	/* the target requires this same
 					 * component at least at mid: clients
 					 * below it go there first */
+	/* --for: per c->v, the bases that go on (base is then NULL; more
+	 * than one where the publisher forbids a base over older versions);
+	 * NULL otherwise */
+	const int	*use_base;
 };
 
 /* The selection for the picks pk[0..npk-1] (their versions and deltas

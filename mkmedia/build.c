@@ -289,6 +289,7 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 	const char *target = o->iso ? o->iso : o->out;
 	struct source *psrc = NULL, *osrc = NULL;
 	struct media *prev = NULL, *omd = NULL;
+	struct fleet_need *needs = NULL;
 	int rc = -1;
 
 	o->split_size = split_size(o);
@@ -305,7 +306,14 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 		    " (--since needs the previous medium, signed by our keys)");
 		goto out;
 	}
+	if (o->nfor > 0) {
+		if (mk_fleet_needs(o, &needs, &o->nneeds, e) == -1)
+			goto out;
+		o->needs = needs;
+	}
 	if (select_build(r, o, prev ? prev->m : NULL, &s, e) == -1)
+		goto out;
+	if (s.fleet != NULL && mk_fleet_say(&s, o, e) == -1)
 		goto out;
 	/* Every signature is made before the first byte is written: a
 	 * missing key or agent stops here with the target untouched. */
@@ -366,6 +374,7 @@ out:
 	media_free(prev);
 	source_free(psrc);
 	select_free(&s);
+	free(needs);
 	repo_free(r);
 	return rc;
 }

@@ -457,3 +457,65 @@ fleet_fit(struct fleet_comp *fc, size_t n, uint64_t max, uint64_t slack,
 			return -1;
 	}
 }
+
+int
+fleet_split(struct fleet_comp *fc, size_t n, uint64_t max, uint64_t slack,
+    size_t *media, uint64_t *bytes, size_t *too_big, struct fy_err *e)
+{
+	uint64_t *full = calloc(n + 1, sizeof(*full));
+	size_t *ord = calloc(n + 1, sizeof(*ord));
+	size_t i, j, k, nm = 0;
+	int rc = -1;
+
+	if (full == NULL || ord == NULL) {
+		fy_fail(e, FY_E_INTERNAL, "--max-size", "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {	/* what serves everyone */
+		int was = 0;
+
+		for (k = 0; k < fc[i].nstarts; k++)
+			if (fc[i].starts[k].dropped == 1) {
+				fc[i].starts[k].dropped = 0;
+				fc[i].starts[k].resized = 1;
+				was = 1;
+			}
+		if (fleet_choose(&fc[i], e) == -1)
+			goto out;
+		full[i] = fc[i].bytes;
+		for (k = 0; k < fc[i].nstarts; k++)
+			if (fc[i].starts[k].resized) {
+				fc[i].starts[k].dropped = 1;
+				fc[i].starts[k].resized = 0;
+			}
+		if (was && fleet_choose(&fc[i], e) == -1)
+			goto out;
+		ord[i] = i;
+	}
+	for (i = 1; i < n; i++)		/* by decreasing size */
+		for (j = i; j > 0 && full[ord[j]] > full[ord[j - 1]]; j--) {
+			k = ord[j];
+			ord[j] = ord[j - 1];
+			ord[j - 1] = k;
+		}
+	for (i = 0; i < n; i++) {
+		size_t c = ord[i];
+
+		if (full[c] + slack > max) {
+			*too_big = c;
+			rc = 0;
+			goto out;
+		}
+		for (j = 0; j < nm && bytes[j] + full[c] + slack > max; j++)
+			;
+		if (j == nm)
+			bytes[nm++] = 0;
+		bytes[j] += full[c];
+		media[c] = j;
+	}
+	rc = (int)nm;
+out:
+	free(full);
+	free(ord);
+	return rc;
+}

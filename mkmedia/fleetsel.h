@@ -38,7 +38,10 @@ struct fleet_start {
 	const char	*version;	/* NULL: nothing installed */
 	size_t		*need;		/* indexes into the needs */
 	size_t		 nneed;
-	int		 dropped;	/* left behind by --max-size */
+	int		 dropped;	/* left behind: 1 by --max-size,
+					 * 2 no way to the target in the
+					 * repository */
+	int		 resized;	/* fleet_split's scratch */
 };
 
 /* One component of the medium. */
@@ -68,6 +71,15 @@ int	fleet_choose(struct fleet_comp *fc, struct fy_err *e);
  * again.  A component none of whose starts is left carries nothing. */
 int	fleet_fit(struct fleet_comp *fc, size_t n, uint64_t max,
 	    uint64_t slack, struct fy_err *e);
+/* The split into several media of max bytes (slack each) that carries
+ * every client --max-size left behind: per component what serves all
+ * its clients, first fit by decreasing size.  media[i] is component i's
+ * medium (0, 1, ...), bytes[m] what medium m carries (n entries each);
+ * returns the number of media, 0 when a component alone exceeds max
+ * (*too_big is then its index).  The choice in fc is left as it was. */
+int	fleet_split(struct fleet_comp *fc, size_t n, uint64_t max,
+	    uint64_t slack, size_t *media, uint64_t *bytes, size_t *too_big,
+	    struct fy_err *e);
 void	fleet_comp_free(struct fleet_comp *fc);
 
 #endif

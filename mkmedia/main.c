@@ -31,7 +31,7 @@ static const char usage_text[] =
 "  build (--out DIR | --iso FILE [--label LABEL]) --sign-key FPR[,FPR...]\n"
 "       [--gnupghome DIR] [--expires DAYS] [--notice [COMP:]TEXT]...\n"
 "       [--component COMP[:VARIANT][=VERSION]]... [--max-size SIZE]\n"
-"       [--serial N] [--fat] [--since PREVIOUS-MEDIUM]\n"
+"       [--serial N] [--fat] [--since PREVIOUS-MEDIUM] [--for REPORTS]...\n"
 "  keyset init --sign-key FPR[,FPR...] [--threshold K]\n"
 "  keyset rotate [--add FPR]... [--remove FPR]... [--threshold K]\n"
 "       --sign-key OLD,NEW,...      (K of the current set and K of the new)\n"
@@ -57,7 +57,7 @@ enum {
 	OPT_NOBASEANY, OPT_NOTICE, OPT_OUT, OPT_PUBLISHER, OPT_RELEASED,
 	OPT_REPO, OPT_REQUIRES, OPT_SERIAL, OPT_SIGNKEY, OPT_SINCE, OPT_VARIANT,
 	OPT_WINDOW, OPT_WINDAYS, OPT_COMPONENT, OPT_ADD, OPT_REMOVE,
-	OPT_THRESHOLD, OPT_KEY, OPT_NAME,
+	OPT_THRESHOLD, OPT_KEY, OPT_NAME, OPT_FOR,
 };
 
 static const struct option longopts[] = {	/* keep sorted */
@@ -67,6 +67,7 @@ static const struct option longopts[] = {	/* keep sorted */
 	{ "deltas",		required_argument, NULL, OPT_DELTAS },
 	{ "expires",		required_argument, NULL, OPT_EXPIRES },
 	{ "fat",		no_argument,	   NULL, OPT_FAT },
+	{ "for",		required_argument, NULL, OPT_FOR },
 	{ "gnupghome",		required_argument, NULL, OPT_GNUPGHOME },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "iso",		required_argument, NULL, OPT_ISO },
@@ -346,6 +347,10 @@ main(int argc, char **argv)
 				return bad_usage("too many --sign-key", NULL);
 			break;
 		case OPT_SINCE: o.since = optarg; break;
+		case OPT_FOR:
+			if (add_list(o.for_paths, &o.nfor, optarg) == -1)
+				return bad_usage("too many --for", NULL);
+			break;
 		case OPT_VARIANT: o.variant = optarg; break;
 		case OPT_WINDOW:
 			NUM(optarg, 0, LIMIT_VERSIONS, o.policy.window,
@@ -390,9 +395,12 @@ main(int argc, char **argv)
 			    argv[optind]) == -1)
 				return bad_usage("too many keys", NULL);
 		rc = mk_keyset(&o, &e);
-	} else if (strcmp(cmd, "build") == 0)
+	} else if (strcmp(cmd, "build") == 0) {
+		if (o.nfor > 0 && o.since != NULL)
+			return bad_usage("--for and --since are two ways to "
+			    "say what the clients have: give one", NULL);
 		rc = mk_build(&o, &e);
-	else if (strcmp(cmd, "fleet") == 0)
+	} else if (strcmp(cmd, "fleet") == 0)
 		rc = mk_fleet(&o, argc - optind, argv + optind, &e);
 	else
 		return bad_usage("unknown command", cmd);

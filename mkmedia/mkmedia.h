@@ -13,6 +13,8 @@
 #include "mkmedia/repo.h"
 #include "verify/report_check.h"
 
+struct fleet_need;
+
 #define MK_MAX_LIST	32
 
 struct mk_opts {
@@ -42,6 +44,13 @@ struct mk_opts {
 	size_t		 nonly;
 	uint64_t	 max_size;		/* 0: no limit */
 	const char	*since;			/* previous manifest.json */
+	/* --for REPORTS (issue 18): the folders or sticks of reports, and
+	 * what the trusted clients among them have installed (fleetsel.h),
+	 * filled by build */
+	const char	*for_paths[MK_MAX_LIST];
+	size_t		 nfor;
+	const struct fleet_need *needs;
+	size_t		 nneeds;
 	uint64_t	 serial;		/* 0: repository's + 1 */
 	int		 fat;			/* treat --out as FAT */
 	uint64_t	 split_size;		/* set by build: 0 no split */

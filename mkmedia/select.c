@@ -336,17 +336,80 @@ out:
 	return rc;
 }
 
+/* --for: each component's clients and the packages that serve them
+ * (fleetsel.c); --max-size leaves clients behind, never a client's way
+ * half on the medium.  pk is compacted to the components that carry
+ * something; fc keeps every component some client needs. */
+static int
+fleet_select(const struct mk_opts *o, struct pick *pk, size_t *npk,
+    struct fleet_comp *fc, size_t *nfc, struct fy_err *e)
+{
+	size_t i, j, k, n = 0;
+
+	*nfc = 0;
+	for (i = 0; i < *npk; i++) {
+		struct fleet_comp *f = &fc[*nfc];
+
+		if (fleet_comp_init(f, pk[i].c, pk[i].target, o->needs,
+		    o->nneeds, e) == -1) {
+			fleet_comp_free(f);
+			return -1;
+		}
+		if (f->nstarts == 0) {
+			fleet_comp_free(f);
+			continue;
+		}
+		if (fleet_choose(f, e) == -1)
+			return -1;
+		(*nfc)++;
+	}
+	if (fleet_fit(fc, *nfc, o->max_size, 65536, e) == -1)
+		return -1;
+	for (k = 0; k < *nfc; k++) {
+		const struct repo_comp *c = fc[k].c;
+		int any = 0;
+
+		for (j = 0; j < c->nv; j++)
+			any |= fc[k].use_base[j];
+		for (j = 0; j < c->nd; j++)
+			any |= fc[k].use_delta[j];
+		if (!any)
+			continue;	/* every client of it left behind */
+		for (i = 0; i < *npk; i++)
+			if (pk[i].c == c && i >= n) {
+				struct pick t = pk[n];
+
+				pk[n] = pk[i];
+				pk[i] = t;
+				break;
+			}
+		pk[n].base = NULL;
+		pk[n].use_base = fc[k].use_base;
+		memcpy(pk[n].use_delta, fc[k].use_delta, c->nd * sizeof(int));
+		n++;
+	}
+	for (i = n; i < *npk; i++) {	/* no client needs these */
+		free(pk[i].use_delta);
+		free(pk[i].use_version);
+		free(pk[i].client);
+	}
+	*npk = n;
+	return 0;
+}
+
 int
 select_build(struct repo *r, const struct mk_opts *o,
     const struct manifest *prev, struct selection *out, struct fy_err *e)
 {
 	struct pick *pk = calloc(r->nc + 1, sizeof(*pk));
-	size_t npk = 0, i, j;
+	struct fleet_comp *fc = NULL;
+	size_t npk = 0, nfc = 0, i, j;
 	const char *ver;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (pk == NULL) {
+	if (pk == NULL || (o->nfor > 0 && (fc = calloc(r->nc + 1,
+	    sizeof(*fc))) == NULL)) {
 		fy_fail(e, FY_E_INTERNAL, "build", "out of memory");
 		goto out;
 	}
@@ -370,12 +433,29 @@ select_build(struct repo *r, const struct mk_opts *o,
 			}
 		}
 	}
+	if (fc != NULL && fleet_select(o, pk, &npk, fc, &nfc, e) == -1)
+		goto out;
+	if (npk == 0 && fc != NULL) {
+		for (i = 0; i < nfc; i++)
+			for (j = 0; j < fc[i].nstarts; j++)
+				if (fc[i].starts[j].dropped == 1) {
+					fy_fail(e, FY_E_NOSPACE, "--max-size",
+					    _("not even one client's update "
+					    "fits in %llu bytes"),
+					    (unsigned long long)o->max_size);
+					goto out;
+				}
+		fy_fail(e, FY_E_NOTFOUND, "--for", _("no trusted client needs "
+		    "anything: every reporting client is at the target, "
+		    "pinned, or has no way to it in the repository"));
+		goto out;
+	}
 	if (npk == 0) {
 		fy_fail(e, FY_E_NOTFOUND, r->path, _("no component to put on the "
 		    "medium (mkmedia add first)"));
 		goto out;
 	}
-	if (fit(pk, npk, o->max_size, r, e) == -1)
+	if (fc == NULL && fit(pk, npk, o->max_size, r, e) == -1)
 		goto out;
 	for (i = 0; i < npk; i++) {	/* versions only dropped deltas named */
 		const struct repo_comp *c = pk[i].c;
@@ -383,7 +463,8 @@ select_build(struct repo *r, const struct mk_opts *o,
 		for (j = 0; j < c->nv; j++)
 			pk[i].use_version[j] = (&c->v[j] == pk[i].target ||
 			    &c->v[j] == pk[i].base || (pk[i].since != NULL &&
-			    &c->v[j] == pk[i].since));
+			    &c->v[j] == pk[i].since) || (pk[i].use_base !=
+			    NULL && pk[i].use_base[j]));
 		for (j = 0; j < c->nd; j++)
 			if (pk[i].use_delta[j]) {
 				pk[i].use_version[repo_version(c, c->d[j].from) -
@@ -393,12 +474,20 @@ select_build(struct repo *r, const struct mk_opts *o,
 			}
 	}
 	rc = select_assemble(r, o, pk, npk, out, e);
+	if (rc == 0 && fc != NULL) {
+		out->fleet = fc;
+		out->nfleet = nfc;
+		fc = NULL;
+	}
 out:
 	for (i = 0; pk != NULL && i < npk; i++) {
 		free(pk[i].use_delta);
 		free(pk[i].use_version);
 		free(pk[i].client);
 	}
+	for (i = 0; fc != NULL && i < nfc; i++)
+		fleet_comp_free(&fc[i]);
+	free(fc);
 	free(pk);
 	return rc;
 }
@@ -406,6 +495,11 @@ out:
 void
 select_free(struct selection *s)
 {
+	size_t i;
+
+	for (i = 0; s->fleet != NULL && i < s->nfleet; i++)
+		fleet_comp_free(&s->fleet[i]);
+	free(s->fleet);
 	manifest_free(s->m);
 	free(s->src);
 	memset(s, 0, sizeof(*s));
