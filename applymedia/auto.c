@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * auto: `applymedia auto DEVICE`, the plug-in apply that ferry-auto@.service
- * runs when udev sees a new file system (dist/udev/60-ferry-auto.rules).
+ * runs when udev sees a new file system (dist/udev/69-ferry-auto.rules).
  *   match   libblkid reads the device's label and UUID (no mount) and the
  *           client's medium policy decides, by the code `find` and --auto
  *           use (find_policy_ok); a device that does not match is never

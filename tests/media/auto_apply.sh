@@ -205,6 +205,24 @@ mount -o ro "$dev" mnt
 expect_fail 15 "already mounted at $TEST_TMP/mnt" client cl auto "$dev"
 umount mnt
 
+# 6b. the label matches but the file system is not one ferry mounts
+#     (cramfs): refused (19), never mounted.
+if command -v mkfs.cramfs >/dev/null; then
+	mkdir crsrc && echo x >crsrc/f
+	mkfs.cramfs -n FERRYSTICK crsrc cr.img >/dev/null
+	crdev=$(attach cr.img)
+	before=$(client_digest cl)
+	rc=0
+	ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=mount,fsopen,fsmount -o cr.trace \
+	    "$FERRY_BIN/applymedia" --root "$TEST_TMP/cl" auto "$crdev" >cr.out 2>cr.err || rc=$?
+	[ "$rc" -eq 19 ] || { cat cr.out cr.err; die "cramfs: exit $rc, want 19"; }
+	grep -q "file system \"cramfs\" is not one ferry mounts" cr.err || { cat cr.err; die "cramfs: message"; }
+	no_mount cr.trace
+	[ "$(client_digest cl)" = "$before" ] || die "cramfs: the client changed"
+else
+	skip_part "mkfs.cramfs (util-linux) missing: the file system allow-list case was not run"
+fi
+
 # 7. its own mount point, left mounted by a run killed outside the unit:
 #    taken back, not "busy".
 mkdir -p "$mp"
