@@ -13,14 +13,15 @@
 #           executable alone (the component is that file and its
 #           package.json): bytes, user+sys, max RSS.
 #
-# Results: bench/.work/big/{ferry,plain}.tsv; bench/big_report.py prints
+# Results: bench/.work/big/PHASE/{ferry,plain}.tsv; bench/big_report.py prints
 # the per-client table of docs/BENCHMARKS.md.
 set -euo pipefail
 B=$(cd "${1:?usage: big.sh BUILD [ferry|plain|all]}" && pwd)
 PHASE=${2:-all}
 H=$(cd "$(dirname "$0")" && pwd)
 C=$H/.corpus-big
-W=$H/.work/big
+# the ferry and plain phases may run at the same time: separate folders
+W=$H/.work/big/$PHASE
 mkdir -p "$W"
 [ -s "$C/MANIFEST.tsv" ] || "$H/corpus-big.sh" "$C"
 VERS=$(cut -f3 "$C/MANIFEST.tsv" | tr '\n' ' ')

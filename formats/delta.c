@@ -37,6 +37,11 @@
  * the full level. */
 #define PROBE_MIN	((size_t)1 << 20)
 #define PROBE_GAIN	50
+/* Pairs up to this size (old + new) get zstd's threaded mode for method 2
+ * even with one worker (enc_patch), and methods 2 and 3/4 side by side
+ * when two threads are allowed; larger pairs run them one at a time, and
+ * method 2 threaded only when it is the only method tried. */
+#define PATCH_MT_MAX	((uint64_t)64 << 20)
 /* Input fed to the streaming encoder between two checks of its output. */
 #define DELTA_STEP	((size_t)1 << 20)
 
@@ -156,8 +161,8 @@ delta_frame_check(const uint8_t *f, size_t flen, uint64_t want,
  * there: *out is then NULL (not an error). */
 static int
 enc_patch(const uint8_t *old, size_t oldlen, const uint8_t *nw,
-    size_t newlen, int level, int workers, size_t limit, uint8_t **out,
-    size_t *outlen, struct fy_err *e)
+    size_t newlen, int level, int workers, int mt, size_t limit,
+    uint8_t **out, size_t *outlen, struct fy_err *e)
 {
 	ZSTD_CCtx *c = NULL;
 	uint8_t *buf = NULL;
@@ -180,15 +185,24 @@ enc_patch(const uint8_t *old, size_t oldlen, const uint8_t *nw,
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "zstd parameters refused");
 		goto out;
 	}
-	/* zstd's threaded mode, even with one worker (as the zstd CLI runs
-	 * by default): with a prefix and long-distance matching its frames
-	 * were 1-8% smaller than the single-threaded ones on the bcd pairs
-	 * (8.1.1 -> 8.1.9: 46,813 B against 47,493 B) and the esbuild pair,
+	/* With `mt`, zstd's threaded mode, even with one worker (as the zstd
+	 * CLI runs by default): its long-distance matcher sees the old file
+	 * (in the single-threaded mode it adds nothing with a prefix), so its
+	 * frames were 1-8% smaller on the bcd pairs (8.1.1 -> 8.1.9: 46,813 B
+	 * against 47,493 B) and the esbuild pair, 18% on an octokit pair,
 	 * 0.2% larger on a caniuse tar; the frame is the same for any number
-	 * of workers.  Without thread support in libzstd
-	 * this fails; the single-threaded frame is fine. */
-	(void)ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers > 1 ?
-	    workers : 1);
+	 * of workers.  It buffers the whole new file before its first output
+	 * byte (one job), which costs memory and the early stop below: the
+	 * caller leaves it off where memory is short.  Without thread support
+	 * in libzstd this fails; the single-threaded frame is fine. */
+	if (mt)
+		(void)ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers > 1 ?
+		    workers : 1);
+	else
+		/* The new file stays where it is while the loop below hands
+		 * it over 1 MiB at a time (the same pointer, a growing
+		 * size): zstd then keeps no copy of it (up to its window). */
+		(void)ZSTD_CCtx_setParameter(c, ZSTD_c_stableInBuffer, 1);
 	buf[0] = DELTA_M_PATCH;
 	ob.dst = buf + 1;
 	ob.size = cap - 1;
@@ -292,6 +306,26 @@ keep(uint8_t **best, size_t *bestlen, uint8_t *b, size_t blen)
 		free(b);
 }
 
+/* Method 3/4's result (job) as a candidate: the blob with its method
+ * byte, kept when smaller than *best (ties keep *best). */
+static int
+take_bsd(struct bsd_job *job, uint8_t **best, size_t *bestlen,
+    struct fy_err *e)
+{
+	uint8_t *b;
+
+	if (job->rc == -1)
+		return fy_fail(e, job->e.code, job->e.where, "%s", job->e.msg);
+	if ((b = malloc(job->outlen + 1)) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+	b[0] = (uint8_t)job->method;
+	memcpy(b + 1, job->out, job->outlen);
+	free(job->out);
+	job->out = NULL;
+	keep(best, bestlen, b, job->outlen + 1);
+	return 0;
+}
+
 /* May the whole file at `level` beat `best` and fit `cap`?  `w1` is its
  * size at level 1.  Level 19 has not beaten level 1 by more than 40% on
  * a file of the benchmark corpus, nor by 1% on one that level 1 could
@@ -324,6 +358,7 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	uint8_t *best = NULL, *b = NULL;
 	size_t bestlen = 0, blen = 0, w1, cap;
 	int level, workers, bsd, threaded = 0, useful = 1, rc = -1;
+	int small = (uint64_t)oldlen + newlen <= PATCH_MT_MAX;
 
 	level = (o != NULL && o->level != 0) ? o->level : 19;
 	if (level < 1 || level > ZSTD_maxCLevel())
@@ -339,8 +374,8 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		return -1;
 	w1 = bestlen;
 	if (oldlen > 0 && newlen >= PROBE_MIN) {
-		if (enc_patch(old, oldlen, new_, newlen, 1, workers, SIZE_MAX,
-		    &b, &blen, e) == -1)
+		if (enc_patch(old, oldlen, new_, newlen, 1, workers, small,
+		    SIZE_MAX, &b, &blen, e) == -1)
 			goto out;
 		useful = (uint64_t)blen * PROBE_GAIN < (uint64_t)w1 *
 		    (PROBE_GAIN - 1);
@@ -349,9 +384,12 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	}
 	bsd = useful && bsd_worth_trying(old, oldlen, new_, newlen,
 	    o != NULL ? o->format : 1);
-	/* Method 3 and method 2 run side by side when we may use two
-	 * threads; zstd then gets what is left. */
-	if (bsd && workers > 1) {
+	/* Method 3/4 and method 2 run side by side when we may use two
+	 * threads and the pair is small (zstd then gets what is left).  A
+	 * large pair runs them one after the other, within the memory bound
+	 * of formats/SPEC.md §7.4: method 3/4 first, so that method 2 stops
+	 * as soon as its output passes that. */
+	if (bsd && workers > 1 && small) {
 		if (pthread_create(&th, NULL, bsd_run, &job) != 0) {
 			fy_fail_errno(e, FY_E_INTERNAL, WHERE_ENC,
 			    "cannot start a thread");
@@ -359,34 +397,30 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		}
 		threaded = 1;
 		workers--;
+	} else if (bsd) {
+		bsd_run(&job);
+		if (take_bsd(&job, &best, &bestlen, e) == -1)
+			goto out;
 	}
 	if (useful && oldlen > 0) {
 		if (enc_patch(old, oldlen, new_, newlen, level, workers,
-		    bestlen < cap ? bestlen : cap, &b, &blen, e) == -1)
+		    small || (!bsd && workers > 1), bestlen < cap ? bestlen :
+		    cap, &b, &blen, e) == -1)
 			goto out;
+		/* method 2 wins ties with method 3/4: cheaper to decode */
+		if (b != NULL && blen == bestlen && (best[0] == DELTA_M_BSD ||
+		    best[0] == DELTA_M_BSD2)) {
+			free(best);
+			best = NULL;
+		}
 		keep(&best, &bestlen, b, blen);
 		b = NULL;
 	}
 	if (threaded) {
 		pthread_join(th, NULL);
 		threaded = 0;
-	} else if (bsd)
-		bsd_run(&job);
-	if (bsd) {
-		if (job.rc == -1) {
-			fy_fail(e, job.e.code, job.e.where, "%s", job.e.msg);
+		if (take_bsd(&job, &best, &bestlen, e) == -1)
 			goto out;
-		}
-		if ((b = malloc(job.outlen + 1)) == NULL) {
-			fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
-			goto out;
-		}
-		b[0] = (uint8_t)job.method;
-		memcpy(b + 1, job.out, job.outlen);
-		free(job.out);
-		job.out = NULL;
-		keep(&best, &bestlen, b, job.outlen + 1);
-		b = NULL;
 	}
 	/* The whole file at `level` costs as much as a delta: only when it
 	 * may still win.  A whole frame wins ties: it decodes without the

@@ -98,11 +98,43 @@ search(const saidx_t *sa, const uint8_t *old, size_t oldlen,
 	return y;
 }
 
+/* What make_streams() searches: a suffix array of the whole old file or, when that
+ * would pass the encoder's memory bound (formats/SPEC.md §7.4), of a
+ * window of it that slides with the scan -- centred on the old position
+ * proportional to the new one, rebuilt every half window of new bytes.
+ * Matches grown from a window's match may still reach anywhere in old. */
+struct finder {
+	const uint8_t	*old;
+	size_t		 oldlen, newlen, win, lo, next;
+	saidx_t		*sa;
+	int		 built;
+};
+
+static int
+finder_at(struct finder *f, size_t at)
+{
+	uint64_t c;
+
+	if (f->built && (f->win == f->oldlen || at < f->next))
+		return 0;
+	if (f->win < f->oldlen) {
+		c = (uint64_t)at * f->oldlen / (f->newlen ? f->newlen : 1) +
+		    f->win / 4;
+		f->lo = c > f->win / 2 ? (size_t)c - f->win / 2 : 0;
+		if (f->lo > f->oldlen - f->win)
+			f->lo = f->oldlen - f->win;
+		f->next = at + f->win / 2;
+	}
+	f->built = 1;
+	return divsufsort(f->old + f->lo, f->sa, (saidx_t)f->win) != 0 ?
+	    -1 : 0;
+}
+
 /* The three streams, by bsdiff 4's scan of the new file (`scan` is its
  * position there): ctrl (add, extra, zigzag(seek) varints), diff (new -
  * old over each add) and extra (new bytes copied). */
 static int
-make_streams(const saidx_t *sa, const uint8_t *old, int64_t oldsize,
+make_streams(struct finder *f, const uint8_t *old, int64_t oldsize,
     const uint8_t *nw, int64_t newsize, struct sbuf *ctrl, uint8_t *db,
     size_t *dblen, uint8_t *eb, size_t *eblen)
 {
@@ -114,8 +146,11 @@ make_streams(const saidx_t *sa, const uint8_t *old, int64_t oldsize,
 	while (scan < newsize) {
 		oldscore = 0;
 		for (scsc = scan += len; scan < newsize; scan++) {
-			len = (int64_t)search(sa, old, (size_t)oldsize,
+			if (finder_at(f, (size_t)scan) == -1)
+				return -1;
+			len = (int64_t)search(f->sa, old + f->lo, f->win,
 			    nw + scan, (size_t)(newsize - scan), &pos);
+			pos += (int64_t)f->lo;
 			for (; scsc < scan + len; scsc++)
 				if (scsc + lastoffset < oldsize &&
 				    old[scsc + lastoffset] == nw[scsc])
@@ -255,7 +290,19 @@ delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
     const uint8_t *new_, size_t newlen, int level, int method,
     uint8_t **out, size_t *outlen, struct fy_err *e)
 {
+	/* The suffix array, 4 bytes per byte it indexes, and the difference
+	 * buffer (up to new) stay within old + new + DELTA_BSD_SA_SLACK. */
+	return delta_bsd_encode_win(old, oldlen, new_, newlen, level, method,
+	    (oldlen + DELTA_BSD_SA_SLACK) / 4, out, outlen, e);
+}
+
+int
+delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
+    const uint8_t *new_, size_t newlen, int level, int method, size_t win,
+    uint8_t **out, size_t *outlen, struct fy_err *e)
+{
 	struct sbuf ctrl = { 0 }, zr = { 0 }, lr = { 0 };
+	struct finder fd = { .old = old, .oldlen = oldlen, .newlen = newlen };
 	saidx_t *sa = NULL;
 	uint8_t *db = NULL, *eb = NULL, *vb = NULL, *f[5] = { NULL }, *buf;
 	size_t dblen = 0, eblen = 0, vblen = 0, fl[5] = { 0 }, at;
@@ -264,19 +311,20 @@ delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
 	if (oldlen == 0 || oldlen > DELTA_BSD_MAX_OLD)
 		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC,
 		    "old file size out of range for method 3");
-	if ((sa = malloc(oldlen * sizeof(*sa))) == NULL ||
+	fd.win = win < oldlen ? win : oldlen;
+	if (fd.win < DELTA_BSD_WIN_MIN && oldlen >= DELTA_BSD_WIN_MIN)
+		fd.win = DELTA_BSD_WIN_MIN;
+	if ((sa = malloc(fd.win * sizeof(*sa))) == NULL ||
 	    (db = malloc(newlen + 1)) == NULL ||
 	    (eb = malloc(newlen + 1)) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 		goto out;
 	}
-	if (divsufsort(old, sa, (saidx_t)oldlen) != 0) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "suffix sort failed");
-		goto out;
-	}
-	if (make_streams(sa, old, (int64_t)oldlen, new_, (int64_t)newlen,
+	fd.sa = sa;
+	if (make_streams(&fd, old, (int64_t)oldlen, new_, (int64_t)newlen,
 	    &ctrl, db, &dblen, eb, &eblen) == -1) {
-		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory, or the "
+		    "suffix sort failed");
 		goto out;
 	}
 	free(sa);
@@ -293,6 +341,8 @@ delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
 			fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 			goto out;
 		}
+		free(db);	/* split: the streams hold it now */
+		db = NULL;
 		if (delta_zstd(zr.p, zr.n, level, DELTA_BSD_CTRL_WLOG, 0,
 		    &f[1], &fl[1], e) == -1 ||
 		    delta_zstd(lr.p, lr.n, level, DELTA_BSD_CTRL_WLOG, 0,

@@ -18,12 +18,24 @@
 /* Largest old file the encoder indexes (the suffix array is 4 bytes per
  * old byte). */
 #define DELTA_BSD_MAX_OLD	((size_t)512 << 20)
+/* The suffix array covers all of old when 4 * old <= old + this slack;
+ * beyond, a window of (old + slack) / 4 bytes of old that slides with the
+ * scan, so the encoder stays within 2 * (old + new) + 64 MiB. */
+#define DELTA_BSD_SA_SLACK	((size_t)64 << 20)
 /* Window of the control stream's zstd frame: it is decoded streaming. */
 #define DELTA_BSD_CTRL_WLOG	20
 
 int	delta_bsd_encode(const uint8_t *old, size_t oldlen,
 	    const uint8_t *new_, size_t newlen, int level, uint8_t **out,
 	    size_t *outlen, struct fy_err *e);
+/* The same with the suffix array over at most `win` bytes of old at a
+ * time (at least DELTA_BSD_WIN_MIN; a window that slides with the scan
+ * when old is larger): what delta_bsd_encode_method() does beyond
+ * DELTA_BSD_SA_SLACK; for the unit tests with small files. */
+#define DELTA_BSD_WIN_MIN	((size_t)4096)
+int	delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
+	    const uint8_t *new_, size_t newlen, int level, int method,
+	    size_t win, uint8_t **out, size_t *outlen, struct fy_err *e);
 /* Method 3 (v1 layout: u64 frame lengths, plain difference stream) or
  * method 4 (formats/SPEC.md §7.3: varint lengths, the difference stream
  * as zero runs and literal bytes, no empty control entry but the first). */

@@ -526,6 +526,53 @@ test_bsd4_sparse(void **state)
 	free(out);
 }
 
+/* The suffix array over a sliding window of old (what the encoder does
+ * when a full one would pass its memory bound): a 1 MiB executable-like
+ * file with a 64 KiB block inserted near its start, so every later match
+ * lies 64 KiB off the proportional position; windows of 64 KiB and
+ * 256 KiB.  Each decodes to exactly the new file, and the 256 KiB window
+ * (wider than the shift) costs at most a tenth more than the full array. */
+static void
+test_bsd4_window(void **state)
+{
+	size_t n = 1 << 20, ins = 65536, nn = n + ins, i, w;
+	uint8_t *a = malloc(n), *b = malloc(nn), *out = malloc(nn + 1);
+	uint8_t *full = NULL, *m = NULL;
+	size_t lfull = 0, lm = 0;
+	struct fy_err e = { 0 };
+	uint32_t x = 12345;
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		a[i] = (i % 16 < 4) ? 0 : (uint8_t)(x >> 24);
+	}
+	memcpy(b, a, 4096);
+	for (i = 0; i < ins; i++)
+		b[4096 + i] = (uint8_t)(i * 7);
+	memcpy(b + 4096 + ins, a + 4096, n - 4096);
+	for (i = 4096 + ins; i < nn; i += 997)	/* sparse edits */
+		b[i] ^= 1;
+	assert_int_equal(delta_bsd_encode_method(a, n, b, nn, 3, 4, &full,
+	    &lfull, &e), 0);
+	for (w = 65536; w <= 262144; w *= 4) {
+		assert_int_equal(delta_bsd_encode_win(a, n, b, nn, 3, 4, w, &m,
+		    &lm, &e), 0);
+		memset(out, 0, nn);
+		assert_int_equal(delta_bsd4_decode(a, n, m, lm, out, nn, "f",
+		    &e), 0);
+		assert_memory_equal(out, b, nn);
+		if (w == 262144)
+			assert_true(lm <= lfull + lfull / 10);
+		free(m);
+		m = NULL;
+	}
+	free(full);
+	free(a);
+	free(b);
+	free(out);
+}
+
 static size_t
 leb(uint8_t *p, uint64_t v)
 {
@@ -628,6 +675,7 @@ main(void)
 		cmocka_unit_test(test_refusals_bsd),
 		cmocka_unit_test(test_refusals_bsd4),
 		cmocka_unit_test(test_bsd4_sparse),
+		cmocka_unit_test(test_bsd4_window),
 		cmocka_unit_test(test_bsd4_empty_entries),
 		cmocka_unit_test(test_window_too_large),
 		cmocka_unit_test(test_bsd_entry_outside),
