@@ -68,7 +68,7 @@ print("Repository: `mkmedia init --deltas both --level %s`, defaults otherwise" 
 print("(window 4).  Both media are mkmedia's own selection (select_build, the")
 print("packages `mkmedia build` writes); *fleet reads* is the sum over every")
 print("client that is behind of what its own planner reads from that medium.")
-print("Revision %s; byte counts are exact and do not depend on load, the CPU" % rev)
+print("Revision %s.  Byte counts are exact and do not depend on load, the CPU" % rev)
 print("time is the selection's alone (2-core machine shared by 5 engineers).\n")
 print("| run | medium | packages on the medium | files | fleet reads | clients via a base | selection CPU |")
 print("|---|---|---|---|---|---|---|")
