@@ -49,10 +49,22 @@ package_window_log(uint64_t bound)
 locale_t
 package_locale_begin(locale_t *mine, const char *where, struct fy_err *e)
 {
-	locale_t old;
+	locale_t old, base;
 
-	*mine = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	/*
+	 * Only the character type changes (libarchive converts names by
+	 * it); the other categories are copied from the caller's locale, so
+	 * that a message made inside the window (an entry refused) is still
+	 * in the user's language.
+	 */
+	base = duplocale(uselocale((locale_t)0));
+	if (base != (locale_t)0)
+		*mine = newlocale(LC_CTYPE_MASK, "C.UTF-8", base);
+	else
+		*mine = (locale_t)0;
 	if (*mine == (locale_t)0) {
+		if (base != (locale_t)0)
+			freelocale(base);
 		fy_fail_errno(e, FY_E_INTERNAL, where,
 		    _("C.UTF-8 locale unavailable"));
 		return (locale_t)0;

@@ -9,19 +9,7 @@ KR=$FERRY_TEST_KEYS/pinned.gpg
 MO=${FERRY_LOCALEDIR:?run through tests/run.sh}/ja/LC_MESSAGES/ferry.mo
 [ -f "$MO" ] || die "$MO not built (the Makefile compiles po/ja.po)"
 
-# A ja_JP.UTF-8 locale: the system's, or one compiled here with localedef
-# into a private LOCPATH (needs the Debian package "locales").
-if locale -a 2>/dev/null | grep -qiE '^ja_JP\.utf-?8$'; then
-	note "using the system's ja_JP.UTF-8 locale"
-else
-	command -v localedef >/dev/null ||
-	    skip "no ja_JP.UTF-8 locale and no localedef (Debian: locales)"
-	mkdir -p loc
-	localedef -i ja_JP -f UTF-8 "$PWD/loc/ja_JP.UTF-8" >localedef.log 2>&1 ||
-	    { cat localedef.log; skip "localedef cannot build ja_JP.UTF-8 (Debian: locales)"; }
-	export LOCPATH=$PWD/loc
-	note "compiled ja_JP.UTF-8 into $LOCPATH"
-fi
+need_ja_locale
 ja() { LANG=ja_JP.UTF-8 LC_ALL=ja_JP.UTF-8 LANGUAGE= "$@"; }
 en() { LANG=C.UTF-8 LC_ALL=C.UTF-8 LANGUAGE= "$@"; }
 # The locale really works (else every assertion below would be English).

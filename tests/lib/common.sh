@@ -24,6 +24,21 @@ if [ -n "${FERRY_TEST_KEYS:-}" ] && [ -f "$FERRY_TEST_KEYS/env.sh" ]; then
 	. "$FERRY_TEST_KEYS/env.sh"
 fi
 need_keys() { [ -n "${FPR_GOOD:-}" ] || skip "no test keys (FERRY_TEST_KEYS unset)"; }
+# need_ja_locale: a ja_JP.UTF-8 locale, the system's or one compiled here
+# with localedef into a private LOCPATH (needs the Debian package "locales").
+need_ja_locale() {
+	if locale -a 2>/dev/null | grep -qiE '^ja_JP\.utf-?8$'; then
+		note "using the system's ja_JP.UTF-8 locale"
+		return 0
+	fi
+	command -v localedef >/dev/null ||
+	    skip "no ja_JP.UTF-8 locale and no localedef (Debian: locales)"
+	mkdir -p loc
+	localedef -i ja_JP -f UTF-8 "$PWD/loc/ja_JP.UTF-8" >localedef.log 2>&1 ||
+	    { cat localedef.log; skip "localedef cannot build ja_JP.UTF-8 (Debian: locales)"; }
+	export LOCPATH=$PWD/loc
+	note "compiled ja_JP.UTF-8 into $LOCPATH"
+}
 # need_hooks: the test steers the tools with FERRY_TEST_NOW, _FAT_MAX or
 # _NO_SLEEP, which only a test build (make HOOKS=1) reads.
 need_hooks() {
