@@ -145,30 +145,6 @@ creport_free(struct creport *r)
 	free(r);
 }
 
-/* Nesting depth outside strings, before jansson sees the text. */
-static int
-depth_ok(const uint8_t *b, size_t n)
-{
-	int depth = 0, instr = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (instr) {
-			if (b[i] == '\\')
-				i++;
-			else if (b[i] == '"')
-				instr = 0;
-		} else if (b[i] == '"')
-			instr = 1;
-		else if (b[i] == '{' || b[i] == '[') {
-			if (++depth > REPORT_DEPTH)
-				return 0;
-		} else if (b[i] == '}' || b[i] == ']')
-			depth--;
-	}
-	return 1;
-}
-
 /* Copy an optional string (NULL or JSON null: "") that must pass ok(). */
 static int
 take(char *dst, size_t n, const char *s, int (*ok)(const char *),
@@ -381,7 +357,7 @@ creport_parse_verified(const uint8_t *buf, size_t len, const char *where,
 	if (len > LIMIT_REPORT_BYTES)
 		return fy_fail(e, FY_E_FORMAT, where, _("report is %zu bytes, "
 		    "at most %u allowed"), len, LIMIT_REPORT_BYTES);
-	if (!depth_ok(buf, len))
+	if (!json_depth_ok(buf, len, REPORT_DEPTH))
 		return fy_fail(e, FY_E_FORMAT, where, _("JSON nested deeper "
 		    "than %d levels"), REPORT_DEPTH);
 	if ((root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,

@@ -62,8 +62,8 @@ manifest_time_fmt(int64_t t, char out[21])
 
 /* Nesting depth of JSON text, counted outside strings, before jansson
  * sees it (jansson's own limit is 2048, far beyond what we accept). */
-static int
-depth_ok(const uint8_t *b, size_t n)
+int
+json_depth_ok(const uint8_t *b, size_t n, int max)
 {
 	int depth = 0, instr = 0;
 	size_t i;
@@ -77,7 +77,7 @@ depth_ok(const uint8_t *b, size_t n)
 		} else if (b[i] == '"')
 			instr = 1;
 		else if (b[i] == '{' || b[i] == '[') {
-			if (++depth > LIMIT_JSON_DEPTH)
+			if (++depth > max)
 				return 0;
 		} else if (b[i] == '}' || b[i] == ']')
 			depth--;
@@ -626,7 +626,7 @@ manifest_parse_verified(const uint8_t *buf, size_t len, const char *where,
 	if (len > LIMIT_MANIFEST_BYTES)
 		return fy_fail(e, FY_E_FORMAT, where, _("manifest larger than "
 		    "%u bytes"), LIMIT_MANIFEST_BYTES);
-	if (!depth_ok(buf, len))
+	if (!json_depth_ok(buf, len, LIMIT_JSON_DEPTH))
 		return fy_fail(e, FY_E_FORMAT, where, _("JSON nested deeper "
 		    "than %d levels"), LIMIT_JSON_DEPTH);
 	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);

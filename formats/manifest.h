@@ -107,5 +107,8 @@ const struct mf_file *manifest_file(const struct manifest *m,
 /* ISO 8601 UTC "YYYY-MM-DDTHH:MM:SSZ" <-> unix time. */
 int	manifest_time_parse(const char *s, int64_t *out);
 void	manifest_time_fmt(int64_t t, char out[21]);
+/* 1 when JSON text nests at most max levels (counted outside strings);
+ * checked on verified bytes before jansson parses them. */
+int	json_depth_ok(const uint8_t *b, size_t n, int max);
 
 #endif
