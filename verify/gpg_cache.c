@@ -10,15 +10,20 @@
  *     gpg.conf common.conf  exactly gpg_home_conf / gpg_home_common
  *     pubring.kbx           the pinned keyring, imported by gpg
  *     trustdb.gpg           made by that import
+ *     ferry-keys            what the verdict needs to know of those keys,
+ *                           as gpg listed them once (gpg_verify.c), so
+ *                           that a run using the home lists none
  *     ferry-home            the stamp: tag, keyring SHA-256, SHA-256 of
- *                           pubring.kbx and of trustdb.gpg
+ *                           pubring.kbx, trustdb.gpg and ferry-keys
  *   DIR/.build-XXXXXX/      a home being built (renamed to h-<key>)
  *
  * Invariant: an entry is used only when the folder and every file in it
  * are ours (not links, nothing else in it), the two conf files are
  * exactly ours, and the stamp matches the SHA-256 of the caller's keyring
  * bytes and of the key files as they are now.  So an entry holds exactly
- * the pinned keyring's keys: a stale, torn or edited entry fails the
+ * the pinned keyring's keys, and ferry-keys is the listing of exactly
+ * those keys (the bytes hashed are the bytes used): a stale, torn or
+ * edited entry fails the
  * check and is rebuilt, never used, and trust is never wider than without
  * the cache.  Entries are made in a private build folder and published by
  * rename(2), complete; nobody writes to a published entry (lock-never,
@@ -41,8 +46,9 @@
 #include "core/io.h"
 #include "verify/gpg_int.h"
 
-#define TAG		"ferry gpg home 1"
+#define TAG		"ferry gpg home 2"	/* 2: ferry-keys */
 #define STAMP		"ferry-home"
+#define FACTS		"ferry-keys"
 #define ENTRY		"h-"
 #define BUILD		".build-"
 #define FILE_MAX	(4u * LIMIT_KEYSET_BYTES + (64u << 10))
@@ -50,7 +56,7 @@
 #define SHARED_ENTRY_AGE	(30 * 86400)	/* s: unused keyrings */
 
 static const char *const allowed[] = {
-	"gpg.conf", "common.conf", "pubring.kbx", "trustdb.gpg", STAMP,
+	"gpg.conf", "common.conf", "pubring.kbx", "trustdb.gpg", FACTS, STAMP,
 };
 
 static int
@@ -168,17 +174,23 @@ names(const uint8_t *ring, size_t len, char entry[64],
 	return 0;
 }
 
-/* The stamp a home with these key files must carry. */
+/* The stamp a home with these key files and these facts must carry. */
 static int
-stamp_text(int hfd, const char *ringhex, char *out, size_t n)
+stamp_text(int hfd, const char *ringhex, const void *facts, size_t flen,
+    char *out, size_t n)
 {
 	char kbx[DIGEST_HEXLEN + 1], tdb[DIGEST_HEXLEN + 1];
+	char fhex[DIGEST_HEXLEN + 1];
+	uint8_t sha[DIGEST_LEN];
 
 	if (file_sha(hfd, "pubring.kbx", kbx) == -1 ||
 	    file_sha(hfd, "trustdb.gpg", tdb) == -1)
 		return -1;
+	digest_buf(facts, flen, sha);
+	digest_to_hex(sha, fhex);
 	if (snprintf(out, n, TAG "\nkeyring %s\npubring.kbx %s\n"
-	    "trustdb.gpg %s\n", ringhex, kbx, tdb) >= (int)n)
+	    "trustdb.gpg %s\n" FACTS " %s\n", ringhex, kbx, tdb, fhex) >=
+	    (int)n)
 		return -1;
 	return 0;
 }
@@ -213,13 +225,16 @@ only_allowed(int hfd, int stamped)
 	return ok;
 }
 
-/* Is cfd/entry a home for the keyring whose SHA-256 is ringhex? */
+/* Is cfd/entry a home for the keyring whose SHA-256 is ringhex?  If so
+ * and facts is not NULL, *facts (malloc'ed, *flen bytes) are the bytes of
+ * its ferry-keys that the stamp vouched for. */
 static int
-valid(int cfd, const char *entry, const char *ringhex)
+valid(int cfd, const char *entry, const char *ringhex, uint8_t **facts,
+    size_t *flen)
 {
-	char want[512];
-	uint8_t *have = NULL;
-	size_t len = 0;
+	char want[640];
+	uint8_t *have = NULL, *f = NULL;
+	size_t len = 0, fl = 0;
 	struct stat st;
 	int hfd, ok = 0;
 
@@ -230,27 +245,39 @@ valid(int cfd, const char *entry, const char *ringhex)
 	    only_allowed(hfd, 1) &&
 	    file_is(hfd, "gpg.conf", gpg_home_conf) &&
 	    file_is(hfd, "common.conf", gpg_home_common) &&
-	    stamp_text(hfd, ringhex, want, sizeof(want)) == 0 &&
+	    read_own(hfd, FACTS, FILE_MAX, &f, &fl) == 0 &&
+	    stamp_text(hfd, ringhex, f, fl, want, sizeof(want)) == 0 &&
 	    read_own(hfd, STAMP, sizeof(want), &have, &len) == 0)
 		ok = len == strlen(want) && memcmp(have, want, len) == 0;
 	free(have);
 	close(hfd);
+	if (ok && facts != NULL) {
+		*facts = f;
+		*flen = fl;
+	} else
+		free(f);
 	return ok;
 }
 
 int
 gpg_cache_find(const struct gpg_cache *c, const uint8_t *ring, size_t len,
-    char *home, size_t size)
+    char *home, size_t size, uint8_t **facts, size_t *factslen)
 {
 	char entry[64], ringhex[DIGEST_HEXLEN + 1];
 	int cfd, rc = -1;
 
+	*facts = NULL;
 	if (names(ring, len, entry, ringhex) == -1 ||
 	    (cfd = open_root(c, 0)) == -1)
 		return -1;
-	if (valid(cfd, entry, ringhex) &&
-	    snprintf(home, size, "%s/%s", c->dir, entry) < (int)size)
-		rc = 0;
+	if (valid(cfd, entry, ringhex, facts, factslen)) {
+		if (snprintf(home, size, "%s/%s", c->dir, entry) < (int)size)
+			rc = 0;
+		else {
+			free(*facts);
+			*facts = NULL;
+		}
+	}
 	close(cfd);
 	return rc;
 }
@@ -320,10 +347,10 @@ fail:
 
 int
 gpg_cache_publish(const struct gpg_cache *c, const uint8_t *ring, size_t len,
-    char *home, size_t size)
+    const char *facts, size_t factslen, char *home, size_t size)
 {
 	struct fy_err e = { 0 };
-	char entry[64], ringhex[DIGEST_HEXLEN + 1], text[512], path[PATH_MAX];
+	char entry[64], ringhex[DIGEST_HEXLEN + 1], text[640], path[PATH_MAX];
 	const char *build = strrchr(home, '/');
 	int cfd = -1, hfd = -1, fd, rc = -1, tries;
 
@@ -336,10 +363,18 @@ gpg_cache_publish(const struct gpg_cache *c, const uint8_t *ring, size_t len,
 	    O_CLOEXEC)) == -1)
 		goto out;
 	(void)unlinkat(hfd, "pubring.kbx~", 0);		/* gpg's backup */
-	if (!only_allowed(hfd, 0) ||
-	    stamp_text(hfd, ringhex, text, sizeof(text)) == -1 ||
-	    (fd = openat(hfd, STAMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	if (!only_allowed(hfd, 0) || factslen > FILE_MAX ||
+	    (fd = openat(hfd, FACTS, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1)
+		goto out;
+	if (io_write_all(fd, facts, factslen, FACTS, &e) == -1) {
+		close(fd);
+		goto out;
+	}
+	if (close(fd) == -1 ||
+	    stamp_text(hfd, ringhex, facts, factslen, text, sizeof(text)) ==
+	    -1 || (fd = openat(hfd, STAMP, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) == -1)
 		goto out;
 	if (io_write_all(fd, text, strlen(text), STAMP, &e) == -1) {
 		close(fd);
@@ -356,7 +391,7 @@ gpg_cache_publish(const struct gpg_cache *c, const uint8_t *ring, size_t len,
 		}
 		if (errno != EEXIST && errno != ENOTEMPTY)
 			goto out;
-		if (valid(cfd, entry, ringhex)) {
+		if (valid(cfd, entry, ringhex, NULL, NULL)) {
 			/* Another run built the same home first. */
 			io_remove_tree(cfd, build, &e);
 			snprintf(home, size, "%s", path);

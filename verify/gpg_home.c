@@ -237,6 +237,8 @@ leave_cache(struct gpg_verifier *v, struct fy_err *e)
 	}
 	v->rehome = 0;
 	gpg_keys_drop(v);
+	gpgme_release(v->lctx);		/* names the cached home */
+	v->lctx = NULL;
 	snprintf(v->home, sizeof(v->home), "%s", home);
 	v->cached = 0;
 	return import_keys(v, v->ring, v->ringlen, FY_E_CONFIG, "keyring", e);
@@ -252,10 +254,16 @@ open_cached(struct gpg_verifier *v, const struct gpg_cache *c,
     const char *keyring, int *bad, struct fy_err *e)
 {
 	struct fy_err ce = { 0 };
+	uint8_t *facts = NULL;
+	size_t factslen = 0;
 
 	if (gpg_cache_find(c, v->ring, v->ringlen, v->home,
-	    sizeof(v->home)) == 0) {
+	    sizeof(v->home), &facts, &factslen) == 0) {
 		v->cached = 1;
+		/* The keys' facts, kept with them: no listing.  (If they
+		 * did not load, the keys are listed as in any home.) */
+		(void)gpg_facts_load(v, facts, factslen);
+		free(facts);
 		if (gpg_ctx_open(v->home, &v->ctx, e) == -1) {
 			*bad = 1;	/* no engine: the same without cache */
 			return -1;
@@ -293,11 +301,19 @@ int
 gpg_verifier_keep(struct gpg_verifier *v)
 {
 	struct gpg_cache c = { .dir = v->cache.dir, .shared = v->cache.shared };
+	char *facts;
+	size_t factslen;
+	int rc;
 
 	if (!v->building)
 		return 0;
-	if (gpg_cache_publish(&c, v->ring, v->ringlen, v->home,
-	    sizeof(v->home)) == -1)
+	/* Kept with the keys they describe, so that later runs list none. */
+	if (gpg_facts_text(v, &facts, &factslen) == -1)
+		return -1;
+	rc = gpg_cache_publish(&c, v->ring, v->ringlen, facts, factslen,
+	    v->home, sizeof(v->home));
+	free(facts);
+	if (rc == -1)
 		return -1;
 	v->building = 0;
 	v->cached = 1;
@@ -314,6 +330,8 @@ gpg_ctx_ready(struct gpg_verifier *v, struct fy_err *e)
 		return 0;
 	if (gpg_ctx_rehome(v->ctx, v->home, e) == -1)
 		return -1;
+	gpgme_release(v->lctx);		/* names the build folder */
+	v->lctx = NULL;
 	v->rehome = 0;
 	return 0;
 }
@@ -392,6 +410,7 @@ gpg_verifier_free(struct gpg_verifier *v)
 	if (v == NULL)
 		return;
 	gpg_keys_drop(v);
+	gpgme_release(v->lctx);
 	gpgme_release(v->ctx);
 	drop_home(v);
 	free(v->ring);

@@ -11,9 +11,33 @@
 
 #include "verify/gpg.h"
 
+/*
+ * What the verdict needs to know of a key in the home (gpg_verify.c):
+ * listed by gpg once, or read back from a cached home, where they are
+ * kept beside the keys they describe (gpg_cache.c, "ferry-keys").  None
+ * of these depends on the time of the listing: expiry is kept as a date
+ * and judged against the trusted time of each verification.
+ */
+struct gpg_subfact {
+	char		 fpr[GPG_FPR_MAX];	/* "" if gpg gave none */
+	int64_t		 timestamp;		/* creation */
+	int64_t		 expires;		/* 0: never */
+	unsigned	 length;		/* bits */
+	int		 algo;			/* gpgme_pubkey_algo_t */
+	unsigned	 revoked:1, invalid:1, can_sign:1;
+};
+struct gpg_keyfact {
+	char		 fpr[GPG_FPR_MAX];	/* primary; "" if none */
+	unsigned	 revoked:1, invalid:1;
+	size_t		 nsub;			/* sub[0]: the primary key */
+	struct gpg_subfact *sub;
+};
+
 struct gpg_verifier {
 	char		  home[PATH_MAX];	/* private 0700 GNUPGHOME */
 	gpgme_ctx_t	  ctx;			/* engine bound to home */
+	gpgme_ctx_t	  lctx;			/* a second one, for the key
+						 * listing beside a verify */
 	char		(*pinned)[GPG_FPR_MAX];	/* upper case, full length */
 	size_t		  npinned;
 	int		  cached;	/* home is a cache entry: never
@@ -28,9 +52,9 @@ struct gpg_verifier {
 	}		  cache;
 	uint8_t		 *ring;		/* the pinned keyring's bytes */
 	size_t		  ringlen;
-	gpgme_key_t	 *keys;		/* every key of the home, listed */
-	size_t		  nkeys;	/* once (gpg_verify.c) */
-	int		  listed;
+	struct gpg_keyfact *keys;	/* every key of the home, listed */
+	size_t		  nkeys;	/* once (gpg_verify.c) or read */
+	int		  listed;	/* from the cached home */
 };
 
 /* The gpg.conf (and common.conf) of every verification home. */
@@ -45,10 +69,12 @@ int	gpg_home_write_conf(const char *home, struct fy_err *e);
  * build folder home (keys imported, a verification passed) becomes the
  * entry; home is updated. */
 int	gpg_cache_find(const struct gpg_cache *c, const uint8_t *ring,
-	    size_t len, char *home, size_t size);
+	    size_t len, char *home, size_t size, uint8_t **facts,
+	    size_t *factslen);
 int	gpg_cache_start(const struct gpg_cache *c, char *home, size_t size);
 int	gpg_cache_publish(const struct gpg_cache *c, const uint8_t *ring,
-	    size_t len, char *home, size_t size);
+	    size_t len, const char *facts, size_t factslen, char *home,
+	    size_t size);
 /* Point ctx at another home (after a publish, or leaving the cache). */
 int	gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e);
 /* Before an operation on v->ctx: point it at v->home if that moved (a
@@ -57,9 +83,18 @@ int	gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e);
 int	gpg_ctx_ready(struct gpg_verifier *v, struct fy_err *e);
 /* Forget the listed keys (after an import). */
 void	gpg_keys_drop(struct gpg_verifier *v);
+/* The listed keys as the text a cached home keeps (malloc'ed, *len
+ * bytes, NUL-terminated), and back: gpg_facts_load replaces v's keys and
+ * marks them listed, or returns -1 and leaves v unlisted on any text it
+ * did not write. */
+int	gpg_facts_text(const struct gpg_verifier *v, char **text, size_t *len);
+int	gpg_facts_load(struct gpg_verifier *v, const uint8_t *text,
+	    size_t len);
 
 /* A fresh OpenPGP context: engine home `home` (NULL: gpg's default),
- * offline, binary output, no text mode.  FY_E_INTERNAL on failure. */
+ * offline, binary output, no text mode.  FY_E_INTERNAL on failure.
+ * Pointing GPGME at a home runs "gpg --version" once; contexts opened on
+ * the home of the previous one share that run (gpg_sign.c). */
 int	gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e);
 /* Copy a GPGME data object's bytes into a malloc'ed buffer (the caller
  * frees it with free()) and release the object in all cases. */

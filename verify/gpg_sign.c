@@ -9,6 +9,8 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +24,13 @@
  * --version) to find its engines, which also leaves gpgsm unknown, so it
  * is never started for its version; gpg is found on PATH once, and every
  * context names that file explicitly.  What remains per process: the one
- * "gpg --version" of GPGME's engine table, and one per context that is
- * pointed at a home.
+ * "gpg --version" of GPGME's engine table, and one each time a context
+ * is pointed at another home.  GPGME runs that probe whenever engine
+ * information is set (gpgme_set_engine_info and gpgme_ctx_set_engine_info
+ * alike, src/engine.c _gpgme_set_engine_info), and a new context copies
+ * the process-wide information: so gpg_ctx_open() sets the process-wide
+ * home and opens contexts from it, and a second context on the same home
+ * (a key listing beside a verify) starts no gpg.
  */
 static const char *
 engine_path(struct fy_err *e)
@@ -79,15 +86,47 @@ gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e)
 	return 0;
 }
 
+/* The home the process-wide engine information names ("" for gpg's
+ * default), valid when engine_homed. */
+static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+static char engine_home[PATH_MAX];
+static int engine_homed;
+
+/* A new context whose engine is gpg with home `home`. */
+static gpgme_error_t
+new_ctx(const char *gpg, const char *home, gpgme_ctx_t *ctx)
+{
+	gpgme_error_t err = 0;
+	const char *want = home != NULL ? home : "";
+
+	if (strlen(want) >= sizeof(engine_home))
+		return gpg_error(GPG_ERR_INV_VALUE);
+	pthread_mutex_lock(&engine_lock);
+	if (!engine_homed || strcmp(engine_home, want) != 0) {
+		engine_homed = 0;
+		if ((err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg,
+		    home)) == 0) {
+			snprintf(engine_home, sizeof(engine_home), "%s", want);
+			engine_homed = 1;
+		}
+	}
+	if (err == 0)
+		err = gpgme_new(ctx);	/* copies the engine information */
+	pthread_mutex_unlock(&engine_lock);
+	return err;
+}
+
 int
 gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e)
 {
 	gpgme_ctx_t ctx = NULL;
+	gpgme_engine_info_t info;
 	gpgme_error_t err;
+	const char *gpg;
 
-	if (engine_path(e) == NULL)
+	if ((gpg = engine_path(e)) == NULL)
 		return -1;
-	if ((err = gpgme_new(&ctx)) != 0)
+	if ((err = new_ctx(gpg, home, &ctx)) != 0)
 		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot create a GPGME "
 		    "context: %s", gpgme_strerror(err));
 	if ((err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_OpenPGP)) != 0) {
@@ -95,9 +134,17 @@ gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e)
 		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot set up the gpg "
 		    "engine: %s", gpgme_strerror(err));
 	}
-	if (gpg_ctx_rehome(ctx, home, e) == -1) {
+	/* What the context will run: that gpg, in that home, nothing else. */
+	for (info = gpgme_ctx_get_engine_info(ctx); info != NULL;
+	    info = info->next)
+		if (info->protocol == GPGME_PROTOCOL_OpenPGP)
+			break;
+	if (info == NULL || info->file_name == NULL ||
+	    strcmp(info->file_name, gpg) != 0 || (home != NULL &&
+	    (info->home_dir == NULL || strcmp(info->home_dir, home) != 0))) {
 		gpgme_release(ctx);
-		return -1;
+		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot set up the gpg "
+		    "engine: %s", "the context names another home");
 	}
 	gpgme_set_offline(ctx, 1);
 	gpgme_set_armor(ctx, 0);

@@ -10,6 +10,7 @@
  * verdict.  Each signature file is a separate gpg run, so a bad signature
  * cannot hide a good one that follows it.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,24 +70,25 @@ full_fpr(const char *f)
 	return (n == 40 || n == 64) && strspn(f, "0123456789abcdefABCDEF") == n;
 }
 
-/* The subkey of k whose fingerprint is sfpr (the primary is subkeys[0]). */
-static gpgme_subkey_t
-find_subkey(gpgme_key_t k, const char *sfpr)
+/* The subkey of k whose fingerprint is sfpr (the primary is sub[0]). */
+static const struct gpg_subfact *
+find_subkey(const struct gpg_keyfact *k, const char *sfpr)
 {
-	gpgme_subkey_t sk;
+	size_t i;
 
-	for (sk = k->subkeys; sk != NULL; sk = sk->next)
-		if (sk->fpr != NULL && strcasecmp(sk->fpr, sfpr) == 0)
-			return sk;
+	for (i = 0; i < k->nsub; i++)
+		if (k->sub[i].fpr[0] != '\0' &&
+		    strcasecmp(k->sub[i].fpr, sfpr) == 0)
+			return &k->sub[i];
 	return NULL;
 }
 
 /* What the key data says at trusted time `now`; "" if nothing is wrong. */
 static void
-judge_key(gpgme_key_t k, gpgme_subkey_t sk, gpgme_signature_t s,
-    int64_t now, char *why, size_t n)
+judge_key(const struct gpg_keyfact *k, const struct gpg_subfact *sk,
+    gpgme_signature_t s, int64_t now, char *why, size_t n)
 {
-	gpgme_subkey_t pk = k->subkeys;
+	const struct gpg_subfact *pk = &k->sub[0];
 	char d1[16], d2[16];
 
 	if (pk->revoked || k->revoked)
@@ -103,7 +105,7 @@ judge_key(gpgme_key_t k, gpgme_subkey_t sk, gpgme_signature_t s,
 		snprintf(why, n, _("signing subkey %s of key %s expired on %s "
 		    "(trusted time %s)"), sk->fpr, k->fpr, day(sk->expires, d1),
 		    day(now, d2));
-	else if (s->timestamp < (unsigned long)sk->timestamp)
+	else if ((int64_t)s->timestamp < sk->timestamp)
 		snprintf(why, n,
 		    _("signature made on %s, before its signing key "
 		    "%s existed"), day(s->timestamp, d1), sk->fpr);
@@ -113,51 +115,107 @@ judge_key(gpgme_key_t k, gpgme_subkey_t sk, gpgme_signature_t s,
 	else if (!sk->can_sign || s->wrong_key_usage)
 		snprintf(why, n, _("key %s is not allowed to make signatures"),
 		    sk->fpr);
-	else if (sk->pubkey_algo == GPGME_PK_RSA && sk->length < RSA_MIN_BITS)
+	else if (sk->algo == GPGME_PK_RSA && sk->length < RSA_MIN_BITS)
 		snprintf(why, n, _("signing key %s is RSA with %u bits, fewer "
 		    "than %d"), sk->fpr, sk->length, RSA_MIN_BITS);
-	else if (sk->pubkey_algo != GPGME_PK_RSA &&
-	    sk->pubkey_algo != GPGME_PK_EDDSA &&
-	    sk->pubkey_algo != GPGME_PK_ECDSA)
+	else if (sk->algo != GPGME_PK_RSA && sk->algo != GPGME_PK_EDDSA &&
+	    sk->algo != GPGME_PK_ECDSA)
 		snprintf(why, n, _("signing key %s uses %s, which is refused"),
-		    sk->fpr, gpgme_pubkey_algo_name(sk->pubkey_algo) ?
-		    gpgme_pubkey_algo_name(sk->pubkey_algo) : _("an unknown "
+		    sk->fpr, gpgme_pubkey_algo_name(sk->algo) ?
+		    gpgme_pubkey_algo_name(sk->algo) : _("an unknown "
 		    "algorithm"));
 	else
 		why[0] = '\0';
 }
 
-void
-gpg_keys_drop(struct gpg_verifier *v)
+static void
+facts_free(struct gpg_keyfact *keys, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < v->nkeys; i++)
-		gpgme_key_unref(v->keys[i]);
-	free(v->keys);
+	for (i = 0; i < n; i++)
+		free(keys[i].sub);
+	free(keys);
+}
+
+void
+gpg_keys_drop(struct gpg_verifier *v)
+{
+	facts_free(v->keys, v->nkeys);
 	v->keys = NULL;
 	v->nkeys = 0;
 	v->listed = 0;
 }
 
-/* Every key of the home, listed once per verifier (one gpg run instead of
- * one gpgme_get_key() per signature, each of which starts gpg twice);
- * again after an import.  Runs an operation on v->ctx, so never while a
- * verify result of that context is still being read. */
+static void
+copy_fpr(char dst[GPG_FPR_MAX], const char *src)
+{
+	if (src == NULL || strlen(src) >= GPG_FPR_MAX)
+		dst[0] = '\0';
+	else
+		strcpy(dst, src);
+}
+
+/* The facts of one listed key; -1 out of memory. */
 static int
-list_keys(struct gpg_verifier *v)
+fact_of(gpgme_key_t k, struct gpg_keyfact *f)
+{
+	gpgme_subkey_t sk;
+	size_t n = 0;
+
+	memset(f, 0, sizeof(*f));
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		n++;
+	if (n == 0)
+		return 0;			/* never matches a signature */
+	if ((f->sub = calloc(n, sizeof(*f->sub))) == NULL)
+		return -1;
+	copy_fpr(f->fpr, k->fpr);
+	f->revoked = k->revoked != 0;
+	f->invalid = k->invalid != 0;
+	for (sk = k->subkeys; sk != NULL; sk = sk->next) {
+		struct gpg_subfact *s = &f->sub[f->nsub++];
+
+		copy_fpr(s->fpr, sk->fpr);
+		s->timestamp = sk->timestamp;
+		s->expires = sk->expires;
+		s->length = sk->length;
+		s->algo = sk->pubkey_algo;
+		s->revoked = sk->revoked != 0;
+		s->invalid = sk->invalid != 0;
+		s->can_sign = sk->can_sign != 0;
+	}
+	return 0;
+}
+
+/* Start listing every key of the home on v->lctx (a second context on
+ * the same home, which starts no "gpg --version"), so that the listing
+ * runs while v->ctx verifies.  -1: not started (list_end then fails). */
+static int
+list_start(struct gpg_verifier *v)
+{
+	if (v->lctx == NULL && gpg_ctx_open(v->home, &v->lctx, NULL) == -1)
+		return -1;
+	if (gpgme_op_keylist_start(v->lctx, NULL, 0) != 0)
+		return -1;
+	return 0;
+}
+
+/* Collect what list_start began: every key of the home, once per
+ * verifier (one gpg run instead of one gpgme_get_key() per signature,
+ * each of which starts gpg twice); again after an import. */
+static int
+list_end(struct gpg_verifier *v, int started)
 {
 	gpgme_keylist_result_t r;
-	gpgme_key_t k, *grown;
+	struct gpg_keyfact *grown;
+	gpgme_key_t k;
 	gpgme_error_t err;
 
-	if (v->listed)
-		return 0;
 	gpg_keys_drop(v);
-	if (gpg_ctx_ready(v, NULL) == -1 ||
-	    gpgme_op_keylist_start(v->ctx, NULL, 0) != 0)
+	if (!started)
 		return -1;
-	while ((err = gpgme_op_keylist_next(v->ctx, &k)) == 0) {
+	while ((err = gpgme_op_keylist_next(v->lctx, &k)) == 0) {
 		if ((grown = realloc(v->keys, (v->nkeys + 1) *
 		    sizeof(*grown))) == NULL) {
 			gpgme_key_unref(k);
@@ -165,14 +223,19 @@ list_keys(struct gpg_verifier *v)
 			break;
 		}
 		v->keys = grown;
-		v->keys[v->nkeys++] = k;
+		err = fact_of(k, &v->keys[v->nkeys]) == -1 ?
+		    gpg_error(GPG_ERR_ENOMEM) : 0;
+		gpgme_key_unref(k);
+		if (err != 0)
+			break;
+		v->nkeys++;
 	}
 	if (gpgme_err_code(err) != GPG_ERR_EOF) {
-		gpgme_op_keylist_end(v->ctx);
+		gpgme_op_keylist_end(v->lctx);
 		gpg_keys_drop(v);
 		return -1;
 	}
-	r = gpgme_op_keylist_result(v->ctx);
+	r = gpgme_op_keylist_result(v->lctx);
 	if (r == NULL || r->truncated) {
 		gpg_keys_drop(v);
 		return -1;
@@ -181,23 +244,195 @@ list_keys(struct gpg_verifier *v)
 	return 0;
 }
 
-/* The key holding (sub)key sfpr, as gpgme_get_key(sfpr) would find it:
- * exactly one key must match.  A new reference, or NULL. */
-static gpgme_key_t
-key_of(struct gpg_verifier *v, const char *sfpr)
+/*
+ * The facts as a cached home keeps them ("ferry-keys", hashed into the
+ * home's stamp by gpg_cache.c):
+ *   ferry keys 1
+ *   key FPR REVOKED INVALID NSUB
+ *   sub FPR REVOKED INVALID CAN_SIGN ALGO BITS CREATED EXPIRES   (NSUB x)
+ * FPR is "-" when gpg gave none.  The loader accepts exactly what the
+ * writer makes.
+ */
+#define FACTS_TAG	"ferry keys 1\n"
+#define FACTS_MAX_SUB	256
+
+static int
+put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
-	gpgme_key_t found = NULL;
+	va_list ap;
+	int n;
+	char *grown;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len :
+		    0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -1;
+		if (*buf != NULL && (size_t)n < *cap - *len) {
+			*len += (size_t)n;
+			return 0;
+		}
+		if ((grown = realloc(*buf, *cap + (size_t)n + 1024)) == NULL)
+			return -1;
+		*buf = grown;
+		*cap += (size_t)n + 1024;
+	}
+}
+
+int
+gpg_facts_text(const struct gpg_verifier *v, char **text, size_t *len)
+{
+	char *buf = NULL;
+	size_t n = 0, cap = 0, i, j;
+	int rc;
+
+	*text = NULL;
+	if (!v->listed)
+		return -1;
+	rc = put(&buf, &n, &cap, "%s", FACTS_TAG);
+	for (i = 0; rc == 0 && i < v->nkeys; i++) {
+		const struct gpg_keyfact *k = &v->keys[i];
+
+		rc = put(&buf, &n, &cap, "key %s %u %u %zu\n",
+		    k->fpr[0] ? k->fpr : "-", (unsigned)k->revoked,
+		    (unsigned)k->invalid, k->nsub);
+		for (j = 0; rc == 0 && j < k->nsub; j++) {
+			const struct gpg_subfact *sk = &k->sub[j];
+
+			rc = put(&buf, &n, &cap, "sub %s %u %u %u %d %u "
+			    "%lld %lld\n", sk->fpr[0] ? sk->fpr : "-",
+			    (unsigned)sk->revoked, (unsigned)sk->invalid,
+			    (unsigned)sk->can_sign, sk->algo, sk->length,
+			    (long long)sk->timestamp, (long long)sk->expires);
+		}
+	}
+	if (rc == -1) {
+		free(buf);
+		return -1;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* One line of the facts (NUL-terminated copy in line); "-" or a hex
+ * fingerprint of at most GPG_FPR_MAX - 1 digits into fpr. */
+static int
+fact_fpr(const char *word, char fpr[GPG_FPR_MAX])
+{
+	size_t n = strlen(word);
+
+	if (strcmp(word, "-") == 0) {
+		fpr[0] = '\0';
+		return 0;
+	}
+	if (n == 0 || n >= GPG_FPR_MAX ||
+	    strspn(word, "0123456789ABCDEFabcdef") != n)
+		return -1;
+	strcpy(fpr, word);
+	return 0;
+}
+
+static int
+bit(unsigned u)
+{
+	return u <= 1 ? 0 : -1;
+}
+
+int
+gpg_facts_load(struct gpg_verifier *v, const uint8_t *text, size_t len)
+{
+	struct gpg_keyfact *keys = NULL, *grown;
+	size_t nkeys = 0, pos, nsub = 0, want = 0;
+	char line[256], word[GPG_FPR_MAX + 1];
+	unsigned r, iv, cs, bits;
+	long long ts, ex;
+	int algo, used;
+
+	gpg_keys_drop(v);
+	if (len < strlen(FACTS_TAG) ||
+	    memcmp(text, FACTS_TAG, strlen(FACTS_TAG)) != 0 ||
+	    memchr(text, '\0', len) != NULL || text[len - 1] != '\n')
+		return -1;
+	for (pos = strlen(FACTS_TAG); pos < len; ) {
+		const uint8_t *nl = memchr(text + pos, '\n', len - pos);
+		size_t l = (size_t)(nl - (text + pos));
+
+		if (l >= sizeof(line))
+			goto bad;
+		memcpy(line, text + pos, l);
+		line[l] = '\0';
+		pos += l + 1;
+		used = -1;
+		if (nsub < want) {
+			struct gpg_subfact *sk = &keys[nkeys - 1].sub[nsub];
+
+			if (sscanf(line, "sub %65s %u %u %u %d %u %lld %lld%n",
+			    word, &r, &iv, &cs, &algo, &bits, &ts, &ex,
+			    &used) != 8 || used != (int)l ||
+			    fact_fpr(word, sk->fpr) == -1 || bit(r) ||
+			    bit(iv) || bit(cs) || ts < 0 || ex < 0)
+				goto bad;
+			sk->revoked = r;
+			sk->invalid = iv;
+			sk->can_sign = cs;
+			sk->algo = algo;
+			sk->length = bits;
+			sk->timestamp = ts;
+			sk->expires = ex;
+			keys[nkeys - 1].nsub = ++nsub;
+			continue;
+		}
+		if (sscanf(line, "key %65s %u %u %zu%n", word, &r, &iv, &want,
+		    &used) != 4 || used != (int)l || bit(r) || bit(iv) ||
+		    want == 0 || want > FACTS_MAX_SUB ||
+		    nkeys >= LIMIT_KEYSET_BYTES / 32 ||
+		    (grown = realloc(keys, (nkeys + 1) * sizeof(*keys))) == NULL)
+			goto bad;
+		keys = grown;
+		memset(&keys[nkeys], 0, sizeof(keys[nkeys]));
+		if ((keys[nkeys].sub = calloc(want, sizeof(*keys->sub))) ==
+		    NULL || fact_fpr(word, keys[nkeys].fpr) == -1) {
+			free(keys[nkeys].sub);
+			goto bad;
+		}
+		keys[nkeys].revoked = r;
+		keys[nkeys].invalid = iv;
+		nkeys++;
+		nsub = 0;
+	}
+	if (nsub < want)
+		goto bad;
+	v->keys = keys;
+	v->nkeys = nkeys;
+	v->listed = 1;
+	return 0;
+bad:
+	facts_free(keys, nkeys);
+	return -1;
+}
+
+/* The key holding (sub)key sfpr, as gpgme_get_key(sfpr) would find it:
+ * exactly one key must match.  NULL if none or several. */
+static const struct gpg_keyfact *
+key_of(const struct gpg_verifier *v, const char *sfpr)
+{
+	const struct gpg_keyfact *found = NULL;
 	size_t i;
 
 	for (i = 0; v->listed && i < v->nkeys; i++)
-		if (v->keys[i]->subkeys != NULL &&
-		    find_subkey(v->keys[i], sfpr) != NULL) {
+		if (v->keys[i].nsub > 0 &&
+		    find_subkey(&v->keys[i], sfpr) != NULL) {
 			if (found != NULL)
 				return NULL;	/* ambiguous */
-			found = v->keys[i];
+			found = &v->keys[i];
 		}
-	if (found != NULL)
-		gpgme_key_ref(found);
 	return found;
 }
 
@@ -211,8 +446,8 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 {
 	gpgme_error_t code = gpgme_err_code(s->status);
 	const char *sfpr = s->fpr ? s->fpr : "(unknown)";
-	gpgme_key_t k = NULL;
-	gpgme_subkey_t sk = NULL;
+	const struct gpg_keyfact *k = NULL;
+	const struct gpg_subfact *sk = NULL;
 
 	/* Order: crypto, then identity, then our policy, then gpg's. */
 	if (code == GPG_ERR_BAD_SIGNATURE || (s->summary & GPGME_SIGSUM_RED)) {
@@ -222,17 +457,15 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 	if (code == GPG_ERR_NO_PUBKEY ||
 	    (s->summary & GPGME_SIGSUM_KEY_MISSING) || !full_fpr(s->fpr) ||
 	    (k = key_of(v, s->fpr)) == NULL ||
-	    k->subkeys == NULL || (sk = find_subkey(k, s->fpr)) == NULL) {
+	    (sk = find_subkey(k, s->fpr)) == NULL) {
 		snprintf(why, n, gpg_is_pinned(v, sfpr) ? _("signed by pinned "
 		    "key %s, which is missing from the keyring") :
 		    _("signed by key %s, which is not pinned"), sfpr);
-		gpgme_key_unref(k);
 		return false;
 	}
 	if (!gpg_is_pinned(v, k->fpr)) {
 		snprintf(why, n, _("signed by key %s, which is not pinned"),
-		    k->fpr);
-		gpgme_key_unref(k);
+		    k->fpr[0] ? k->fpr : "(unknown)");
 		return false;
 	}
 	judge_key(k, sk, s, now, why, n);
@@ -264,7 +497,6 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 	}
 	if (why[0] == '\0')
 		snprintf(primary, GPG_FPR_MAX, "%s", k->fpr);
-	gpgme_key_unref(k);
 	return why[0] == '\0' && gpg_fpr_normalise(primary);
 }
 
@@ -313,15 +545,12 @@ verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	gpgme_signature_t s;
 	gpgme_error_t err;
 	char why[320], primary[GPG_FPR_MAX];
-	int rc = -1;
+	int rc = -1, listing = 0;
 
 	if (sigframe_check(sig, siglen, where, NULL, &fe) == -1) {
 		refusal(t, i, nsigs, fe.msg);
 		return 0;
 	}
-	if (list_keys(v) == -1)
-		return fy_fail(e, FY_E_INTERNAL, where, "gpg: cannot list the "
-		    "keys of the verification home");
 	if ((err = gpgme_data_new_from_mem(&dd, (const char *)data, len,
 	    0)) != 0 || (err = gpgme_data_new_from_mem(&sd, (const char *)sig,
 	    siglen, 0)) != 0) {
@@ -331,7 +560,16 @@ verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	}
 	if (gpg_ctx_ready(v, e) == -1)
 		goto out;
+	/* Keys not known yet (a home just built): list them in a second
+	 * gpg beside the verifying one; both only read the home. */
+	if (!v->listed)
+		listing = list_start(v) == 0 ? 1 : -1;
 	err = gpgme_op_verify(v->ctx, sd, dd, NULL);
+	if (listing != 0 && list_end(v, listing == 1) == -1) {
+		fy_fail(e, FY_E_INTERNAL, where, "gpg: cannot list the keys "
+		    "of the verification home");
+		goto out;
+	}
 	r = gpgme_op_verify_result(v->ctx);
 	if (err != 0)
 		refusal(t, i, nsigs, gpgme_strerror(err));

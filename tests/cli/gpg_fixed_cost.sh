@@ -3,11 +3,14 @@
 # verification home kept between runs (issue 17 target 2; verify/gpg_cache.c,
 # verify/gpg_sign.c).  Counts come from strace -f -e trace=execve:
 #   - never gpgconf, gpgsm, gpg-agent or keyboxd;
-#   - a run that finds its home: no gpg --import; verifymedia 5 gpg runs
-#     (2 --version, 1 key listing, 2 --verify), applymedia 4 (one --verify:
-#     it reads no SHA256SUMS);
-#   - a run that builds it adds only the import (no third --version for
-#     moving the context to the published home: nothing runs after it);
+#   - a run that finds its home: no gpg --import and no key listing (the
+#     home keeps the listing's facts, verify/gpg_cache.c ferry-keys);
+#     verifymedia 4 gpg runs (2 --version, 2 --verify), applymedia 3 (one
+#     --verify: it reads no SHA256SUMS);
+#   - a run that builds it adds the import and one key listing (run beside
+#     the first verify, in a second context on the same home: no third
+#     --version for it, nor for moving the context to the published home,
+#     as nothing runs after it);
 #   - the home is kept in the user's cache (verifymedia, after a good
 #     verification) or the client state (applymedia, by an apply that
 #     changed the state: refused, failed, up-to-date and read-only runs
@@ -68,6 +71,7 @@ traced v1 "$FERRY_BIN/${V[0]}" "${V[@]:1}"
 no_helpers v1
 expect_count v1 "gpg --import" 1
 expect_count v1 "gpg --version" 2
+expect_count v1 "gpg --list-keys" 1
 expect_count v1 "gpg.*" 6
 entry=$(echo "$XDG_CACHE_HOME"/ferry/gpg/h-*)
 [ -d "$entry" ] || die "verifymedia kept no home in $XDG_CACHE_HOME/ferry/gpg"
@@ -77,9 +81,9 @@ traced v2 "$FERRY_BIN/${V[0]}" "${V[@]:1}"
 no_helpers v2
 expect_count v2 "gpg --import" 0
 expect_count v2 "gpg --version" 2
-expect_count v2 "gpg --list-keys" 1
+expect_count v2 "gpg --list-keys" 0
 expect_count v2 "gpg --verify" 2
-expect_count v2 "gpg.*" 5
+expect_count v2 "gpg.*" 4
 out_has "^ok: "
 
 # --- the same, refused, before and after: same verdict --------------------
@@ -106,6 +110,7 @@ traced a1 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
 no_helpers a1
 expect_count a1 "gpg --import" 1
 expect_count a1 "gpg --version" 2
+expect_count a1 "gpg --list-keys" 1
 expect_count a1 "gpg.*" 5
 [ -d "$(echo "$ST"/gpg/h-*)" ] || die "apply kept no home in $ST/gpg"
 [ "$(stat -c %a "$ST/gpg")" = 700 ] || die "$ST/gpg is not 0700"
@@ -113,8 +118,9 @@ expect_count a1 "gpg.*" 5
 traced a2 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
 no_helpers a2
 expect_count a2 "gpg --import" 0
+expect_count a2 "gpg --list-keys" 0
 expect_count a2 "gpg --verify" 1
-expect_count a2 "gpg.*" 4
+expect_count a2 "gpg.*" 3
 traced s1 "$FERRY_BIN/applymedia" --root "$PWD/cl" status med
 expect_count s1 "gpg --import" 0
 # applymedia reads no SHA256SUMS

@@ -205,6 +205,10 @@ test_damaged_entry_not_used(void **state)
 		": > %s/trustdb.gpg",			/* torn */
 		"truncate -s 100 %s/pubring.kbx",	/* torn */
 		"echo >> %s/ferry-home",		/* stamp edited */
+		/* the keys' facts edited: the revoked key made good */
+		"grep -q '^key [0-9A-F]* 1 ' %s/ferry-keys && "
+		    "sed -i 's/^\\(key [0-9A-F]*\\) 1 /\\1 0 /' %s/ferry-keys",
+		"rm %s/ferry-keys",			/* facts missing */
 		"echo debug-all >> %s/gpg.conf",	/* conf edited */
 		"echo >%s/gpg-agent.conf",		/* stray file */
 		"rm %s/common.conf && ln -s /dev/null %s/common.conf",
@@ -227,7 +231,7 @@ test_damaged_entry_not_used(void **state)
 			assert_int_equal(run(fx, &c, fx->pinned, fx->pins,
 			    fx->npins, good, gn, 1, &cached, home, &e), 0);
 		assert_int_equal(cached, 1);
-		fx_sh(damage[i], home, home);
+		fx_sh(damage[i], home, home, home);
 		assert_int_equal(run(fx, &c, fx->pinned, fx->pins, fx->npins,
 		    good, gn, 1, &cached, NULL, &e), 0);
 		if (cached)
@@ -241,6 +245,95 @@ test_damaged_entry_not_used(void **state)
 	assert_int_equal(run(fx, &c, fx->pinned, fx->pins, fx->npins, good,
 	    gn, 1, &cached, NULL, &e), 0);
 	assert_int_equal(cached, 0);
+	free(good);
+	FX_PASS(fx);
+}
+
+/* One verification of data/sig at trusted time now; *cached says
+ * whether the verifier used a cached home (c NULL: a fresh home). */
+static int
+verdict(struct fx *fx, const struct gpg_cache *c, const uint8_t *data,
+    size_t len, const uint8_t *sig, size_t n, int64_t now, int *cached,
+    struct gpg_signers *who, struct fy_err *e)
+{
+	struct gpg_verifier *v = NULL;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (gpg_verifier_open(fx->pinned, fx->pins, fx->npins, c, &v, e) != 0)
+		fail_msg("gpg_verifier_open: %s: %s", e->where, e->msg);
+	*cached = gpg_verifier_cached(v);
+	rc = gpg_verify(v, data, len, &sig, &n, 1, 1, now, "manifest.json",
+	    who, e);
+	gpg_verifier_free(v);
+	return rc;
+}
+
+/* A cached home judges from the facts it keeps (no key listing): every
+ * verdict is the one a fresh home gives, refusals word for word. */
+static void
+test_cached_verdicts_are_fresh_ones(void **state)
+{
+	struct fx *fx = FX(state);
+	struct {
+		const char *sigfile;	/* over sample.dat, or NULL */
+		enum key k;		/* else: fx_sign(k, opts) over data */
+		const char *opts;
+		int64_t ago;		/* trusted time: now - ago */
+	} cases[] = {
+		{ "exp.sig", 0, NULL, 0 },
+		{ "rev.sig", 0, NULL, 30 * 86400 },
+		{ "wku.sig", 0, NULL, 0 },
+		{ NULL, K_WEAK, NULL, 0 },
+		{ NULL, K_SHA1, "--digest-algo SHA1", 0 },
+		{ NULL, K_SUB, NULL, 0 },
+		{ NULL, K_GOOD, NULL, 0 },
+		{ NULL, K_EVIL, NULL, 0 },
+	};
+	struct gpg_signers w1, w2;
+	struct gpg_cache c;
+	struct fy_err e1, e2;
+	char dir[PATH_MAX];
+	uint8_t *good, *sig, *sample, *data;
+	size_t gn, sn, n, len, i;
+	int cached, r1, r2;
+	int64_t now = time(NULL);
+
+	cache_at(fx, "c9", dir, sizeof(dir), &c);
+	good = fx_sign(fx, K_GOOD, NULL, NULL, &gn);
+	/* the entry: built and kept by a good run */
+	assert_int_equal(run(fx, &c, fx->pinned, fx->pins, fx->npins, good,
+	    gn, 1, &cached, NULL, &e1), 0);
+	assert_int_equal(cached, 0);
+	sample = fx_keyfile(fx, "sample.dat", &sn);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].sigfile != NULL) {
+			sig = fx_keyfile(fx, cases[i].sigfile, &n);
+			data = sample;
+			len = sn;
+		} else {
+			sig = fx_sign(fx, cases[i].k, cases[i].opts, NULL, &n);
+			data = fx->data;
+			len = fx->len;
+		}
+		memset(&w1, 0, sizeof(w1));
+		memset(&w2, 0, sizeof(w2));
+		r1 = verdict(fx, NULL, data, len, sig, n, now - cases[i].ago,
+		    &cached, &w1, &e1);
+		assert_int_equal(cached, 0);
+		r2 = verdict(fx, &c, data, len, sig, n, now - cases[i].ago,
+		    &cached, &w2, &e2);
+		assert_int_equal(cached, 1);
+		if (r1 != r2 || e1.code != e2.code ||
+		    strcmp(e1.msg, e2.msg) != 0 || w1.n != w2.n ||
+		    (w1.n > 0 && strcmp(w1.fpr[0], w2.fpr[0]) != 0))
+			fail_msg("case %zu: fresh %d \"%s\", cached %d \"%s\"",
+			    i, r1, e1.msg, r2, e2.msg);
+		/* the cases are what they say */
+		assert_int_equal(r1, i >= 5 && cases[i].k != K_EVIL ? 0 : -1);
+		free(sig);
+	}
+	free(sample);
 	free(good);
 	FX_PASS(fx);
 }
@@ -383,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_edited_entry_not_used),
 		cmocka_unit_test(test_stale_entry_not_used),
 		cmocka_unit_test(test_damaged_entry_not_used),
+		cmocka_unit_test(test_cached_verdicts_are_fresh_ones),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_import_leaves_cache),
 		cmocka_unit_test(test_user_dir),
