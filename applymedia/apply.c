@@ -475,6 +475,8 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 	if (io_remove_tree(r->st->fd, "spool", e) == -1 ||
 	    publish_all(r, e) == -1)
 		goto out;
+	/* One fsync of the history for the lines of all components. */
+	(void)state_log_hold(r->st, 1);
 	for (i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 		char how[400];
@@ -496,6 +498,7 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 	}
 	rc = 0;
 out:
+	(void)state_log_hold(r->st, 0);
 	if (rc == -1)
 		abandon_all(r);
 	close(spoolfd);

@@ -634,6 +634,24 @@ state_set_pin(struct state *s, const char *component, int pinned,
 			    sizeof(buf)), (buf)) : NULL)
 
 int
+state_log_hold(struct state *s, int hold)
+{
+	int fd, rc = 0;
+
+	if (!hold && s->history_unsynced) {
+		fd = openat(s->fd, "history.jsonl", O_WRONLY | O_APPEND |
+		    O_CLOEXEC | O_NOFOLLOW);
+		if (fd == -1 || fsync(fd) == -1)
+			rc = -1;
+		if (fd != -1)
+			close(fd);
+		s->history_unsynced = 0;
+	}
+	s->hold_history = hold;
+	return rc;
+}
+
+int
 state_log(struct state *s, const char *event, const char *component,
     const char *from, const char *to, const char *medium_id, uint64_t serial,
     const char *result, const char *fmt, ...)
@@ -666,8 +684,11 @@ state_log(struct state *s, const char *event, const char *component,
 		return -1;
 	fd = openat(s->fd, "history.jsonl", O_WRONLY | O_APPEND | O_CREAT |
 	    O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd == -1 || dprintf(fd, "%s\n", line) < 0 || fsync(fd) == -1)
+	if (fd == -1 || dprintf(fd, "%s\n", line) < 0 ||
+	    (!s->hold_history && fsync(fd) == -1))
 		rc = -1;	/* history is best effort: never fail an apply */
+	else if (s->hold_history)
+		s->history_unsynced = 1;
 	if (fd != -1)
 		close(fd);
 	free(line);

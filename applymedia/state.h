@@ -35,6 +35,8 @@ struct state {
 	int		 lockfd;
 	char		 dir[1024];	/* rooted path of the state directory */
 	void		*doc;		/* json_t: state.json */
+	int		 hold_history;	/* state_log_hold(): lines not yet */
+	int		 history_unsynced;	/* fsync'ed one by one */
 };
 
 /* Generation metadata (gens/<id>/meta.json). */
@@ -81,6 +83,14 @@ int	 state_log(struct state *s, const char *event, const char *component,
 	    const char *from, const char *to, const char *medium_id,
 	    uint64_t serial, const char *result, const char *fmt, ...)
 	    __attribute__((format(printf, 9, 10)));
+
+/* With hold set, state_log() writes its lines without an fsync each; the
+ * call that clears it makes them all durable with one fsync (an update of
+ * several components logs one line per component).  History is best
+ * effort, like every state_log(): a crash before that fsync may lose the
+ * held lines, never the update (state recovery derives the counters from
+ * the generations).  Returns -1 if the fsync failed. */
+int	 state_log_hold(struct state *s, int hold);
 
 /* Component directories and generations. */
 int	 gen_dir(struct state *s, const char *component, int create,
