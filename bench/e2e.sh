@@ -201,8 +201,10 @@ fact run sets "$SETS"
 fact run items "$ITEMS"
 
 # ---- one set ---------------------------------------------------------------
-mkclient() {	# mkclient DIR SET: fresh client; hooks stamp into DIR/../stamps
-	local c=$1 set=$2 comp v dir st
+mkclient() {	# mkclient DIR SET [nohooks]: fresh client; hooks stamp into
+	# DIR/../stamps (item 3's downtime); "nohooks": none (item 2: the
+	# baseline it is compared with stops and starts no service)
+	local c=$1 set=$2 hooks=${3:-hooks} comp v dir st
 	st=$(dirname "$c")/stamps
 	mkdir -p "$c/etc/ferry" "$c/var/lib/ferry" "$st"
 	cp "$KEYRING" "$c/etc/ferry/trusted.gpg"
@@ -214,6 +216,7 @@ mkclient() {	# mkclient DIR SET: fresh client; hooks stamp into DIR/../stamps
 		comps "$set" 1 | while read -r comp v dir; do
 			echo "[component $comp]"
 			echo "path = /opt/bench/$comp"
+			[ "$hooks" = nohooks ] && continue
 			echo "pre_switch = date +%s%N >>$st/pre.$comp"
 			echo "post_switch = date +%s%N >>$st/post.$comp"
 		done
@@ -339,7 +342,7 @@ bench_set() {
 		fi
 		if [[ " $items " == *" 2 "* ]]; then
 			aside cl dest stamps
-			mkclient "$S/cl" "$set"
+			mkclient "$S/cl" "$set" nohooks
 			tm "$set" apply.ferry "$i" "$BUILD/applymedia" --root \
 			    "$S/cl" apply med2
 			# shellcheck disable=SC2086

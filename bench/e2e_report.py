@@ -146,7 +146,9 @@ p("")
 
 p("### 2. Apply a base on a fresh client\n")
 skipped("2")
-p("ferry: `applymedia apply MEDIUM` on an empty client (signature, "
+p("ferry: `applymedia apply MEDIUM` on an empty client without service "
+  "hooks (the baseline stops and starts no service; item 3's clients have "
+  "them) (signature, "
   "freshness, plan, stage with every file hashed while written and "
   "checked, durable, atomic switch, state). Baseline: per package "
   "`sha256sum -c` of its line, `zstd -d -c PKG | tar -x -C DIR`, then "
