@@ -206,8 +206,8 @@ test_damaged_entry_not_used(void **state)
 		"truncate -s 100 %s/pubring.kbx",	/* torn */
 		"echo >> %s/ferry-home",		/* stamp edited */
 		/* the keys' facts edited: the revoked key made good */
-		"grep -q '^key [0-9A-F]* 1 ' %s/ferry-keys && "
-		    "sed -i 's/^\\(key [0-9A-F]*\\) 1 /\\1 0 /' %s/ferry-keys",
+		("grep -q '^key [0-9A-F]* 1 ' %s/ferry-keys && "
+		    "sed -i 's/^\\(key [0-9A-F]*\\) 1 /\\1 0 /' %s/ferry-keys"),
 		"rm %s/ferry-keys",			/* facts missing */
 		"echo debug-all >> %s/gpg.conf",	/* conf edited */
 		"echo >%s/gpg-agent.conf",		/* stray file */
