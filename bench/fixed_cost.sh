@@ -75,9 +75,11 @@ for i in $(seq 1 "$RUNS"); do
 	tm verify.before "$OLD/verifymedia" --trust "$FPR" --keyring "$KEYRING" "$MED"
 	tm verify.after "$NEW/verifymedia" --trust "$FPR" --keyring "$KEYRING" "$MED"
 	tm verify.baseline "${B[@]}" verify "$MED/ferry" "$KEYRING"
-	client "$W/c"; tm apply.before "$OLD/applymedia" --root "$W/c" apply "$MED"
-	client "$W/c"; tm apply.after "$NEW/applymedia" --root "$W/c" apply "$MED"
-	rm -rf "$W/d"; tm apply.baseline "${B[@]}" apply "$MED/ferry" "$W/d" $pkgs
+	# each in a new folder, all removed after the rounds: on ext4 a mass
+	# deletion right before a run slows its file creations (bench/e2e.sh)
+	client "$W/c$i.b"; tm apply.before "$OLD/applymedia" --root "$W/c$i.b" apply "$MED"
+	client "$W/c$i.a"; tm apply.after "$NEW/applymedia" --root "$W/c$i.a" apply "$MED"
+	tm apply.baseline "${B[@]}" apply "$MED/ferry" "$W/d$i" $pkgs
 done
 awk '{ n[$1]++; w[$1, n[$1]] = $2 / 1000; c[$1, n[$1]] = $3 }
 function med(a, k, m,   i, j, t, v) {
