@@ -29,6 +29,19 @@ struct pick {			/* one component's choice */
 	const int	*use_base;
 };
 
+/* select.c, --max-size: drop deltas from the picks (use_delta) until
+ * their bases and deltas fit in max - reserve bytes, costing the clients
+ * the fewest bytes read (SPEC §7.6): with at most SELECT_FIT_EXACT deltas
+ * on the medium, the best of every subset; with more, drop by drop.  max
+ * 0: no limit.  -1 (exit 14) when the bases alone need more than max.
+ * select_fit_n: the same with another bound than SELECT_FIT_EXACT (0:
+ * always drop by drop; tests/unit/test_select_fit.c). */
+#define SELECT_FIT_EXACT	16
+int	select_fit(struct pick *pk, size_t npk, uint64_t max, uint64_t reserve,
+	    struct fy_err *e);
+int	select_fit_n(struct pick *pk, size_t npk, uint64_t max,
+	    uint64_t reserve, size_t exact, struct fy_err *e);
+
 /* The selection for the picks pk[0..npk-1] (their versions and deltas
  * chosen).  0, or -1 with out left empty. */
 int	select_assemble(struct repo *r, const struct mk_opts *o,

@@ -107,8 +107,8 @@ pick_component(const struct repo *r, struct repo_comp *c, const char *ver,
 
 /* Is delta a of pick p older than delta b of pick q: its from-version
  * was added earlier, or at the same second (one `add` after another) and
- * is the lower version?  The tie-break of fit(): the order must not
- * depend on the clock's resolution. */
+ * is the lower version?  The tie-break of select_fit(): the order must
+ * not depend on the clock's resolution. */
 static int
 older_from(const struct pick *p, size_t a, const struct pick *q, size_t b)
 {
@@ -185,81 +185,342 @@ prune(struct pick *p, struct fy_err *e)
 }
 
 /*
- * --max-size: while the medium is too large, drop the delta that saves
- * the clients the fewest bytes per byte it takes (the savings: what its
- * clients' plans cost without it minus with it), then the deltas no plan
- * uses any more.
+ * --max-size (select_fit).  Dropping a delta costs the clients what their
+ * plans cost without it minus with it: every client whose cheapest plan
+ * uses it, chains through it included.  It frees its own bytes and those
+ * of the deltas no plan uses once it is gone, which go with it.  With few
+ * deltas, fit_exact() tries every subset.  With more, fit_settle(): while
+ * the medium is too large, of the drops that alone make it fit, the one
+ * that costs the clients least goes, unless dropping by least cost per
+ * byte freed, one after another (each time re-planned), ends up costing
+ * them less; with no such drop, the least cost per byte freed goes.  The
+ * ratio alone would drop a chain's last delta, and with it every delta of
+ * the chain, for one byte too many (the chain's last delta is the largest
+ * there and every client's plan ends with it).
  */
-static int
-fit(struct pick *pk, size_t npk, uint64_t max, const struct repo *r,
-    struct fy_err *e)
+struct fitter {
+	struct pick	*pk;
+	size_t		 npk;
+	struct graph	*g;		/* per pick */
+	int		**base;		/* per pick: pick_bases() */
+	size_t		*off;		/* pick i's deltas: use[off[i]..] */
+	size_t		 n;		/* the deltas of every pick */
+	uint64_t	 bases;		/* the bases, always on the medium */
+	uint64_t	 room;		/* what the packages may take */
+	int		*scratch;	/* n */
+	int		*used;		/* the largest c->nd */
+};
+
+struct drop {
+	size_t		 i, j;		/* pick, its delta */
+	uint64_t	 loss;		/* bytes more the clients read */
+	uint64_t	 freed;		/* bytes off the medium */
+};
+
+/* What pick i's clients read over the deltas u (per c->d); with `used`,
+ * the deltas their plans use are marked there (the rest zeroed). */
+static uint64_t
+fit_cost(struct fitter *f, size_t i, const int *u, int *used)
 {
-	uint64_t bases = 0, total;
-	size_t i, j;
+	graph_offer(&f->g[i], f->base[i], u);
+	if (used != NULL)
+		memset(used, 0, f->pk[i].c->nd * sizeof(*used));
+	return pick_cost(&f->pk[i], &f->g[i], used);
+}
 
-	(void)r;
-	for (i = 0; i < npk; i++)
-		bases += pk[i].base ? pk[i].base->base_size : 0;
-	if (max == 0)
-		return 0;
-	if (bases > max)
-		return fy_fail(e, FY_E_NOSPACE, "--max-size", _("the newest base "
-		    "packages alone need %llu bytes, more than the %llu "
-		    "allowed"), (unsigned long long)bases,
-		    (unsigned long long)max);
+/* Take drop d off use (per delta of every pick): its delta, then the
+ * deltas of that pick no plan uses any more; fills d's loss and freed. */
+static void
+fit_drop(struct fitter *f, int *use, struct drop *d)
+{
+	const struct repo_comp *c = f->pk[d->i].c;
+	int *u = use + f->off[d->i];
+	uint64_t with = fit_cost(f, d->i, u, NULL), without;
+	size_t k;
+
+	u[d->j] = 0;
+	without = fit_cost(f, d->i, u, f->used);
+	d->freed = c->d[d->j].size;
+	for (k = 0; k < c->nd; k++)
+		if (u[k] && !f->used[k]) {
+			u[k] = 0;
+			d->freed += c->d[k].size;
+		}
+	d->loss = without > with ? without - with : 0;
+}
+
+static uint64_t
+fit_total(const struct fitter *f, const int *use)
+{
+	uint64_t t = f->bases;
+	size_t i, k;
+
+	for (i = 0; i < f->npk; i++)
+		for (k = 0; k < f->pk[i].c->nd; k++)
+			if (use[f->off[i] + k])
+				t += f->pk[i].c->d[k].size;
+	return t;
+}
+
+/* Does drop a cost less per byte freed than b (ties: the older delta)? */
+static int
+fit_cheaper(const struct fitter *f, const struct drop *a,
+    const struct drop *b)
+{
+	double ra = (double)a->loss / (double)(a->freed + 1);
+	double rb = (double)b->loss / (double)(b->freed + 1);
+
+	if (ra != rb)
+		return ra < rb;
+	return older_from(&f->pk[a->i], a->j, &f->pk[b->i], b->j);
+}
+
+/* Drop from use until the packages fit f->room (or nothing is left to
+ * drop); *loss: what that costs the clients.  Each level of recursion
+ * drops at least one delta. */
+static int
+fit_settle(struct fitter *f, int *use, uint64_t *loss, struct fy_err *e)
+{
+	*loss = 0;
 	for (;;) {
-		struct pick *bp = NULL;
-		size_t bd = 0;
-		double br = 0;
+		uint64_t total = fit_total(f, use), rest;
+		struct drop best = { 0 }, fit = { 0 }, d;
+		int hb = 0, hf = 0, *sim;
+		size_t i, j;
 
-		total = bases;
-		for (i = 0; i < npk; i++)
-			for (j = 0; j < pk[i].c->nd; j++)
-				if (pk[i].use_delta[j])
-					total += pk[i].c->d[j].size;
-		if (total + 65536 <= max)
+		if (total <= f->room)
 			return 0;
-		for (i = 0; i < npk; i++) {
-			const struct repo_comp *c = pk[i].c;
-			struct graph g;
-			uint64_t with;
-			int *base = pick_bases(&pk[i]);
-
-			if (base == NULL || graph_init(&g, c, e) == -1) {
-				free(base);
-				return fy_failed(e) ? -1 : fy_fail(e,
-				    FY_E_INTERNAL, c->name, "out of memory");
-			}
-			graph_offer(&g, base, pk[i].use_delta);
-			with = pick_cost(&pk[i], &g, NULL);
-			for (j = 0; j < c->nd; j++) {
-				uint64_t without;
-				double ratio;
-
-				if (!pk[i].use_delta[j])
+		for (i = 0; i < f->npk; i++)
+			for (j = 0; j < f->pk[i].c->nd; j++) {
+				if (!use[f->off[i] + j])
 					continue;
-				pk[i].use_delta[j] = 0;
-				graph_offer(&g, base, pk[i].use_delta);
-				without = pick_cost(&pk[i], &g, NULL);
-				pk[i].use_delta[j] = 1;
-				ratio = (double)(without - with) /
-				    (double)(c->d[j].size + 1);
-				if (bp == NULL || ratio < br || (ratio == br &&
-				    older_from(&pk[i], j, bp, bd))) {
-					bp = &pk[i];
-					bd = j;
-					br = ratio;
+				memcpy(f->scratch, use, f->n * sizeof(*use));
+				d.i = i;
+				d.j = j;
+				fit_drop(f, f->scratch, &d);
+				if (!hb || fit_cheaper(f, &d, &best)) {
+					best = d;
+					hb = 1;
+				}
+				if (total - d.freed <= f->room && (!hf ||
+				    d.loss < fit.loss || (d.loss == fit.loss &&
+				    older_from(&f->pk[i], j, &f->pk[fit.i],
+				    fit.j)))) {
+					fit = d;
+					hf = 1;
 				}
 			}
-			graph_free(&g);
-			free(base);
+		if (!hb)
+			return 0;	/* the bases alone */
+		if (!hf || (fit.i == best.i && fit.j == best.j)) {
+			fit_drop(f, use, &best);
+			*loss += best.loss;
+			continue;
 		}
-		if (bp == NULL)
-			return 0;
-		bp->use_delta[bd] = 0;
-		if (prune(bp, e) == -1)
+		/* One drop fits: is the way by cost per byte cheaper? */
+		if ((sim = malloc(f->n * sizeof(*sim) + 1)) == NULL)
+			return fy_fail(e, FY_E_INTERNAL, "--max-size",
+			    "out of memory");
+		memcpy(sim, use, f->n * sizeof(*use));
+		fit_drop(f, sim, &best);
+		if (fit_settle(f, sim, &rest, e) == -1) {
+			free(sim);
 			return -1;
+		}
+		if (fit.loss <= best.loss + rest) {
+			fit_drop(f, use, &fit);
+			*loss += fit.loss;
+		} else {
+			memcpy(use, sim, f->n * sizeof(*use));
+			*loss += best.loss + rest;
+		}
+		free(sim);
+		return 0;
 	}
+}
+
+/*
+ * When few deltas are on the medium, every subset of them: the one that
+ * fits with the least the clients read (ties: the smaller medium, then
+ * the first in this order, which keeps the later deltas of a pick).
+ * Per pick a table of what its clients read over each subset of its
+ * deltas, then every combination of the tables.
+ */
+static int
+fit_exact(struct fitter *f, int *use, struct fy_err *e)
+{
+	size_t *m = calloc(f->npk + 1, sizeof(*m));
+	size_t *idx = calloc(f->n + 1, sizeof(*idx));
+	size_t *at = calloc(f->npk + 1, sizeof(*at));	/* tables */
+	size_t *cur = calloc(f->npk + 1, sizeof(*cur));
+	size_t *best = calloc(f->npk + 1, sizeof(*best));
+	uint64_t *size = NULL, *rd = NULL, bsize = 0, bread = UINT64_MAX;
+	size_t i, k, b, nt = 0, found = 0;
+	int rc = -1;
+
+	if (!m || !idx || !at || !cur || !best)
+		goto nomem;
+	for (i = 0; i < f->npk; i++) {
+		at[i] = nt;
+		for (k = 0; k < f->pk[i].c->nd; k++)
+			if (use[f->off[i] + k])
+				idx[f->off[i] + m[i]++] = k;
+		nt += (size_t)1 << m[i];
+	}
+	size = calloc(nt + 1, sizeof(*size));
+	rd = calloc(nt + 1, sizeof(*rd));
+	if (!size || !rd)
+		goto nomem;
+	for (i = 0; i < f->npk; i++) {
+		int *u = f->scratch + f->off[i];
+		size_t mask;
+
+		for (mask = 0; mask < ((size_t)1 << m[i]); mask++) {
+			memset(u, 0, f->pk[i].c->nd * sizeof(*u));
+			size[at[i] + mask] = 0;
+			for (b = 0; b < m[i]; b++)
+				if (mask >> b & 1) {
+					k = idx[f->off[i] + b];
+					u[k] = 1;
+					size[at[i] + mask] += f->pk[i].c->d[k].size;
+				}
+			rd[at[i] + mask] = fit_cost(f, i, u, NULL);
+		}
+	}
+	for (;;) {			/* every combination: an odometer */
+		uint64_t t = f->bases, r = 0;
+
+		for (i = 0; i < f->npk; i++) {
+			t += size[at[i] + cur[i]];
+			r += rd[at[i] + cur[i]];
+		}
+		if (t <= f->room && (!found || r < bread || (r == bread &&
+		    t < bsize))) {
+			memcpy(best, cur, f->npk * sizeof(*cur));
+			bread = r;
+			bsize = t;
+			found = 1;
+		}
+		for (i = 0; i < f->npk; i++) {
+			if (++cur[i] < ((size_t)1 << m[i]))
+				break;
+			cur[i] = 0;
+		}
+		if (i == f->npk)
+			break;
+	}
+	/* none fits: the bases alone (best is all zero) */
+	for (i = 0; i < f->npk; i++) {
+		int *u = use + f->off[i];
+
+		memset(u, 0, f->pk[i].c->nd * sizeof(*u));
+		for (b = 0; b < m[i]; b++)
+			if (best[i] >> b & 1)
+				u[idx[f->off[i] + b]] = 1;
+		(void)fit_cost(f, i, u, f->used);
+		for (k = 0; k < f->pk[i].c->nd; k++)
+			u[k] &= f->used[k];
+	}
+	rc = 0;
+	goto out;
+nomem:
+	fy_fail(e, FY_E_INTERNAL, "--max-size", "out of memory");
+out:
+	free(m);
+	free(idx);
+	free(at);
+	free(cur);
+	free(best);
+	free(size);
+	free(rd);
+	return rc;
+}
+
+int
+select_fit(struct pick *pk, size_t npk, uint64_t max, uint64_t reserve,
+    struct fy_err *e)
+{
+	return select_fit_n(pk, npk, max, reserve, SELECT_FIT_EXACT, e);
+}
+
+int
+select_fit_n(struct pick *pk, size_t npk, uint64_t max, uint64_t reserve,
+    size_t exact, struct fy_err *e)
+{
+	struct fitter f = { .pk = pk, .npk = npk };
+	uint64_t loss;
+	size_t i, ng = 0, maxnd = 0, nuse;
+	int *use = NULL, rc = -1;
+
+	for (i = 0; i < npk; i++)
+		f.bases += pk[i].base ? pk[i].base->base_size : 0;
+	if (max == 0)
+		return 0;
+	if (f.bases > max)
+		return fy_fail(e, FY_E_NOSPACE, "--max-size", _("the newest base "
+		    "packages alone need %llu bytes, more than the %llu "
+		    "allowed"), (unsigned long long)f.bases,
+		    (unsigned long long)max);
+	f.room = max > reserve ? max - reserve : 0;
+	f.g = calloc(npk + 1, sizeof(*f.g));
+	f.base = calloc(npk + 1, sizeof(*f.base));
+	f.off = calloc(npk + 1, sizeof(*f.off));
+	if (!f.g || !f.base || !f.off)
+		goto nomem;
+	for (i = 0; i < npk; i++) {
+		f.off[i] = f.n;
+		f.n += pk[i].c->nd;
+		if (pk[i].c->nd > maxnd)
+			maxnd = pk[i].c->nd;
+	}
+	use = calloc(f.n + 1, sizeof(*use));
+	f.scratch = calloc(f.n + 1, sizeof(*f.scratch));
+	f.used = calloc(maxnd + 1, sizeof(*f.used));
+	if (!use || !f.scratch || !f.used)
+		goto nomem;
+	for (ng = 0; ng < npk; ng++) {
+		if ((f.base[ng] = pick_bases(&pk[ng])) == NULL)
+			goto nomem;
+		if (graph_init(&f.g[ng], pk[ng].c, e) == -1) {
+			free(f.base[ng]);
+			goto out;
+		}
+		memcpy(use + f.off[ng], pk[ng].use_delta, pk[ng].c->nd *
+		    sizeof(*use));
+		/* only what some plan uses (prune() did that already in
+		 * select_build) */
+		(void)fit_cost(&f, ng, use + f.off[ng], f.used);
+		for (i = 0; i < pk[ng].c->nd; i++)
+			use[f.off[ng] + i] &= f.used[i];
+	}
+	for (i = 0, nuse = 0; i < f.n; i++)
+		nuse += use[i] != 0;
+	if (fit_total(&f, use) <= f.room)
+		;
+	else if (nuse <= exact) {
+		if (fit_exact(&f, use, e) == -1)
+			goto out;
+	} else if (fit_settle(&f, use, &loss, e) == -1)
+		goto out;
+	for (i = 0; i < npk; i++)
+		memcpy(pk[i].use_delta, use + f.off[i], pk[i].c->nd *
+		    sizeof(*use));
+	rc = 0;
+	goto out;
+nomem:
+	fy_fail(e, FY_E_INTERNAL, "--max-size", "out of memory");
+out:
+	for (i = 0; i < ng; i++) {
+		graph_free(&f.g[i]);
+		free(f.base[i]);
+	}
+	free(f.g);
+	free(f.base);
+	free(f.off);
+	free(f.scratch);
+	free(f.used);
+	free(use);
+	return rc;
 }
 
 /*
@@ -455,7 +716,7 @@ select_build(struct repo *r, const struct mk_opts *o,
 		    "medium (mkmedia add first)"));
 		goto out;
 	}
-	if (fc == NULL && fit(pk, npk, o->max_size, r, e) == -1)
+	if (fc == NULL && select_fit(pk, npk, o->max_size, 65536, e) == -1)
 		goto out;
 	for (i = 0; i < npk; i++) {	/* versions only dropped deltas named */
 		const struct repo_comp *c = pk[i].c;

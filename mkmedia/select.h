@@ -3,8 +3,10 @@
  * select: what goes on a medium.  Per component: the target version (the
  * newest, or the one asked for) with its base package, plus the deltas
  * whose both ends lie inside the policy window before it, and the
- * versions those deltas name (listed, without bases).  --max-size then
- * drops the oldest deltas first.  The result is a manifest skeleton whose
+ * versions those deltas name (listed, without bases), of those deltas
+ * only the ones some client's cheapest plan uses.  --max-size then drops
+ * the deltas whose loss costs the clients least (select_fit in
+ * assemble.h).  The result is a manifest skeleton whose
  * files[] point at repository files (struct sel_file).
  */
 #ifndef FERRY_SELECT_H

@@ -1,7 +1,9 @@
 # --since: an incremental medium holding only what clients that applied
-# the previous medium need; --max-size: newest bases first, then the
-# deltas that save the most bytes per byte stored, and a clear error when
-# the bases alone do not fit.
+# the previous medium need; --max-size: newest bases first, then the deltas
+# whose loss costs the clients least (a chain's last delta does not go,
+# and its whole chain with it, for a few bytes too many; every delta left
+# is used by some client's plan), and a clear error when the bases alone
+# do not fit.
 . "$FERRY_TESTLIB/common.sh"
 need_keys
 make_repo repo --deltas both
@@ -73,10 +75,50 @@ jq -e '.components[] | select(.name=="engine") | (.deltas // []) | length == 0' 
   "$(jq -r '.components[] | select(.name=="patterns") | .deltas | map("\(.from)>\(.to)") | sort | join(" ")' all/ferry/manifest.json)" ] ||
     die "a patterns delta went: $(jq -c '.components[] | select(.name=="patterns") | .deltas' small/ferry/manifest.json)"
 # One byte less than the packages of that medium need (bases and deltas,
-# besides the 64 KiB kept for the rest): then the next lowest ratio
-# goes, the delta into 2026.11.22-1 that every patterns client's chain ends
-# with, and the others are no use without it (no plan uses them): bases only.
+# besides the 64 KiB kept for the rest).  The patterns deltas: 19 -> 21 and
+# 20 -> 21, then 21 -> 22, the delta every client's chain ends with.  Its
+# ratio (what all three clients would read more without it, per byte) is
+# the lowest, but dropping it drops the chain: the others are no use
+# without it, and the clients read three bases.  What a drop really costs
+# decides: dropping one delta into 2026.11.21-1 costs its one client
+# (base - its chain), the larger of the two the least.
+pd() { jq -r --arg f "$1" --arg t "$2" '.files[] | select(.path | test("patterns-" + $f + "-to-" + $t + "-.*fdelta")) | .size' small/ferry/manifest.json; }
+pbase=$(jq -r '.files[] | select(.path | test("patterns-2026.11.22-1-base-")) | .size' small/ferry/manifest.json)
+d19=$(pd 2026.11.19-1 2026.11.21-1); d20=$(pd 2026.11.20-1 2026.11.21-1); dend=$(pd 2026.11.21-1 2026.11.22-1)
+[ -n "$d19" ] && [ -n "$d20" ] && [ -n "$dend" ] || die "the premise: deltas 19 -> 21, 20 -> 21, 21 -> 22 on the medium"
+note "patterns base $pbase; deltas 19->21 $d19, 20->21 $d20, 21->22 $dend bytes"
+# the premise: the old rule's ratio puts the chain's end first
+rend=$(( (3 * pbase - d19 - d20 - 3 * dend) / dend ))
+r19=$(( (pbase - d19 - dend) / d19 )); r20=$(( (pbase - d20 - dend) / d20 ))
+[ "$rend" -lt "$r19" ] && [ "$rend" -lt "$r20" ] || die "the premise: the chain's end saves the fewest bytes per byte ($rend, $r19, $r20)"
+if [ "$d19" -ge "$d20" ]; then gone=2026.11.19-1; kept=2026.11.20-1; else gone=2026.11.20-1; kept=2026.11.19-1; fi
 lim2=$(( $(jq '[.files[] | select(.path | startswith("pkg/")) | .size] | add' small/ferry/manifest.json) + 65536 - 1 ))
 expect_ok mkmedia --repo repo build --out smaller --max-size "$lim2" --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
-[ "$(jq '[.components[].deltas // [] | .[]] | length' smaller/ferry/manifest.json)" -eq 0 ] ||
-    die "deltas no plan uses stayed: $(jq -c '[.components[].deltas]' smaller/ferry/manifest.json)"
+[ "$(jq '[.files[].size] | add' smaller/ferry/manifest.json)" -le "$lim2" ] || die "medium larger than --max-size"
+got=$(jq -r '[.components[].deltas // [] | .[] | "\(.from)>\(.to)"] | sort | join(" ")' smaller/ferry/manifest.json)
+[ "$got" = "$kept>2026.11.21-1 2026.11.21-1>2026.11.22-1" ] ||
+    die "under --max-size $lim2 the medium carries the deltas '$got', not $kept -> 2026.11.21-1 -> 2026.11.22-1 (the delta from $gone costs least)"
+# Every delta on it is used by some client's plan: a client at each
+# version of the window asks its own planner.
+used=
+for v in 2026.11.19-1 2026.11.20-1 2026.11.21-1; do
+	build_medium repo "at-$v" --component "patterns=$v"
+	make_client "c-$v"
+	expect_ok client "c-$v" apply "at-$v"
+	expect_ok client "c-$v" --component patterns plan smaller
+	case $v in
+	"$gone") out_has "patterns: .*base 2026.11.22-1" ;;
+	"$kept") out_has "delta chain $v -> 2026.11.21-1 -> 2026.11.22-1" ;;
+	*) out_has "delta chain $v -> 2026.11.22-1" ;;
+	esac
+	used="$used $( (grep -o 'delta chain [^ ]*\( -> [^ ,;]*\)*' "$TEST_TMP/last.out" || :) |
+	    sed 's/delta chain //' | awk -F' -> ' '{ for (i = 1; i < NF; i++) print $i ">" $(i + 1) }' | tr '\n' ' ')"
+done
+for d in $got; do
+	case " $used " in *" $d "*) ;; *) die "delta $d is on the medium but no client's plan uses it (plans:$used)" ;; esac
+done
+# With room for the bases alone, every delta goes.
+lim3=$(( ebase + pbase + 65536 ))
+expect_ok mkmedia --repo repo build --out bare --max-size "$lim3" --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
+[ "$(jq '[.components[].deltas // [] | .[]] | length' bare/ferry/manifest.json)" -eq 0 ] ||
+    die "deltas over the limit stayed: $(jq -c '[.components[].deltas]' bare/ferry/manifest.json)"
