@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -421,6 +420,29 @@ fail:
 	return -1;
 }
 
+/*
+ * The lock is a record lock of this process (fcntl F_SETLK), not an
+ * flock.  An flock belongs to the open file, and every child holds a copy
+ * of the descriptor from fork() until its exec closes it (O_CLOEXEC) --
+ * GPGME's spawn of gpg, a hook.  A run killed in that window left the
+ * lock held by a child that was not yet scheduled, and the next run was
+ * refused naming the dead run's pid (tests/crash/concurrent.sh case 4).
+ * A record lock is never inherited and goes when this process ends,
+ * before its parent's wait() returns.  The file is opened once and only
+ * here: closing any descriptor of it would release the lock.
+ */
+static int
+lock_file(int fd, int wait)
+{
+	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int rc;
+
+	while ((rc = fcntl(fd, wait ? F_SETLKW : F_SETLK, &l)) == -1 &&
+	    errno == EINTR)
+		;
+	return rc;
+}
+
 int
 state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 {
@@ -439,9 +461,15 @@ state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 			    "lock file"));
 		goto fail;
 	}
-	if (flock(s->lockfd, LOCK_EX | LOCK_NB) == -1) {
+	if (lock_file(s->lockfd, 0) == -1) {
 		char other[32] = "?";
-		ssize_t n = pread(s->lockfd, other, sizeof(other) - 1, 0);
+		ssize_t n;
+
+		if (errno != EAGAIN && errno != EACCES) {
+			fy_fail_errno(e, FY_E_IO, s->dir, _("cannot lock"));
+			goto fail;
+		}
+		n = pread(s->lockfd, other, sizeof(other) - 1, 0);
 
 		if (n > 0)
 			other[strcspn(other, "\n")] = '\0';
@@ -455,13 +483,14 @@ state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 		/* --wait: say what we wait for, then block. */
 		say_info(_("waiting for another applymedia (pid %s) to finish "
 		    "its work on %s (--wait)"), other, s->dir);
-		if (flock(s->lockfd, LOCK_EX) == -1) {
+		if (lock_file(s->lockfd, 1) == -1) {
 			fy_fail_errno(e, FY_E_IO, s->dir, _("cannot lock"));
 			goto fail;
 		}
 	}
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	/* The pid is only for the "busy" message; the flock is the lock. */
+	/* The pid is only for the "busy" message; the record lock is the
+	 * lock. */
 	if (ftruncate(s->lockfd, 0) == 0 &&
 	    pwrite(s->lockfd, pid, strlen(pid), 0) == -1)
 		say_verbose("lock: cannot record pid: %s", strerror(errno));
@@ -504,7 +533,7 @@ state_close(struct state *s)
 		return;
 	json_decref(doc_of(s));
 	if (s->lockfd != -1)
-		close(s->lockfd);	/* releases the flock */
+		close(s->lockfd);	/* releases the lock */
 	if (s->fd != -1)
 		close(s->fd);
 	free(s);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * state: the client's state directory (docs/ADMIN-GUIDE.md section 8.3).
- *   lock                      flock()ed by the running applymedia
+ *   lock                      locked (fcntl) by the running applymedia
  *   state.json                counters: per publisher the highest serial
  *                             accepted (and that manifest's hash) and the
  *                             manifest hash of each of the last 64 serials

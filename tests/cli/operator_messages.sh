@@ -46,7 +46,10 @@ expect_ok client cl apply med1
 out_has '^all packages copied and verified; the medium may be removed now$'
 ST=cl/var/lib/ferry
 echo 4242 >"$ST/lock"
-flock "$ST/lock" sh -c 'touch held; while [ ! -e release ]; do sleep 0.1; done' &
+# another applymedia: a record lock (fcntl, as applymedia's) on the file
+python3 -c 'import fcntl, os, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX); open("held", "w").close()
+while not os.path.exists("release"): time.sleep(0.1)' "$ST/lock" &
 holder=$!
 while [ ! -e held ]; do sleep 0.1; done
 before=$(client_digest cl)

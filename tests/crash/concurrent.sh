@@ -1,8 +1,9 @@
 # Two applymedia on one client (issue #3): the second is refused with exit
 # 15 "another applymedia (pid N) is working on this client" and changes
 # nothing, while the first completes; --wait waits instead; and a killed
-# applymedia never leaves a lock that blocks (flock dies with the process,
-# even while a hook it started is still running).
+# applymedia never leaves a lock that blocks (the lock dies with the
+# process, even while a hook it started is still running, and while a
+# child it forked has not yet exec'd).
 . "$FERRY_TESTLIB/common.sh"
 . "$FERRY_SRC/tests/crash/_lib.sh"
 need_keys
@@ -87,4 +88,36 @@ pgrep -f "while \\[ ! -e $H/go \\]" >/dev/null && die "the orphaned hook did not
 [ "$(cur)" = "$NEWGEN_patterns" ] || die "no update after the killed run"
 left=$(find "$CRASH_CL/var/lib/ferry" -name '.stage-*' -o -name '*.tmp' | head -3)
 [ -z "$left" ] || die "leftovers after recovery: $left"
+
+# 4. kill -9 between a child's fork and its exec.  A child holds a copy of
+# every descriptor of its parent, O_CLOEXEC ones too, until it execs; an
+# flock belongs to the open file, so it outlived the killed run as long
+# as such a child was not yet scheduled (random_kill.sh's flake under
+# load: the next run was refused, "pid N" naming the dead run).  The lock
+# is the process's own (fcntl): the next run gets it at once.
+# tests/crash/fork_kill_shim.c kills the run at its first fork (GPGME's
+# spawn of gpg, after the lock is taken) and holds that child 5 s.
+shim=$TEST_TMP/fork_kill_shim.so
+cc -shared -fPIC -o "$shim" "$FERRY_SRC/tests/crash/fork_kill_shim.c" \
+    -lpthread || die "cannot build fork_kill_shim"
+lock=$CRASH_CL/var/lib/ferry/lock
+holders() {	# the processes that have the lock file open
+	{ find /proc/[0-9]*/fd -maxdepth 1 -lname "$lock" 2>/dev/null || :; } |
+	    cut -d/ -f3 | sort -u
+}
+trial_client delta
+LD_PRELOAD=$shim FERRY_FORK_KILL_MS=5000 "$FERRY_BIN/applymedia" \
+    --root "$CRASH_CL" apply "$CRASH_FIX/medB" >k.out 2>k.err &
+k=$!
+rc=0
+{ wait "$k"; } 2>/dev/null || rc=$?
+[ "$rc" -eq 137 ] || { cat k.err; die "the shimmed run was not killed at its fork (exit $rc)"; }
+[ "$(cat "$lock")" = "$k" ] || die "the killed run had not taken the lock"
+h=$(holders)
+[ -n "$h" ] || die "no child of the killed run holds the lock file (the test's premise)"
+note "run $k killed at its fork; its child $h still holds the lock file"
+expect_ok apply_b
+[ "$(cur)" = "$NEWGEN_patterns" ] || die "no update after the run killed at its fork"
+for _ in $(seq 1 500); do [ -z "$(holders)" ] && break; sleep 0.02; done
+[ -z "$(holders)" ] || die "the killed run's child still runs: $(holders)"
 note "busy refusal, --wait and lock release after kill -9 all behave"
