@@ -274,8 +274,8 @@ bsd_run(void *arg)
 {
 	struct bsd_job *j = arg;
 
-	j->rc = delta_bsd_encode_method(j->old, j->oldlen, j->nw, j->newlen,
-	    j->level, j->method, &j->out, &j->outlen, &j->e);
+	j->rc = delta_bsd_encode_pick(j->old, j->oldlen, j->nw, j->newlen,
+	    j->level, j->method, &j->method, &j->out, &j->outlen, &j->e);
 	return NULL;
 }
 
@@ -286,7 +286,7 @@ bsd_worth_trying(const uint8_t *old, size_t oldlen, const uint8_t *nw,
 	(void)old;
 	if (oldlen < BSD_MIN || newlen < BSD_MIN || oldlen > DELTA_BSD_MAX_OLD)
 		return 0;
-	if (format == 2 && oldlen <= BSD_TEXT_MAX)
+	if (format >= 2 && oldlen <= BSD_TEXT_MAX)
 		return 1;
 	return memchr(nw, 0, newlen < BSD_SNIFF ? newlen : BSD_SNIFF) != NULL;
 }
@@ -368,7 +368,8 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	cap = bud == NULL ? SIZE_MAX : bud->left > SIZE_MAX ? SIZE_MAX :
 	    (size_t)bud->left;
 	job.level = level;
-	job.method = (o != NULL && o->format == 2) ? DELTA_M_BSD2 : DELTA_M_BSD;
+	job.method = o == NULL || o->format < 2 ? DELTA_M_BSD : o->format == 2 ?
+	    DELTA_M_BSD2 : DELTA_M_BSD5;
 	/* Level 1 without the old file: a candidate, and the yardstick. */
 	if (enc_whole(new_, newlen, 1, &best, &bestlen, e) == -1)
 		return -1;
@@ -409,7 +410,7 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 			goto out;
 		/* method 2 wins ties with method 3/4: cheaper to decode */
 		if (b != NULL && blen == bestlen && (best[0] == DELTA_M_BSD ||
-		    best[0] == DELTA_M_BSD2)) {
+		    best[0] == DELTA_M_BSD2 || best[0] == DELTA_M_BSD5)) {
 			free(best);
 			best = NULL;
 		}
@@ -507,6 +508,9 @@ delta_decode(const uint8_t *old, size_t oldlen, const uint8_t *blob,
 		    dst, want, where, e);
 	case DELTA_M_BSD2:
 		return delta_bsd4_decode(old, oldlen, blob + 1, bloblen - 1,
+		    dst, want, where, e);
+	case DELTA_M_BSD5:
+		return delta_bsd5_decode(old, oldlen, blob + 1, bloblen - 1,
 		    dst, want, where, e);
 	default:
 		return fy_fail(e, FY_E_FORMAT, where, "unknown delta method "

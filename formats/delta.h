@@ -30,7 +30,8 @@ struct delta_opts {
 	int	workers;	/* threads the encoder may use (0 = 1) */
 	int	format;		/* package format the blob goes into: 0 or 1
 				 * (methods 1-3), 2 (methods 1, 2, 4; the
-				 * suffix-array method tried on text too) */
+				 * suffix-array method tried on text too),
+				 * 3 (methods 1, 2, 4, 5) */
 	struct delta_budget *budget;	/* NULL: no limit */
 };
 
@@ -39,6 +40,10 @@ struct delta_opts {
 #define DELTA_M_PATCH	2	/* zstd frame, the old file as prefix */
 #define DELTA_M_BSD	3	/* suffix-array ctrl/diff/extra streams */
 #define DELTA_M_BSD2	4	/* the same, difference as runs + bytes */
+#define DELTA_M_BSD5	5	/* method 4's streams packed, stored or one
+				 * zstd frame (format 3) */
+/* Method 5's five streams together are at most this long. */
+#define DELTA_PACK_MAX	((size_t)1 << 20)
 
 /* Encode: tries method 2 (when old is not empty), method 3 (binary files,
  * in a second thread when o->workers >= 2) and method 1, and keeps the

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * delta_bsd: delta methods 3 and 4, the encoder (formats/SPEC.md §7).  The encoder is
+ * delta_bsd: delta methods 3, 4 and 5, the encoder (formats/SPEC.md §7).  The encoder is
  * bsdiff 4's matching loop (approximate matches grown forwards and
  * backwards around exact suffix-array matches) over a suffix array built
  * by libdivsufsort; its streams are each one zstd frame (method 4 splits
@@ -14,6 +14,7 @@
 
 #include <zstd.h>
 
+#include "formats/delta.h"
 #include "formats/delta_bsd.h"
 #include "formats/limits.h"
 
@@ -285,15 +286,27 @@ put_varint(uint8_t *p, uint64_t v)
 	return n;
 }
 
+static int	encode_win(const uint8_t *, size_t, const uint8_t *, size_t, int,
+		    int, size_t, int *, uint8_t **, size_t *, struct fy_err *);
+
 int
 delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
     const uint8_t *new_, size_t newlen, int level, int method,
     uint8_t **out, size_t *outlen, struct fy_err *e)
 {
+	return delta_bsd_encode_pick(old, oldlen, new_, newlen, level, method,
+	    NULL, out, outlen, e);
+}
+
+int
+delta_bsd_encode_pick(const uint8_t *old, size_t oldlen,
+    const uint8_t *new_, size_t newlen, int level, int method, int *used,
+    uint8_t **out, size_t *outlen, struct fy_err *e)
+{
 	/* The suffix array, 4 bytes per byte it indexes, and the difference
 	 * buffer (up to new) stay within old + new + DELTA_BSD_SA_SLACK. */
-	return delta_bsd_encode_win(old, oldlen, new_, newlen, level, method,
-	    (oldlen + DELTA_BSD_SA_SLACK) / 4, out, outlen, e);
+	return encode_win(old, oldlen, new_, newlen, level, method,
+	    (oldlen + DELTA_BSD_SA_SLACK) / 4, used, out, outlen, e);
 }
 
 int
@@ -301,12 +314,87 @@ delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
     const uint8_t *new_, size_t newlen, int level, int method, size_t win,
     uint8_t **out, size_t *outlen, struct fy_err *e)
 {
+	return encode_win(old, oldlen, new_, newlen, level, method, win, NULL,
+	    out, outlen, e);
+}
+
+/*
+ * Method 5: method 4's streams, packed (formats/SPEC.md §7.3): LEB128
+ * dlen and the raw lengths of the control, zero-run, literal-run and
+ * literal-byte streams, a mode byte, then the five streams back to back
+ * (the extra stream is new - dlen bytes), stored (mode 0) or as one zstd
+ * frame (mode 1), whichever is smaller.  Small deltas then pay no frame
+ * headers at all.  NULL *out when the streams exceed DELTA_PACK_MAX.
+ */
+static int
+pack5(const struct sbuf *ctrl, const struct sbuf *zr, const struct sbuf *lr,
+    const uint8_t *vb, size_t vblen, const uint8_t *eb, size_t eblen,
+    size_t dblen, int level, uint8_t **out, size_t *outlen,
+    struct fy_err *e)
+{
+	size_t total = ctrl->n + zr->n + lr->n + vblen + eblen, at, fl = 0;
+	uint8_t *cat = NULL, *f = NULL, *buf;
+
+	*out = NULL;
+	if (total > DELTA_PACK_MAX)
+		return 0;
+	if ((cat = malloc(total + 1)) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+	at = 0;
+	memcpy(cat + at, ctrl->p, ctrl->n), at += ctrl->n;
+	if (zr->n)
+		memcpy(cat + at, zr->p, zr->n), at += zr->n;
+	if (lr->n)
+		memcpy(cat + at, lr->p, lr->n), at += lr->n;
+	if (vblen)
+		memcpy(cat + at, vb, vblen), at += vblen;
+	if (eblen)
+		memcpy(cat + at, eb, eblen), at += eblen;
+	if (delta_zstd(cat, total, level, delta_wlog(total), 1, &f, &fl,
+	    e) == -1) {
+		free(cat);
+		return -1;
+	}
+	if ((buf = malloc(6 * VARINT_MAX + 1 + (fl < total ? fl : total))) ==
+	    NULL) {
+		free(cat);
+		free(f);
+		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
+	}
+	at = put_varint(buf, dblen);
+	at += put_varint(buf + at, ctrl->n);
+	at += put_varint(buf + at, zr->n);
+	at += put_varint(buf + at, lr->n);
+	at += put_varint(buf + at, vblen);
+	if (fl < total) {
+		buf[at++] = 1;
+		memcpy(buf + at, f, fl);
+		at += fl;
+	} else {
+		buf[at++] = 0;
+		memcpy(buf + at, cat, total);
+		at += total;
+	}
+	free(cat);
+	free(f);
+	*out = buf;
+	*outlen = at;
+	return 0;
+}
+
+static int
+encode_win(const uint8_t *old, size_t oldlen,
+    const uint8_t *new_, size_t newlen, int level, int method, size_t win,
+    int *used, uint8_t **out, size_t *outlen, struct fy_err *e)
+{
+	uint8_t *p5 = NULL;
+	size_t p5len = 0;
 	struct sbuf ctrl = { 0 }, zr = { 0 }, lr = { 0 };
 	struct finder fd = { .old = old, .oldlen = oldlen, .newlen = newlen };
 	saidx_t *sa = NULL;
 	uint8_t *db = NULL, *eb = NULL, *vb = NULL, *f[5] = { NULL }, *buf;
 	size_t dblen = 0, eblen = 0, vblen = 0, fl[5] = { 0 }, at;
-	int rc = -1, i, nf = method == 4 ? 5 : 3;
+	int rc = -1, i, nf = method >= 4 ? 5 : 3;
 
 	if (oldlen == 0 || oldlen > DELTA_BSD_MAX_OLD)
 		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC,
@@ -335,7 +423,7 @@ delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
 	if (delta_zstd(ctrl.p, ctrl.n, level, DELTA_BSD_CTRL_WLOG, 0, &f[0],
 	    &fl[0], e) == -1)
 		goto out;
-	if (method == 4) {
+	if (method >= 4) {
 		if ((vb = malloc(dblen + 1)) == NULL ||
 		    split_diff(db, dblen, &zr, &lr, vb, &vblen) == -1) {
 			fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
@@ -343,6 +431,9 @@ delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
 		}
 		free(db);	/* split: the streams hold it now */
 		db = NULL;
+		if (method == 5 && pack5(&ctrl, &zr, &lr, vb, vblen, eb,
+		    eblen, dblen, level, &p5, &p5len, e) == -1)
+			goto out;
 		if (delta_zstd(zr.p, zr.n, level, DELTA_BSD_CTRL_WLOG, 0,
 		    &f[1], &fl[1], e) == -1 ||
 		    delta_zstd(lr.p, lr.n, level, DELTA_BSD_CTRL_WLOG, 0,
@@ -361,7 +452,7 @@ delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 		goto out;
 	}
-	if (method == 4) {
+	if (method >= 4) {
 		at = put_varint(buf, dblen);
 		for (i = 0; i < nf; i++)
 			at += put_varint(buf + at, fl[i]);
@@ -374,10 +465,21 @@ delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
 		memcpy(buf + at, f[i], fl[i]);
 		at += fl[i];
 	}
+	if (used != NULL)
+		*used = method == 3 ? 3 : 4;
+	if (p5 != NULL && p5len <= at) {
+		free(buf);
+		buf = p5;
+		at = p5len;
+		p5 = NULL;
+		if (used != NULL)
+			*used = 5;
+	}
 	*out = buf;
 	*outlen = at;
 	rc = 0;
 out:
+	free(p5);
 	for (i = 0; i < 5; i++)
 		free(f[i]);
 	free(ctrl.p);

@@ -42,7 +42,18 @@ int	delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
 int	delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
 	    const uint8_t *new_, size_t newlen, int level, int method,
 	    uint8_t **out, size_t *outlen, struct fy_err *e);
+/* Method 3, 4 or 5; 5 means the smaller of methods 4 and 5 (5 only when
+ * its streams fit DELTA_PACK_MAX), and *used (when not NULL) says which
+ * method *out is. */
+int	delta_bsd_encode_pick(const uint8_t *old, size_t oldlen,
+	    const uint8_t *new_, size_t newlen, int level, int method,
+	    int *used, uint8_t **out, size_t *outlen, struct fy_err *e);
 int	delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
+	    size_t plen, uint8_t *dst, size_t want, const char *where,
+	    struct fy_err *e);
+/* Method 5 (packed streams): heap is one buffer of `want` bytes, one of
+ * at most DELTA_PACK_MAX and a single-shot zstd context. */
+int	delta_bsd5_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	    size_t plen, uint8_t *dst, size_t want, const char *where,
 	    struct fy_err *e);
 /* Heap: one buffer of `want` bytes plus two zstd contexts (see

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * delta_bsd_dec: the decoder of delta methods 3 and 4 (formats/SPEC.md
+ * delta_bsd_dec: the decoder of delta methods 3, 4 and 5 (formats/SPEC.md
  * §7.3; the encoder is delta_bsd.c).  Invariant: every length and offset
  * is checked before a byte is touched, and the work is bounded by the
  * declared output size (no entry or run without output, beyond the one
@@ -12,6 +12,7 @@
 
 #include <zstd.h>
 
+#include "formats/delta.h"
 #include "formats/delta_bsd.h"
 #include "formats/limits.h"
 
@@ -225,17 +226,49 @@ frame_into(ZSTD_DCtx *d, uint8_t *dst, uint64_t n, const uint8_t *f,
 	return 0;
 }
 
-/* Run the control stream over the decoded difference and extra streams
- * (tmp: dlen bytes of difference, then want - dlen of extra). */
+/* The control entries stored as such (method 5): the same checks as
+ * stream_entries(). */
+static int
+mem_entries(const uint8_t *p, size_t n, struct apply *a, const char *where,
+    struct fy_err *e)
+{
+	uint64_t v[3];
+	size_t at = 0;
+	int j, used;
+
+	while (at < n) {
+		for (j = 0; j < 3; j++) {
+			if ((used = varint(p + at, n - at, &v[j])) == 0)
+				return fy_fail(e, FY_E_INTEGRITY, where, "delta "
+				    "control stream ends inside an entry");
+			if (used == -1)
+				return fy_fail(e, FY_E_INTEGRITY, where, "delta "
+				    "control stream malformed");
+			at += (size_t)used;
+		}
+		if ((used = apply_one(a, v)) < 0)
+			return fy_fail(e, FY_E_INTEGRITY, where, "delta control "
+			    "%s", used == BAD_MANY ? "stream has more entries "
+			    "than the file has bytes" : used == BAD_EMPTY ?
+			    "entry produces no output" : "entry outside its "
+			    "buffers");
+	}
+	return 0;
+}
+
+/* Run the control stream (a zstd frame, or stored when `stored`) over the
+ * decoded difference and extra streams (tmp: dlen bytes of difference,
+ * then want - dlen of extra). */
 static int
 finish(struct apply *a, uint8_t *tmp, uint64_t dlen, const uint8_t *fc,
-    size_t lc, const char *where, struct fy_err *e)
+    size_t lc, int stored, const char *where, struct fy_err *e)
 {
 	a->db = tmp;
 	a->eb = tmp + dlen;
 	a->dlen = dlen;
 	a->xlen = a->want - dlen;
-	if (stream_entries(fc, lc, 3, apply_one, a, "control", where,
+	if (stored ? mem_entries(fc, lc, a, where, e) == -1 :
+	    stream_entries(fc, lc, 3, apply_one, a, "control", where,
 	    e) == -1)
 		return -1;
 	if (a->op != a->want || a->dp != a->dlen || a->xp != a->xlen)
@@ -288,7 +321,7 @@ delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	}
 	if (frame_into(d, tmp, dlen, fd, ld, where, e) == -1 ||
 	    frame_into(d, tmp + dlen, want - dlen, fx, lx, where, e) == -1 ||
-	    finish(&a, tmp, dlen, fc, lc, where, e) == -1)
+	    finish(&a, tmp, dlen, fc, lc, 0, where, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -300,12 +333,23 @@ out:
 /* A pull reader of LEB128 values from one zstd frame, decoded streaming
  * with a window of at most DELTA_BSD_CTRL_WLOG (method 4's run lengths). */
 struct vreader {
-	ZSTD_DStream	*d;
+	ZSTD_DStream	*d;		/* NULL: values straight from memory */
 	ZSTD_inBuffer	 in;
 	uint8_t		*buf;
+	const uint8_t	*mem;
 	size_t		 have, at, r;
 	const char	*what;
 };
+
+/* A reader of LEB128 values stored as such (method 5). */
+static void
+vr_mem(struct vreader *v, const uint8_t *p, size_t n, const char *what)
+{
+	memset(v, 0, sizeof(*v));
+	v->what = what;
+	v->mem = p;
+	v->have = n;
+}
 
 static int
 vr_open(struct vreader *v, const uint8_t *f, size_t flen, const char *what,
@@ -342,7 +386,8 @@ vr_next(struct vreader *v, uint64_t *x, const char *where, struct fy_err *e)
 	int used;
 
 	for (;;) {
-		used = varint(v->buf + v->at, v->have - v->at, x);
+		used = varint((v->mem ? v->mem : v->buf) + v->at,
+		    v->have - v->at, x);
 		if (used > 0) {
 			v->at += (size_t)used;
 			return 1;
@@ -350,7 +395,7 @@ vr_next(struct vreader *v, uint64_t *x, const char *where, struct fy_err *e)
 		if (used == -1)
 			return fy_fail(e, FY_E_INTEGRITY, where, "delta %s "
 			    "stream malformed", v->what);
-		if (v->r == 0) {
+		if (v->r == 0 || v->mem != NULL) {
 			if (v->have != v->at)
 				return fy_fail(e, FY_E_INTEGRITY, where, "delta "
 				    "%s stream ends inside a value", v->what);
@@ -375,54 +420,55 @@ vr_next(struct vreader *v, uint64_t *x, const char *where, struct fy_err *e)
  * never passes the read position (both end at dlen); every pair writes
  * at least one byte, so the work is bounded by dlen. */
 static int
-expand_diff(uint8_t *d, uint64_t dlen, uint64_t rp, const uint8_t *fz,
-    size_t lz, const uint8_t *fl, size_t ll, const char *where,
-    struct fy_err *e)
+expand_runs(uint8_t *d, uint64_t dlen, uint64_t rp, struct vreader *z,
+    struct vreader *l, const char *where, struct fy_err *e)
 {
-	struct vreader z, l;
 	uint64_t wp = 0, zero, lit;
-	int rz, rl, rc = -1;
+	int rz, rl;
 
-	memset(&l, 0, sizeof(l));
-	if (vr_open(&z, fz, lz, "zero-run", where, e) == -1 ||
-	    vr_open(&l, fl, ll, "literal-run", where, e) == -1)
-		goto out;
 	for (;;) {
-		if ((rz = vr_next(&z, &zero, where, e)) == -1 ||
-		    (rl = vr_next(&l, &lit, where, e)) == -1)
-			goto out;
+		if ((rz = vr_next(z, &zero, where, e)) == -1 ||
+		    (rl = vr_next(l, &lit, where, e)) == -1)
+			return -1;
 		if (rz == 0 || rl == 0) {
-			if (rz != rl) {
-				fy_fail(e, FY_E_INTEGRITY, where, "delta run "
-				    "streams of different lengths");
-				goto out;
-			}
+			if (rz != rl)
+				return fy_fail(e, FY_E_INTEGRITY, where, "delta "
+				    "run streams of different lengths");
 			break;
 		}
-		if (zero == 0 && lit == 0) {
-			fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
-			    "run produces no output");
-			goto out;
-		}
+		if (zero == 0 && lit == 0)
+			return fy_fail(e, FY_E_INTEGRITY, where, "delta "
+			    "difference run produces no output");
 		if (zero > dlen - wp || lit > dlen - wp - zero ||
-		    lit > dlen - rp || wp + zero > rp) {
-			fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
-			    "run outside its buffer");
-			goto out;
-		}
+		    lit > dlen - rp || wp + zero > rp)
+			return fy_fail(e, FY_E_INTEGRITY, where, "delta "
+			    "difference run outside its buffer");
 		memset(d + wp, 0, (size_t)zero);
 		wp += zero;
 		memmove(d + wp, d + rp, (size_t)lit);
 		wp += lit;
 		rp += lit;
 	}
-	if (wp != dlen || rp != dlen) {
-		fy_fail(e, FY_E_INTEGRITY, where, "delta difference stream "
-		    "covers %llu of %llu bytes", (unsigned long long)wp,
+	if (wp != dlen || rp != dlen)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+		    "stream covers %llu of %llu bytes", (unsigned long long)wp,
 		    (unsigned long long)dlen);
+	return 0;
+}
+
+static int
+expand_diff(uint8_t *d, uint64_t dlen, uint64_t rp, const uint8_t *fz,
+    size_t lz, const uint8_t *fl, size_t ll, const char *where,
+    struct fy_err *e)
+{
+	struct vreader z, l;
+	int rc = -1;
+
+	memset(&l, 0, sizeof(l));
+	if (vr_open(&z, fz, lz, "zero-run", where, e) == -1 ||
+	    vr_open(&l, fl, ll, "literal-run", where, e) == -1)
 		goto out;
-	}
-	rc = 0;
+	rc = expand_runs(d, dlen, rp, &z, &l, where, e);
 out:
 	vr_close(&z);
 	vr_close(&l);
@@ -477,11 +523,84 @@ delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	    v[3], where, e) == -1)
 		goto out;
 	if (frame_into(d, tmp + v[0], want - v[0], f[4], v[5], where,
-	    e) == -1 || finish(&a, tmp, v[0], f[0], v[1], where, e) == -1)
+	    e) == -1 || finish(&a, tmp, v[0], f[0], v[1], 0, where,
+	    e) == -1)
 		goto out;
 	rc = 0;
 out:
 	ZSTD_freeDCtx(d);
+	free(tmp);
+	return rc;
+}
+
+int
+delta_bsd5_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
+    size_t plen, uint8_t *dst, size_t want, const char *where,
+    struct fy_err *e)
+{
+	struct apply a = { .old = old, .dst = dst, .oldlen = oldlen,
+	    .want = want, .strict = 1 };
+	struct vreader z, l;
+	ZSTD_DCtx *d = NULL;
+	const uint8_t *s;
+	uint64_t v[5], total;
+	uint8_t *cat = NULL, *tmp = NULL, mode;
+	size_t at = 0;
+	int rc = -1, i, n;
+
+	for (i = 0; i < 5; i++) {
+		if ((n = varint(p + at, plen - at, &v[i])) <= 0)
+			return fy_fail(e, FY_E_INTEGRITY, where,
+			    "delta blob truncated");
+		at += (size_t)n;
+	}
+	if (at >= plen)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta blob truncated");
+	mode = p[at++];
+	if (v[0] > want)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+		    "stream longer than the file");
+	if (v[4] > v[0])
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+		    "bytes more than the stream holds");
+	total = want - v[0];
+	for (i = 1; i < 5; i++) {
+		if (v[i] > DELTA_PACK_MAX || total > DELTA_PACK_MAX)
+			break;
+		total += v[i];
+	}
+	if (i < 5 || total > DELTA_PACK_MAX)
+		return fy_fail(e, FY_E_UNSAFE, where, "delta packed streams of "
+		    "more than %llu bytes", (unsigned long long)DELTA_PACK_MAX);
+	if (mode > 1)
+		return fy_fail(e, FY_E_FORMAT, where, "delta stream packing %u "
+		    "unknown", mode);
+	if (mode == 0 && plen - at != total)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta stream lengths "
+		    "disagree with the blob's size");
+	if ((tmp = malloc(want + 1)) == NULL || (mode == 1 &&
+	    ((cat = malloc((size_t)total + 1)) == NULL ||
+	    (d = ZSTD_createDCtx()) == NULL))) {
+		fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+		goto out;
+	}
+	if (mode == 1 && frame_into(d, cat, total, p + at, plen - at, where,
+	    e) == -1)
+		goto out;
+	s = mode == 1 ? cat : p + at;
+	/* control | zero runs | literal runs | literal bytes | extra */
+	memcpy(tmp + v[0] - v[4], s + v[1] + v[2] + v[3], (size_t)v[4]);
+	vr_mem(&z, s + v[1], (size_t)v[2], "zero-run");
+	vr_mem(&l, s + v[1] + v[2], (size_t)v[3], "literal-run");
+	if (expand_runs(tmp, v[0], v[0] - v[4], &z, &l, where, e) == -1)
+		goto out;
+	memcpy(tmp + v[0], s + v[1] + v[2] + v[3] + v[4], want - v[0]);
+	if (finish(&a, tmp, v[0], s, (size_t)v[1], 1, where, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	ZSTD_freeDCtx(d);
+	free(cat);
 	free(tmp);
 	return rc;
 }

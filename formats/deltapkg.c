@@ -21,6 +21,7 @@
 #include <zstd.h>
 
 #include "core/digest.h"
+#include "core/i18n.h"
 #include "core/io.h"
 #include "formats/deltapkg.h"
 #include "formats/deltapkg_int.h"
@@ -184,7 +185,8 @@ deltapkg_write(int fromfd, const struct tree *from, int tofd,
 		d = *o;
 	if (d.format == 1)
 		return deltapkg_write_v1(fromfd, from, tofd, to, &d, outfd, e);
-	d.format = 2;
+	if (d.format != 2)
+		d.format = DELTAPKG_FORMAT_MAX;
 	return deltapkg_write_v2(fromfd, from, tofd, to, &d, outfd, e);
 }
 
@@ -201,8 +203,19 @@ deltapkg_format_of(int dirfd, const char *path, struct fy_err *e)
 	close(fd);
 	if (n == -1)
 		return -1;
-	return n == (ssize_t)sizeof(magic) && memcmp(magic, DELTAPKG_MAGIC2,
-	    sizeof(magic)) == 0 ? 2 : 1;
+	return deltapkg_magic(magic, (size_t)n, path, e);
+}
+
+int
+deltapkg_magic(const char *p, size_t n, const char *where, struct fy_err *e)
+{
+	if (n < DELTAPKG_MAGIC_LEN || memcmp(p, DELTAPKG_MAGIC2, 3) != 0)
+		return 1;	/* a tar: its first bytes are a member name */
+	if ((uint8_t)p[3] < 2 || (uint8_t)p[3] > DELTAPKG_FORMAT_MAX)
+		return fy_fail(e, FY_E_FORMAT, where, _("delta package format "
+		    "%u is not supported (this ferry reads formats 1 to %d)"),
+		    (unsigned)(uint8_t)p[3], DELTAPKG_FORMAT_MAX);
+	return (uint8_t)p[3];
 }
 
 int

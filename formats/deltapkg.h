@@ -11,6 +11,7 @@
 #ifndef FERRY_DELTAPKG_H
 #define FERRY_DELTAPKG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -18,14 +19,18 @@
 #include "formats/tree.h"
 
 /* Write the package turning `from` (files under fromfd) into `to` (files
- * under tofd) to outfd: format 1 (a tar, §7.1) when o->format is 1, else
- * format 2 (§7.5, the default). */
+ * under tofd) to outfd: format 1 (a tar, §7.1) when o->format is 1,
+ * format 2 (§7.5) when it is 2, else format 3 (§7.7, the default). */
 int	deltapkg_write(int fromfd, const struct tree *from, int tofd,
 	    const struct tree *to, const struct delta_opts *o, int outfd,
 	    struct fy_err *e);
-/* The format of the package dirfd/path: 1 or 2 (by its first bytes). */
+/* The format of the package dirfd/path: 1, 2 or 3 (by its first bytes);
+ * FY_E_FORMAT for "FYD" and a format number this code does not know. */
 int	deltapkg_format_of(int dirfd, const char *path, struct fy_err *e);
-/* Apply the package (format 1 or 2) read from pkgfd: fromfd holds exactly `from`; dstfd is
+/* The same for the package's first n bytes p. */
+int	deltapkg_magic(const char *p, size_t n, const char *where,
+	    struct fy_err *e);
+/* Apply the package (format 1, 2 or 3) read from pkgfd: fromfd holds exactly `from`; dstfd is
  * an empty directory that will hold exactly `to` (verified file by file;
  * fsync'ed when `sync`). */
 int	deltapkg_apply(int pkgfd, const char *where, int fromfd,

@@ -418,9 +418,13 @@ deltapkg_apply(int pkgfd, const char *where, int fromfd,
 	int rc = -1;
 
 	char magic[DELTAPKG_MAGIC_LEN];
+	ssize_t got;
 
-	if (pread(pkgfd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
-	    memcmp(magic, DELTAPKG_MAGIC2, sizeof(magic)) == 0) {
+	if ((got = pread(pkgfd, magic, sizeof(magic), 0)) == -1)
+		got = 0;	/* not seekable: only a tar can be read */
+	if ((c.format = deltapkg_magic(magic, (size_t)got, where, e)) == -1)
+		return -1;
+	if (c.format >= 2) {
 		c.pkgfd = pkgfd;
 		return deltapkg_apply_v2(&c);
 	}

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deltapkg_compact: writes the compact delta package, format 2
- * (formats/SPEC.md §7.5): 4 magic bytes, the length of the index frame,
- * the index (one zstd frame of a binary index: the two listing digests,
- * then one entry per file of the target listing, then the solid section),
- * then the blobs back to back, the solid blob last.  No names, no
+ * deltapkg_compact: writes the compact delta packages, formats 2 and 3
+ * (formats/SPEC.md §7.5, §7.7): 4 magic bytes, the length of the index,
+ * the index (format 2: one zstd frame of a binary index: the two listing
+ * digests, then one entry per file of the target listing, then the solid
+ * section; format 3: the same without the digests, stored or one zstd
+ * frame), then the blobs back to back, the solid blob last.  No names, no
  * padding: paths come from the listings.  deltapkg_compact_apply.c reads
  * it.  Invariant: the package names every file of the target listing
  * once, in order, and every blob decodes to that file.
@@ -288,11 +289,16 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 	}
 	if (pkg != NULL)
 		pkg->left = fixed.left - kept;
-	/* 4. The index. */
-	tree_digest(from, d);
-	buf_put(&idx, d, DIGEST_LEN);
-	tree_digest(to, d);
-	buf_put(&idx, d, DIGEST_LEN);
+	/* 4. The index.  Format 3 drops the two listing digests: the signed
+	 * manifest names the package's SHA-256 with its from and to
+	 * versions, and the client uses it only from a tree whose listing
+	 * is the from listing (formats/SPEC.md §7.7). */
+	if (fo.format == 2) {
+		tree_digest(from, d);
+		buf_put(&idx, d, DIGEST_LEN);
+		tree_digest(to, d);
+		buf_put(&idx, d, DIGEST_LEN);
+	}
 	for (i = 0; i < nw; i++) {
 		buf_byte(&idx, (uint8_t)w[i].kind);
 		if (w[i].kind == K_COPY || w[i].kind == K_PATCH)
@@ -330,9 +336,24 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 	if (delta_zstd(idx.p, idx.n, 19, delta_wlog(idx.n), 1, &frame, &flen,
 	    e) == -1)
 		goto out;
-	/* 5. Magic, index frame length, index frame, blobs, solid blob. */
-	buf_put(&head, DELTAPKG_MAGIC2, DELTAPKG_MAGIC_LEN);
-	buf_varint(&head, flen);
+	/* 5. Magic, index frame length, index frame, blobs, solid blob.
+	 * Format 3: the length shifted left by one, the low bit set when the
+	 * index is a zstd frame, clear when it is stored (when that is not
+	 * larger: a tiny index). */
+	if (fo.format == 2) {
+		buf_put(&head, DELTAPKG_MAGIC2, DELTAPKG_MAGIC_LEN);
+		buf_varint(&head, flen);
+	} else {
+		buf_put(&head, DELTAPKG_MAGIC3, DELTAPKG_MAGIC_LEN);
+		if (idx.n <= flen) {
+			free(frame);
+			frame = idx.p;
+			flen = idx.n;
+			idx.p = NULL;
+			buf_varint(&head, (uint64_t)flen << 1);
+		} else
+			buf_varint(&head, (uint64_t)flen << 1 | 1);
+	}
 	if (head.oom) {
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 		goto out;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deltapkg_compact_apply: applies a format-2 delta package (formats/SPEC.md
- * §7.5; written by deltapkg_compact.c).  Invariant: every length, listing
- * index and offset is checked against the two listings and the package's
- * size before a byte of a blob is decoded; a file is written only after
+ * deltapkg_compact_apply: applies a format-2 or format-3 delta package
+ * (formats/SPEC.md §7.5, §7.7; written by deltapkg_compact.c).
+ * Invariant: every length, listing index and offset is checked against
+ * the two listings and the package's size before a byte of a blob is
+ * decoded; a file is written only after
  * its size and SHA-256 matched the target listing; the result is exactly
  * the target listing (tree_verify).
  */
@@ -245,13 +246,23 @@ read_index(const struct ctx *c, uint64_t pkgsize, uint8_t **idx,
 	const uint8_t *p = head + DELTAPKG_MAGIC_LEN;
 	uint64_t flen, clen;
 	size_t hl = pkgsize < HEAD_MAX ? (size_t)pkgsize : HEAD_MAX, r;
-	int rc = -1;
+	int rc = -1, stored = 0;
 
 	if (pread_all(c, head, hl, 0) == -1)
 		return -1;
 	if (get_varint(&p, head + hl, &flen) == -1)
 		return fy_fail(c->e, FY_E_INTEGRITY, c->where, "delta package "
 		    "truncated");
+	if (c->format >= 3) {
+		/* the length << 1, the low bit: a zstd frame, else stored */
+		stored = (flen & 1) == 0;
+		flen >>= 1;
+	}
+	if (stored && flen > LIMIT_MANIFEST_BYTES)
+		return fy_fail(c->e, FY_E_UNSAFE, c->where, "delta index of "
+		    "%llu bytes, at most %llu allowed",
+		    (unsigned long long)flen,
+		    (unsigned long long)LIMIT_MANIFEST_BYTES);
 	if (flen > ZSTD_compressBound(LIMIT_MANIFEST_BYTES) ||
 	    flen > pkgsize - (uint64_t)(p - head))
 		return fy_fail(c->e, FY_E_INTEGRITY, c->where, "delta index "
@@ -261,6 +272,12 @@ read_index(const struct ctx *c, uint64_t pkgsize, uint8_t **idx,
 		return fy_fail(c->e, FY_E_INTERNAL, c->where, "out of memory");
 	if (pread_all(c, frame, flen, (uint64_t)(p - head)) == -1)
 		goto out;
+	if (stored) {
+		*idx = frame;
+		*idxlen = (size_t)flen;
+		*blobs_at = (uint64_t)(p - head) + flen;
+		return 0;
+	}
 	clen = ZSTD_getFrameContentSize(frame, (size_t)flen);
 	if (clen == ZSTD_CONTENTSIZE_ERROR ||
 	    clen == ZSTD_CONTENTSIZE_UNKNOWN) {
@@ -305,7 +322,7 @@ deltapkg_apply_v2(struct ctx *c)
 	struct rfile *rf = NULL;
 	uint8_t *idx = NULL, d[DIGEST_LEN];
 	const uint8_t *p, *end;
-	uint64_t *olds = NULL, at, v, len, nold = 0, slen = 0;
+	uint64_t *olds = NULL, at = 0, v, len, nold = 0, slen = 0;
 	uint64_t oldsz = 0, newsz = 0, prev = 0;
 	size_t idxlen = 0, nr = 0, i, nsolid = 0;
 	int rc = -1, kind;
@@ -321,18 +338,21 @@ deltapkg_apply_v2(struct ctx *c)
 		fy_fail(c->e, FY_E_INTERNAL, c->where, "out of memory");
 		goto out;
 	}
-	/* The two listings. */
-	if (idxlen < 2 * DIGEST_LEN) {
-		bad(c, "shorter than its two digests");
-		goto out;
+	/* The two listings (format 2; in format 3 the signed manifest alone
+	 * binds the package to them, formats/SPEC.md §7.7). */
+	if (c->format == 2) {
+		if (idxlen < 2 * DIGEST_LEN) {
+			bad(c, "shorter than its two digests");
+			goto out;
+		}
+		tree_digest(c->from, d);
+		if (memcmp(p, d, DIGEST_LEN) != 0)
+			goto other;
+		tree_digest(c->to, d);
+		if (memcmp(p + DIGEST_LEN, d, DIGEST_LEN) != 0)
+			goto other;
+		p += 2 * DIGEST_LEN;
 	}
-	tree_digest(c->from, d);
-	if (memcmp(p, d, DIGEST_LEN) != 0)
-		goto other;
-	tree_digest(c->to, d);
-	if (memcmp(p + DIGEST_LEN, d, DIGEST_LEN) != 0)
-		goto other;
-	p += 2 * DIGEST_LEN;
 	/* One entry per file of `to`, in listing order. */
 	for (i = 0; i < c->to->n; i++) {
 		struct rfile *r = &rf[nr];

@@ -22,7 +22,12 @@ struct archive;
 /* Format 2 (formats/SPEC.md §7.5) starts with these 4 bytes; a format 1
  * package is a tar, whose first bytes are the index's name. */
 #define DELTAPKG_MAGIC2	"FYD\x02"
+/* Format 3 (§7.7): format 2 without the listing digests, a stored index
+ * when that is smaller, method 5 blobs. */
+#define DELTAPKG_MAGIC3	"FYD\x03"
 #define DELTAPKG_MAGIC_LEN 4
+/* The newest package format this code reads and writes. */
+#define DELTAPKG_FORMAT_MAX 3
 
 /* Format 2 index entry kinds (the first byte of each entry). */
 enum {
@@ -40,7 +45,8 @@ struct ctx {
 	const char		*where;
 	const struct tree	*from, *to;
 	struct archive		*a;		/* format 1 */
-	int			 pkgfd;		/* format 2 */
+	int			 pkgfd;		/* formats 2 and 3 */
+	int			 format;	/* 1, 2 or 3 */
 	int			 fromfd, dstfd, sync;
 	struct fy_err		*e;
 };
@@ -62,6 +68,8 @@ int	deltapkg_write_v1(int fromfd, const struct tree *from, int tofd,
 int	deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 	    const struct tree *to, const struct delta_opts *o, int outfd,
 	    struct fy_err *e);
+/* Formats 2 and 3 (c->format); deltapkg_write_v2 writes o->format 2 or
+ * 3. */
 int	deltapkg_apply_v2(struct ctx *c);
 
 /* Read dirfd/x->path whole (malloc'ed) and check it against the listing

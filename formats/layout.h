@@ -38,12 +38,12 @@
 #define LAYOUT_KEYS_DIR		"keys"
 #define LAYOUT_PKG_DIR		"pkg"
 #define LAYOUT_FORMAT		"ferry-medium"
-/* Manifest format versions this ferry reads; it writes 2 only when the
- * medium carries a format-2 delta package (formats/SPEC.md §12), so that
- * a reader of version 1 refuses such a medium by its version instead of
- * failing on the package. */
+/* Manifest format versions this ferry reads; it writes N > 1 only when
+ * the medium carries a format-N delta package (the highest, formats/SPEC.md
+ * §12), so that an older reader refuses such a medium by its version
+ * instead of failing on the package. */
 #define LAYOUT_FORMAT_VERSION_MIN	1
-#define LAYOUT_FORMAT_VERSION	2
+#define LAYOUT_FORMAT_VERSION	3
 
 /* Identifier: publisher, channel, component, variant: 1..64 bytes of
  * [a-z0-9._-], starting with [a-z0-9]. */

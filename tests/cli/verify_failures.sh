@@ -59,10 +59,10 @@ grep -q 'sha256 differs from manifest' "$TEST_TMP/last.err" || die "flipped pack
 
 # wrong format version: a correctly signed manifest of a future format
 fresh future
-sed -i 's/"format_version": [0-9]*/"format_version": 3/' future/ferry/manifest.json
+sed -i 's/"format_version": [0-9]*/"format_version": 4/' future/ferry/manifest.json
 gpg --homedir "$KEYHOME" --batch --yes -q -u "$FPR_GOOD" --detach-sign \
     -o future/ferry/manifest.json.sig future/ferry/manifest.json
-expect_fail 4 'format version 3 is not supported \(this ferry reads versions 1 to 2\)' V future
+expect_fail 4 'format version 4 is not supported \(this ferry reads versions 1 to 3\)' V future
 
 # --json: one document, machine readable, same exit code
 rc=0; V --json flipped >v.json 2>/dev/null || rc=$?

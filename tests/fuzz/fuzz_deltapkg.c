@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_deltapkg: libFuzzer target for deltapkg_apply() (formats/deltapkg*.c,
- * both package formats).  A fixed old tree (written once to a scratch
+ * all three package formats).  A fixed old tree (written once to a scratch
  * directory) and fixed `from`/`to` listings; the input is the package.
  * Oracles: no crash, no out-of-bounds access (ASan), a failure always
  * carries an fy_code and nothing is created outside the destination
@@ -19,6 +19,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zstd.h>
 
 #include "core/digest.h"
 #include "core/io.h"
@@ -96,7 +98,57 @@ make(int dirfd, struct tree *t, const struct file *fs, size_t n)
 		abort();
 }
 
-/* Seed packages of both formats from the fixture. */
+/* dir/v3 again as v3z, with its index as a zstd frame instead of stored
+ * (formats/SPEC.md §7.7: the low bit of the index length). */
+static void
+v3_zindex(const char *dir)
+{
+	uint8_t in[65536], out[65536 + 64], *p = in + 4, *frame;
+	char path[512];
+	uint64_t h = 0;
+	size_t n, flen, ilen, at = 4;
+	int fd, sh = 0;
+
+	snprintf(path, sizeof(path), "%s/v3", dir);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		abort();
+	n = (size_t)read(fd, in, sizeof(in));
+	close(fd);
+	if (n < 5 || n == sizeof(in))
+		abort();
+	do {
+		h |= (uint64_t)(*p & 0x7f) << sh;
+		sh += 7;
+	} while (*p++ & 0x80);
+	if ((h & 1) != 0)
+		abort();	/* the writer stores a tiny index */
+	ilen = (size_t)(h >> 1);
+	if ((frame = malloc(ZSTD_compressBound(ilen))) == NULL)
+		abort();
+	flen = ZSTD_compress(frame, ZSTD_compressBound(ilen), p, ilen, 19);
+	if (ZSTD_isError(flen))
+		abort();
+	memcpy(out, in, 4);
+	h = (uint64_t)flen << 1 | 1;
+	while (h >= 0x80) {
+		out[at++] = (uint8_t)(h | 0x80);
+		h >>= 7;
+	}
+	out[at++] = (uint8_t)h;
+	memcpy(out + at, frame, flen);
+	at += flen;
+	n -= (size_t)(p - in) + ilen;		/* the blobs */
+	memcpy(out + at, p + ilen, n);
+	at += n;
+	free(frame);
+	snprintf(path, sizeof(path), "%s/v3z", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
+	    write(fd, out, at) != (ssize_t)at)
+		abort();
+	close(fd);
+}
+
+/* Seed packages of every format from the fixture. */
 static void
 seeds(const char *dir)
 {
@@ -104,7 +156,7 @@ seeds(const char *dir)
 	char path[512];
 	int f, fd;
 
-	for (f = 1; f <= 2; f++) {
+	for (f = 1; f <= 3; f++) {
 		struct delta_opts o = { .level = 3, .workers = 1, .format = f };
 
 		snprintf(path, sizeof(path), "%s/v%d", dir, f);
@@ -114,6 +166,7 @@ seeds(const char *dir)
 			abort();
 		close(fd);
 	}
+	v3_zindex(dir);
 }
 
 int

@@ -227,6 +227,7 @@ make_blob(struct blobs *x, int method)
 	else if (method == DELTA_M_BSD2)
 		assert_int_equal(delta_bsd_encode_method(x->old, x->oldlen,
 		    x->nw, x->newlen, 3, 4, &f, &flen, &e), 0);
+
 	else {
 		struct delta_opts o = { .level = 3, .workers = 1 };
 
@@ -341,6 +342,12 @@ test_refusals_bsd4(void **state)
 	refusals_for(DELTA_M_BSD2);
 }
 
+/*
+ * Method 5 (formats/SPEC.md §7.3) by hand: old is 100 bytes, new the same
+ * with byte 50 one larger.  Stored streams: control (add 100, extra 0,
+ * seek 0), zero runs 50 49, literal runs 1 0, one literal byte 1, no
+ * extra.  Each field out of its bounds is refused with its code.
+ */
 /* A valid frame (raw block) whose header claims a 1 GiB window for 100
  * bytes of output: refused before anything is allocated. */
 static void

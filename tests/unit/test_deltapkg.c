@@ -4,7 +4,8 @@
  * directory: added, removed, renamed, copied, mode-changed, modified,
  * nested and empty directories; the applied tree must equal the target
  * listing (tree_verify).  Then tampered packages, each refused with its
- * fy_code after the untouched package applied.
+ * fy_code after the untouched package applied.  Formats 1, 2 and 3
+ * (formats/SPEC.md §7).
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -29,143 +30,7 @@
 #include "formats/deltapkg.h"
 #include "formats/limits.h"
 
-struct fx {
-	char		root[64];
-	int		rootfd, oldfd, newfd;
-	struct tree	from, to;
-};
-
-static void
-mkfile(int dirfd, const char *path, const void *p, size_t n, mode_t mode)
-{
-	struct fy_err e = { 0 };
-	char dir[256];
-	const char *s = strrchr(path, '/');
-	int fd;
-
-	if (s != NULL) {
-		snprintf(dir, sizeof(dir), "%.*s", (int)(s - path), path);
-		assert_int_equal(io_mkdirs(dirfd, dir, &e), 0);
-	}
-	fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd != -1);
-	assert_true(write(fd, p, n) == (ssize_t)n);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-}
-
-static uint8_t *
-blob_data(size_t n, unsigned seed)
-{
-	uint8_t *p = malloc(n);
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		p[i] = (i % 7 == 0) ? 0 : (uint8_t)(i * seed >> 3);
-	return p;
-}
-
-static int
-setup(void **state)
-{
-	struct fx *fx = calloc(1, sizeof(*fx));
-	struct fy_err e = { 0 };
-	uint8_t *b = blob_data(20000, 7);
-
-	snprintf(fx->root, sizeof(fx->root), "/tmp/ferry-test-dpkg.XXXXXX");
-	assert_non_null(mkdtemp(fx->root));
-	fx->rootfd = open(fx->root, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(mkdirat(fx->rootfd, "old", 0755), 0);
-	assert_int_equal(mkdirat(fx->rootfd, "new", 0755), 0);
-	fx->oldfd = openat(fx->rootfd, "old", O_RDONLY | O_DIRECTORY);
-	fx->newfd = openat(fx->rootfd, "new", O_RDONLY | O_DIRECTORY);
-	mkfile(fx->oldfd, "keep.txt", "same\n", 5, 0644);
-	mkfile(fx->oldfd, "mod.bin", b, 20000, 0644);
-	mkfile(fx->oldfd, "gone.txt", "removed\n", 8, 0644);
-	mkfile(fx->oldfd, "ren/a.txt", "renamed content\n", 16, 0644);
-	mkfile(fx->oldfd, "mode.sh", "#!/bin/sh\n", 10, 0644);
-	mkfile(fx->oldfd, "d1/d2/deep.txt", "deep old text, long enough\n", 27,
-	    0644);
-	assert_int_equal(mkdirat(fx->oldfd, "emptyold", 0755), 0);
-
-	mkfile(fx->newfd, "keep.txt", "same\n", 5, 0644);
-	b[100] ^= 1;
-	b[15000] ^= 2;
-	mkfile(fx->newfd, "mod.bin", b, 20000, 0644);
-	mkfile(fx->newfd, "added.txt", "brand new\n", 10, 0644);
-	mkfile(fx->newfd, "moved/b.txt", "renamed content\n", 16, 0644);
-	mkfile(fx->newfd, "copy1.txt", "same\n", 5, 0644);
-	mkfile(fx->newfd, "mode.sh", "#!/bin/sh\n", 10, 0755);
-	mkfile(fx->newfd, "d1/d2/deep.txt", "deep NEW text, long enough\n", 27,
-	    0644);
-	mkfile(fx->newfd, "d1/d2/d3/new.txt", "", 0, 0644);
-	assert_int_equal(mkdirat(fx->newfd, "empty", 0755), 0);
-	free(b);
-	assert_int_equal(tree_scan(fx->oldfd, &fx->from, &e), 0);
-	assert_int_equal(tree_scan(fx->newfd, &fx->to, &e), 0);
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-	struct fy_err e = { 0 };
-	char cmd[128];
-
-	tree_free(&fx->from);
-	tree_free(&fx->to);
-	close(fx->oldfd);
-	close(fx->newfd);
-	close(fx->rootfd);
-	(void)e;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx->root);
-	if (system(cmd) != 0)
-		return -1;
-	free(fx);
-	return 0;
-}
-
-static int
-write_pkg_fmt(struct fx *fx, const char *name, int format)
-{
-	struct delta_opts o = { .level = 3, .workers = 1, .format = format };
-	struct fy_err e = { 0 };
-	int fd = openat(fx->rootfd, name, O_RDWR | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd != -1);
-	assert_int_equal(deltapkg_write(fx->oldfd, &fx->from, fx->newfd,
-	    &fx->to, &o, fd, &e), 0);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
-/* Format 1 (the tar): what the tests below take apart. */
-static int
-write_pkg(struct fx *fx, const char *name)
-{
-	return write_pkg_fmt(fx, name, 1);
-}
-
-/* Apply pkgfd into a fresh directory `dst`; return the fy_code. */
-static enum fy_code
-apply(struct fx *fx, int pkgfd, const char *dst, struct fy_err *e)
-{
-	int dfd, rc;
-
-	assert_int_equal(mkdirat(fx->rootfd, dst, 0755), 0);
-	dfd = openat(fx->rootfd, dst, O_RDONLY | O_DIRECTORY);
-	memset(e, 0, sizeof(*e));
-	rc = deltapkg_apply(pkgfd, "pkg", fx->oldfd, &fx->from, &fx->to, dfd,
-	    1, e);
-	if (rc == 0) {
-		assert_int_equal(tree_verify(dfd, &fx->to, e), 0);
-		assert_int_equal(e->code, FY_OK);
-	}
-	close(dfd);
-	return rc == 0 ? FY_OK : e->code;
-}
+#include "deltapkg_fixture.h"
 
 /* Copy package in -> out, letting `edit` change each member's bytes. */
 typedef void (*edit_fn)(const char *name, char **p, size_t *n);
@@ -378,33 +243,33 @@ test_wrong_trees(void **state)
 
 /* ---- format 2 (formats/SPEC.md §7.5) ---------------------------------- */
 
-static uint64_t
-fd_size(int fd)
-{
-	struct stat st;
-
-	assert_int_equal(fstat(fd, &st), 0);
-	return (uint64_t)st.st_size;
-}
-
-/* Format 2 applies to exactly the target, starts with its magic, and is
- * smaller than format 1 of the same trees; format 1 still applies. */
+/* Formats 2 and 3 apply to exactly the target and start with their
+ * magic; format 3 is what deltapkg_write makes by default, and without
+ * the two listing digests (64 bytes) it is smaller than format 2, which is
+ * smaller than format 1 of the same trees; all three still apply. */
 static void
 test_v2_apply_equals_target(void **state)
 {
 	struct fx *fx = *state;
 	struct fy_err e;
 	char magic[4];
-	int v2 = write_pkg_fmt(fx, "p2", 0), v1 = write_pkg(fx, "p1");
+	int v3 = write_pkg_fmt(fx, "p3", 0), v2 = write_pkg_fmt(fx, "p2", 2);
+	int v1 = write_pkg(fx, "p1");
 
+	assert_true(read(v3, magic, 4) == 4);
+	assert_memory_equal(magic, "FYD\x03", 4);
+	assert_int_equal(lseek(v3, 0, SEEK_SET), 0);
 	assert_true(read(v2, magic, 4) == 4);
 	assert_memory_equal(magic, "FYD\x02", 4);
 	assert_int_equal(lseek(v2, 0, SEEK_SET), 0);
+	assert_int_equal(apply(fx, v3, "dst3", &e), FY_OK);
 	assert_int_equal(apply(fx, v2, "dst2", &e), FY_OK);
 	assert_int_equal(apply(fx, v1, "dst1", &e), FY_OK);
 	assert_true(fd_size(v2) * 4 < fd_size(v1));
+	assert_true(fd_size(v3) + 64 <= fd_size(v2));
 	close(v1);
 	close(v2);
+	close(v3);
 }
 
 /* A format-2 package built by hand, to break one rule at a time.  The
@@ -422,7 +287,13 @@ struct v2 {
 	int64_t	 blen_delta;	/* added to the first blob length */
 	int	 bad_from;	/* flip a byte of the from digest */
 	int	 trunc, append;	/* cut / add bytes at the end */
+	int	 format;	/* 2 or 3 */
+	size_t	 boff[NT];	/* where each file's blob starts in blobs */
+	int	 zindex;	/* format 3: the index as a zstd frame */
 };
+
+/* The format v2_default() builds (the hostile cases run for each). */
+static int cur_format = 2, cur_zindex = 1;
 
 static const char *tfiles[NT] = { "added.txt", "copy1.txt",
     "d1/d2/d3/new.txt", "d1/d2/deep.txt", "keep.txt", "mod.bin", "mode.sh",
@@ -437,22 +308,13 @@ old_index(struct fx *fx, const char *path)
 	return (uint64_t)(x - fx->from.v);
 }
 
-static void
-put_leb(uint8_t *p, size_t *n, uint64_t v)
-{
-	while (v >= 0x80) {
-		p[(*n)++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[(*n)++] = (uint8_t)v;
-}
-
 /* Blob of `path` of `to` against old file `base` (NULL: empty). */
 static void
 add_blob(struct fx *fx, struct v2 *v, const char *path, const char *base,
     size_t *len)
 {
-	struct delta_opts o = { .level = 3, .workers = 1, .format = 2 };
+	struct delta_opts o = { .level = 3, .workers = 1,
+	    .format = v->format };
 	struct fy_err e = { 0 };
 	uint8_t *a = NULL, *b = NULL, *blob = NULL;
 	size_t al = 0, bl = 0;
@@ -477,6 +339,8 @@ v2_default(struct fx *fx, struct v2 *v)
 	static const int k[NT] = { 2, 1, 2, 3, 0, 3, 0, 1 };
 
 	memset(v, 0, sizeof(*v));
+	v->format = cur_format;
+	v->zindex = cur_zindex;
 	memcpy(v->kind, k, sizeof(k));
 	v->arg[1] = old_index(fx, "keep.txt");
 	v->arg[7] = old_index(fx, "ren/a.txt");
@@ -493,17 +357,20 @@ v2_write(struct fx *fx, struct v2 *v, const char *name)
 	int fd;
 
 	v->ni = v->nb = 0;
-	tree_digest(&fx->from, d);
-	d[0] ^= (uint8_t)v->bad_from;
-	memcpy(v->idx, d, DIGEST_LEN);
-	tree_digest(&fx->to, d);
-	memcpy(v->idx + DIGEST_LEN, d, DIGEST_LEN);
-	v->ni = 2 * DIGEST_LEN;
+	if (v->format == 2) {
+		tree_digest(&fx->from, d);
+		d[0] ^= (uint8_t)v->bad_from;
+		memcpy(v->idx, d, DIGEST_LEN);
+		tree_digest(&fx->to, d);
+		memcpy(v->idx + DIGEST_LEN, d, DIGEST_LEN);
+		v->ni = 2 * DIGEST_LEN;
+	}
 	for (i = 0; i < NT; i++) {
 		v->idx[v->ni++] = (uint8_t)v->kind[i];
 		if (v->kind[i] == 1 || v->kind[i] == 4)
 			put_leb(v->idx, &v->ni, v->arg[i]);
 		if (v->kind[i] >= 2 && v->kind[i] <= 4) {
+			v->boff[i] = v->nb;
 			add_blob(fx, v, tfiles[i], v->kind[i] == 2 ? NULL :
 			    v->kind[i] == 3 ? tfiles[i] :
 			    fx->from.v[v->arg[i]].path, &len);
@@ -519,7 +386,8 @@ v2_write(struct fx *fx, struct v2 *v, const char *name)
 		    0));
 	if (v->nolds > 0 || v->kind[0] == 5) {
 		/* solid: the K_SOLID files against the listed old files */
-		struct delta_opts o = { .level = 3, .workers = 1, .format = 2 };
+		struct delta_opts o = { .level = 3, .workers = 1,
+		    .format = v->format };
 		uint8_t on[65536], nn[65536], *p = NULL, *blob = NULL;
 		size_t on_ = 0, nn_ = 0, pl = 0;
 
@@ -551,10 +419,16 @@ v2_write(struct fx *fx, struct v2 *v, const char *name)
 	}
 	put_leb(v->idx, &v->ni, slen);
 	v->ni += v->extra_idx;
-	assert_int_equal(delta_zstd(v->idx, v->ni, 3, delta_wlog(v->ni), 1,
-	    &frame, &flen, &e), 0);
-	memcpy(head, "FYD\x02", 4);
-	put_leb(head, &nh, flen);
+	if (v->format == 3 && !v->zindex) {
+		frame = malloc(v->ni + 1);
+		memcpy(frame, v->idx, v->ni);
+		flen = v->ni;
+	} else
+		assert_int_equal(delta_zstd(v->idx, v->ni, 3, delta_wlog(v->ni),
+		    1, &frame, &flen, &e), 0);
+	memcpy(head, v->format == 3 ? "FYD\x03" : "FYD\x02", 4);
+	put_leb(head, &nh, v->format == 3 ? (uint64_t)flen << 1 |
+	    (uint64_t)v->zindex : flen);
 	fd = openat(fx->rootfd, name, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd != -1);
 	assert_true(write(fd, head, nh) == (ssize_t)nh);
@@ -576,10 +450,12 @@ v2_try(struct fx *fx, struct v2 *v, const char *name, const char *msg)
 {
 	struct fy_err e;
 	enum fy_code c;
-	char dst[64];
-	int fd = v2_write(fx, v, name);
+	char dst[64], pkg[64];
+	int fd;
 
-	snprintf(dst, sizeof(dst), "%s.d", name);
+	snprintf(pkg, sizeof(pkg), "%d%d-%s", v->format, v->zindex, name);
+	snprintf(dst, sizeof(dst), "%s.d", pkg);
+	fd = v2_write(fx, v, pkg);
 	c = apply(fx, fd, dst, &e);
 	close(fd);
 	if (msg != NULL && c != FY_OK && strstr(e.msg, msg) == NULL)
@@ -588,9 +464,8 @@ v2_try(struct fx *fx, struct v2 *v, const char *name, const char *msg)
 }
 
 static void
-test_v2_hostile(void **state)
+hostile(struct fx *fx)
 {
-	struct fx *fx = *state;
 	struct v2 v;
 
 	v2_default(fx, &v);
@@ -628,10 +503,12 @@ test_v2_hostile(void **state)
 	v.append = 1;
 	assert_int_equal(v2_try(fx, &v, "append", "its index accounts for"),
 	    FY_E_INTEGRITY);
-	v2_default(fx, &v);
-	v.bad_from = 1;
-	assert_int_equal(v2_try(fx, &v, "from", "other versions"),
-	    FY_E_INTEGRITY);
+	if (cur_format == 2) {
+		v2_default(fx, &v);
+		v.bad_from = 1;
+		assert_int_equal(v2_try(fx, &v, "from", "other versions"),
+		    FY_E_INTEGRITY);
+	}
 	v2_default(fx, &v);
 	v.extra_idx = 1;			/* a byte after the index */
 	assert_int_equal(v2_try(fx, &v, "xidx", "data after it"),
@@ -653,6 +530,37 @@ test_v2_hostile(void **state)
 	v.nolds = 1;
 	v.olds[0] = old_index(fx, "keep.txt");
 	assert_int_equal(v2_try(fx, &v, "s4", NULL), FY_E_FORMAT);
+}
+
+static void
+test_v2_hostile(void **state)
+{
+	cur_format = 2;
+	cur_zindex = 1;
+	hostile(*state);
+}
+
+/* The same rules in format 3 (formats/SPEC.md §7.7), with the index
+ * stored and as a zstd frame. */
+static void
+test_v3_hostile(void **state)
+{
+	struct fx *fx = *state;
+	struct v2 v;
+
+	int fd;
+
+	cur_format = 3;
+	cur_zindex = 0;
+	/* its blobs are format 3's: mod.bin's (2 bytes changed) is method 5 */
+	v2_default(fx, &v);
+	fd = v2_write(fx, &v, "blobs3");
+	close(fd);
+	assert_int_equal(v.blobs[v.boff[5]], DELTA_M_BSD5);
+	hostile(fx);
+	cur_zindex = 1;
+	hostile(fx);
+	cur_format = 2;
 }
 
 /* Sizes the listings declare bound what the parser accepts: a solid
@@ -742,6 +650,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_v2_apply_equals_target,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_hostile, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_v3_hostile, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_v2_limits, setup,
 		    teardown),

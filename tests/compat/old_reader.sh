@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# tests/compat/old_reader.sh [REV]: what a ferry that reads only delta
+# formats 1 and 2 (REV, default db080c6, main before format 3) does with a
+# medium and a package this tree writes (format 3, formats/SPEC.md §7.7).
+# Not part of tests/run.sh (it builds a second ferry: minutes); run by
+# hand, its result is in formats/SPEC.md §7.7.  Expects: the old
+# applymedia refuses the medium as a whole with exit 4 ("format version 3
+# is not supported (this ferry reads versions 1 to 2)"), the old library
+# refuses the package itself (FY_E_FORMAT "not a tar"), and this tree
+# applies both.  Exit 0 when all of that holds.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+REV=${1:-db080c6}
+T=$(mktemp -d /tmp/ferry-compat.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cd "$ROOT"
+make -s -j2 O=build/test HOOKS=1 >/dev/null
+git archive "$REV" | tar -x -C "$T" --one-top-level=old
+make -s -C "$T/old" -j2 O=build HOOKS=1 >/dev/null
+LIBS="$(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort) -lgcrypt -lunistring -lpthread"
+cat >"$T/apply.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "core/digest.h"
+#include "formats/deltapkg.h"
+int
+main(int argc, char **argv)
+{
+	struct fy_err e = { 0 };
+	struct tree a, b;
+	int fa, fb, p, d, rc;
+
+	(void)argc;
+	digest_init();
+	tree_init(&a);
+	tree_init(&b);
+	fa = open(argv[1], O_RDONLY | O_DIRECTORY);
+	fb = open(argv[2], O_RDONLY | O_DIRECTORY);
+	p = open(argv[3], O_RDONLY);
+	d = open(argv[4], O_RDONLY | O_DIRECTORY);
+	if (tree_scan(fa, &a, &e) || tree_scan(fb, &b, &e))
+		return 2;
+	rc = deltapkg_apply(p, "pkg", fa, &a, &b, d, 0, &e);
+	printf("%d %s\n", rc == 0 ? 0 : (int)e.code, e.msg);
+	return 0;
+}
+C
+for w in old new; do
+	src=$T/old b=$T/old/build
+	[ $w = new ] && src=$ROOT b=$ROOT/build/test
+	# shellcheck disable=SC2086
+	cc -std=gnu11 -I"$src" -D_GNU_SOURCE -o "$T/apply_$w" "$T/apply.c" \
+	    "$b/libformats.a" "$b/libcore.a" $LIBS
+done
+# a medium with a format-3 delta, made by this tree's own test
+cat >"$ROOT/tests/cli/zz_compat_medium.sh" <<'SH'
+. "$FERRY_TESTLIB/common.sh"
+need_keys
+make_repo repo
+add_versions repo patterns 2026.11.21-1
+build_medium repo m1
+add_versions repo patterns 2026.11.22-1
+build_medium repo m2
+make_client cl
+expect_ok client cl apply m1
+cp -a m2 cl "$SAMPLES/patterns" "$COMPAT_OUT/"
+cp "$(find repo -name '*.fdelta' | head -n 1)" "$COMPAT_OUT/pkg"
+SH
+trap 'rm -rf "$T" "$ROOT/tests/cli/zz_compat_medium.sh"' EXIT
+COMPAT_OUT=$T/out tests/run.sh build/test cli/zz_compat_medium >/dev/null
+O=$T/out
+fail=0
+[ "$(jq .format_version "$O/m2/ferry/manifest.json")" = 3 ] || { echo "medium is not version 3"; fail=1; }
+set +e
+"$T/old/build/applymedia" --root "$O/cl" apply "$O/m2" >"$T/o.out" 2>"$T/o.err"
+rc=$?
+set -e
+echo "old applymedia: exit $rc: $(cat "$T/o.err")"
+[ $rc = 4 ] && grep -q 'format version 3 is not supported (this ferry reads versions 1 to 2)' "$T/o.err" || fail=1
+for w in old new; do
+	mkdir "$T/dst_$w"
+	r=$("$T/apply_$w" "$O/patterns/2026.11.21-1" "$O/patterns/2026.11.22-1" "$O/pkg" "$T/dst_$w")
+	echo "$w library, the package itself: $r"
+	case $w:$r in old:"3 not a tar"*|new:"0 "*) ;; *) fail=1 ;; esac
+done
+[ $fail = 0 ] && echo "old_reader.sh: as expected" || echo "old_reader.sh: NOT as expected"
+exit $fail
