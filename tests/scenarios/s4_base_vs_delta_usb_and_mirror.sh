@@ -41,9 +41,13 @@ c = [c for c in m["components"] if c["name"] == "patterns"][0]
 for d in c["deltas"]:
     if d["to"] == "2026.11.23-1":
         print(d["from"])
+    elif d["from"] == "2026.11.19-1":   # the first step of a chain
+        print("chain", d["from"])
 PY
 note "deltas to 2026.11.23-1 from: $(tr '\n' ' ' <deltas.txt)"
-grep -qx 2026.11.21-1 deltas.txt && grep -qx 2026.11.19-1 deltas.txt ||
+# 11.19 (4 days back) starts a delta: straight to 11.23, or a chain when
+# that is not 1/64 smaller than the chain (formats/SPEC.md §7.6)
+grep -qx 2026.11.21-1 deltas.txt && grep -Eqx '(chain )?2026.11.19-1' deltas.txt ||
     die "no delta from a recent version"
 grep -qx 2026.11.01-1 deltas.txt && die "a delta from a version 22 days old (window is 4 days)"
 
