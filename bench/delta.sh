@@ -5,8 +5,9 @@
 # (bench/corpus.sh): each adjacent pair and the first -> last jump.
 #
 # ferry: `delta_bench pkg`, i.e. deltapkg_write() as mkmedia calls it
-# (format 2 by default; format 1 too, for comparison), each package then
-# applied and checked against the new tree's listing.
+# (format 3, what mkmedia writes, by default; format 1 too, for
+# comparison), each package then applied and checked against the new
+# tree's listing.
 # The best plain tool is the smaller of
 #   (a) the best of zstd -19 --long=31 --patch-from, bsdiff and
 #       xdelta3 -9 -S djw on tar files of the two trees (GNU tar, sorted
@@ -20,6 +21,11 @@
 # docs/BENCHMARKS-delta.md.
 #
 # Environment: FERRY_BENCH_LEVEL (19), FERRY_BENCH_WORKERS (2),
+# FERRY_BENCH_FORMAT (3: the package format measured as "ferry"),
+# FERRY_BENCH_PLAIN_KNOWN (a TSV of plain-tool bytes already measured,
+# bench/delta_plain_known.tsv: its pairs are not measured again -- the
+# plain tools' bytes are deterministic for one corpus and tool versions;
+# "" measures every pair),
 # FERRY_BENCH_SERIES ("caniuse bcd esbuild octokit"), FERRY_BENCH_V1 (1:
 # also format 1), FERRY_BENCH_TSV (bench/out/delta_pkg.tsv; an existing file
 # is appended to, so series can run separately), FERRY_BENCH_REPORT (1: write
@@ -32,6 +38,8 @@ ROOT=$PWD
 BUILD=${1:-build/bench}
 LEVEL=${FERRY_BENCH_LEVEL:-19}
 WORKERS=${FERRY_BENCH_WORKERS:-2}
+FORMAT=${FERRY_BENCH_FORMAT:-3}
+KNOWN=${FERRY_BENCH_PLAIN_KNOWN-$ROOT/bench/delta_plain_known.tsv}
 SERIES=${FERRY_BENCH_SERIES:-caniuse bcd esbuild octokit}
 V1=${FERRY_BENCH_V1:-1}
 export BSDIFF_MAX=${FERRY_BENCH_BSDIFF_MAX:-67108864}
@@ -52,7 +60,7 @@ cc -O2 -std=gnu11 -I. -D_GNU_SOURCE -o "$BUILD/delta_bench" \
     -lgcrypt -lunistring -lpthread
 
 TSV=${FERRY_BENCH_TSV:-$OUT/delta_pkg.tsv}
-[ -s "$TSV" ] || printf 'series\tkind\told\tnew\tferry_v2\tferry_v2_cpu_s\tferry_v1\ttar_zstd\ttar_bsdiff\ttar_xdelta3\tfile_zstd\tfile_bsdiff\tfile_xdelta3\n' >"$TSV"
+[ -s "$TSV" ] || printf 'series\tkind\told\tnew\tferry\tferry_cpu_s\tferry_v1\ttar_zstd\ttar_bsdiff\ttar_xdelta3\tfile_zstd\tfile_bsdiff\tfile_xdelta3\n' >"$TSV"
 
 mktar() { # mktar TREE OUT
 	tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
@@ -61,13 +69,22 @@ mktar() { # mktar TREE OUT
 
 measure() { # measure SERIES KIND OLDTREE NEWTREE
 	local s=$1 k=$2 o=$3 n=$4 v2 cpu v1=""
-	read -r v2 cpu < <("$BUILD/delta_bench" pkg "$o" "$n" "$TMP/p2" "$LEVEL" "$WORKERS" 2)
+	read -r v2 cpu < <("$BUILD/delta_bench" pkg "$o" "$n" "$TMP/p2" "$LEVEL" "$WORKERS" "$FORMAT")
 	if [ "$V1" = 1 ]; then
 		read -r v1 _ < <("$BUILD/delta_bench" pkg "$o" "$n" "$TMP/p1" "$LEVEL" "$WORKERS" 1)
 	fi
-	mktar "$o" "$TMP/o.tar"
-	mktar "$n" "$TMP/n.tar"
-	plain=$(python3 bench/delta_plain.py "$TMP/o.tar" "$TMP/n.tar" "$o" "$n" "$TMP/w")
+	plain=""
+	if [ -n "$KNOWN" ] && [ -f "$KNOWN" ]; then
+		plain=$(awk -F'\t' -v s="$s" -v k="$k" -v a="${o##*/}" -v b="${n##*/}" \
+		    'BEGIN { OFS = "\t" } $1 == s && $2 == k && $3 == a && $4 == b {
+		    print $5, $6, $7, $8, $9, $10; exit }' "$KNOWN")
+	fi
+	if [ -z "$plain" ]; then
+		mktar "$o" "$TMP/o.tar"
+		mktar "$n" "$TMP/n.tar"
+		plain=$(python3 bench/delta_plain.py "$TMP/o.tar" "$TMP/n.tar" "$o" "$n" "$TMP/w")
+		rm -f "$TMP"/o.tar "$TMP"/n.tar "$TMP"/w.*
+	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$k" "${o##*/}" "${n##*/}" "$v2" "$cpu" "$v1" "$plain" >>"$TSV"
 	echo "delta.sh: $s $k ${o##*/} -> ${n##*/}: ferry $v2, plain $plain" >&2
 }
@@ -87,6 +104,6 @@ for s in $SERIES; do
 done
 
 if [ "${FERRY_BENCH_REPORT:-1}" = 1 ]; then
-	python3 bench/delta_pkg_report.py "$TSV" "$LEVEL" "$WORKERS" >"$ROOT/docs/BENCHMARKS-delta.md"
+	python3 bench/delta_pkg_report.py "$TSV" "$LEVEL" "$WORKERS" "$FORMAT" >"$ROOT/docs/BENCHMARKS-delta.md"
 	echo "delta.sh: wrote docs/BENCHMARKS-delta.md" >&2
 fi

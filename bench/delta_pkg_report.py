@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""delta_pkg_report.py TSV LEVEL WORKERS: docs/BENCHMARKS-delta.md from
-bench/delta.sh's rows (bench/out/delta_pkg.tsv)."""
+"""delta_pkg_report.py TSV LEVEL WORKERS [FORMAT]: docs/BENCHMARKS-delta.md
+from bench/delta.sh's rows (bench/out/delta_pkg.tsv); FORMAT (default 3)
+is the package format of the "ferry" column."""
 import csv
 import datetime
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 
 tsv, level, workers = sys.argv[1], sys.argv[2], sys.argv[3]
+fmt = sys.argv[4] if len(sys.argv) > 4 else "3"
 rows = list(csv.DictReader(open(tsv), delimiter="\t"))
 PLAIN = [("tar_zstd", "tar: zstd -19 --long --patch-from"),
          ("tar_bsdiff", "tar: bsdiff"), ("tar_xdelta3", "tar: xdelta3 -9 -S djw"),
@@ -55,9 +57,9 @@ print(f"Date {datetime.date.today()}; machine: {cpu}, {os.cpu_count()} CPUs, "
       f"Revision {rev}{' (with uncommitted changes)' if dirty else ''}; "
       f"ferry at level {level}, {workers} workers.\n")
 print("What a client reads for a delta is the whole delta package "
-      "(container, index and blobs): **ferry v2** is format 2 (formats/SPEC.md "
-      "§7.5, what mkmedia writes), **v1** the former tar container with its "
-      "JSON index. The **best plain tool** is the smaller of (a) the best of "
+      f"(container, index and blobs): **ferry** is package format {fmt} "
+      "(formats/SPEC.md §7, format 3 is what mkmedia writes), **v1** the "
+      "former tar container with its JSON index. The **best plain tool** is the smaller of (a) the best of "
       "zstd -19 --long --patch-from, bsdiff and xdelta3 -9 -S djw on tar files "
       "of the two trees and (b) the best of the same tools file by file "
       "(unchanged files free, zstd -19 for added files). A per-file total "
@@ -72,31 +74,31 @@ for r in rows:
     if r["series"] not in series:
         series.append(r["series"])
 print("## Summary\n")
-print("| series | pairs | ferry v2 / best plain: max | median | v2 total bytes "
+print("| series | pairs | ferry / best plain: max | median | ferry total bytes "
       "| best plain total | v1 total bytes |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for s in series:
     rs = [r for r in rows if r["series"] == s]
-    ratios = [int(r["ferry_v2"]) / best(r)[0] for r in rs]
+    ratios = [int(r["ferry"]) / best(r)[0] for r in rs]
     v1 = [num(r["ferry_v1"]) for r in rs]
     v1s = f"{sum(v1):,}" if None not in v1 else "—"
-    print(f"| {s} | {len(rs)} | {max(ratios):.2f}x | "
+    print(f"| {s} | {len(rs)} | {max(ratios):.3f}x | "
           f"{statistics.median(ratios):.2f}x | "
-          f"{sum(int(r['ferry_v2']) for r in rs):,} | "
+          f"{sum(int(r['ferry']) for r in rs):,} | "
           f"{sum(best(r)[0] for r in rs):,} | {v1s} |")
 print()
 for s in series:
     print(f"## {s}\n")
-    print("| pair | ferry v2 | v1 | best plain | which | v2 / best | "
+    print("| pair | ferry | v1 | best plain | which | ferry / best | "
           "tar zstd | tar bsdiff | tar xdelta3 | file zstd | file bsdiff | "
-          "file xdelta3 | v2 encode CPU s |")
+          "file xdelta3 | ferry encode CPU s |")
     print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         if r["series"] != s:
             continue
         b, name = best(r)
         cells = " | ".join(r[k] for k, _ in PLAIN)
-        print(f"| {r['kind']} {r['old']} -> {r['new']} | {int(r['ferry_v2']):,} "
+        print(f"| {r['kind']} {r['old']} -> {r['new']} | {int(r['ferry']):,} "
               f"| {r['ferry_v1'] or '—'} | {b:,} | {name} | "
-              f"{int(r['ferry_v2']) / b:.2f}x | {cells} | {r['ferry_v2_cpu_s']} |")
+              f"{int(r['ferry']) / b:.3f}x | {cells} | {r['ferry_cpu_s']} |")
     print()
