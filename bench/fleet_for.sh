@@ -38,6 +38,8 @@ if [ ! -f "$REPO/.complete-$LEVEL" ]; then
 		done
 	done
 	echo "fleet_for.sh: repository built in $(( $(date +%s) - start )) s" >&2
+	# the revision whose `mkmedia add` (keep rule, levels) made it
+	git rev-parse --short HEAD >"$REPO/.rev"
 	touch "$REPO/.complete-$LEVEL"
 fi
 
@@ -52,9 +54,11 @@ for run in 1 2 3 1b 2b 3b; do
 done
 rev=$(git rev-parse --short HEAD)
 dirty=$(git status --porcelain -- mkmedia formats bench | grep -q . && echo "+changes" || true)
-python3 - "$TSV" "$OUT" "$CLIENTS" "$LEVEL" "$rev$dirty" >docs/BENCHMARKS-fleet-for.md <<'PY'
+addrev=$(cat "$REPO/.rev" 2>/dev/null || echo "unknown")
+when="$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 - "$TSV" "$OUT" "$CLIENTS" "$LEVEL" "$rev$dirty" "$addrev" "$when" >docs/BENCHMARKS-fleet-for.md <<'PY'
 import csv, sys
-tsv, out, clients, level, rev = sys.argv[1:]
+tsv, out, clients, level, rev, addrev, when = sys.argv[1:]
 rows = list(csv.DictReader(open(tsv), delimiter="\t"))
 def mib(b): return "%.2f MiB" % (int(b) / 1048576)
 print("# Media built for the fleet (bench/fleet_for.sh)\n")
@@ -65,11 +69,14 @@ print("three, 21 % further back, 5 % nothing installed (bench/fleet_for.c);")
 print("runs 1b-3b: mix B, the same without fresh installs (those 5 % are one")
 print("version behind).")
 print("Repository: `mkmedia init --deltas both --level %s`, defaults otherwise" % level)
-print("(window 4).  Both media are mkmedia's own selection (select_build, the")
-print("packages `mkmedia build` writes); *fleet reads* is the sum over every")
-print("client that is behind of what its own planner reads from that medium.")
-print("Revision %s.  Byte counts are exact and do not depend on load, the CPU" % rev)
-print("time is the selection's alone (2-core machine shared by 5 engineers).\n")
+print("(window 4, bases at the default base level 12), ingested by `mkmedia add`")
+print("of revision %s (issue 19's keep rule: a delta is kept only when it lowers" % addrev)
+print("some client's cheapest plan).  Both media are mkmedia's own selection")
+print("(select_build, the packages `mkmedia build` writes); *fleet reads* is the")
+print("sum over every client that is behind of what its own planner reads from")
+print("that medium.  Selection at revision %s, %s." % (rev, when))
+print("Byte counts are exact and do not depend on load, the CPU time is the")
+print("selection's alone (2-core machine shared by 5 engineers).\n")
 print("| run | medium | packages on the medium | files | fleet reads | clients via a base | selection CPU |")
 print("|---|---|---|---|---|---|---|")
 for r in rows:
