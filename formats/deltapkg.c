@@ -27,15 +27,55 @@
 #include "formats/deltapkg_int.h"
 #include "formats/limits.h"
 
+/* A base name's extension: from its last dot, or its last but one when
+ * the part between is letters only ("ghes-3.19.deref.json" ->
+ * ".deref.json", "a-1.2.js" -> ".js"); "" without one. */
+static const char *
+ext_of(const char *b)
+{
+	const char *d = strrchr(b, '.'), *e;
+
+	if (d == NULL || d == b)
+		return "";
+	for (e = d - 1; e > b && *e != '.'; e--)
+		;
+	/* a second extension of letters only (".deref.json", ".tar.gz") */
+	if (e > b && *e == '.') {
+		const char *k;
+
+		for (k = e + 1; k < d && ((*k >= 'a' && *k <= 'z') ||
+		    (*k >= 'A' && *k <= 'Z')); k++)
+			;
+		if (k == d)
+			return e;
+	}
+	return d;
+}
+
+static size_t
+common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] != '\0' && a[n] == b[n])
+		n++;
+	return n;
+}
+
 /* The old file a new file is encoded against: the same path, else the
- * first old file with the same base name (a move), else none.  Both
- * package formats use this rule (deltapkg_int.h). */
+ * first old file with the same base name (a move), else, for an added
+ * file, the old file of the same extension whose base name shares the
+ * longest prefix with its own (of at least 2 bytes; of equals, the last
+ * in listing order, often the newest release): a new release of a family of files (ghes-3.19.json
+ * beside ghes-3.18.json) is then a delta, not a whole file.  The encoder
+ * still stores the file whole when that is smaller.  Every package format
+ * uses this rule (deltapkg_int.h). */
 const struct tree_entry *
 deltapkg_pick_base(const struct tree *from, const char *path)
 {
-	const struct tree_entry *x = tree_find(from, path);
-	const char *b = strrchr(path, '/'), *c;
-	size_t i;
+	const struct tree_entry *x = tree_find(from, path), *best = NULL;
+	const char *b = strrchr(path, '/'), *c, *ext;
+	size_t i, cp, bestcp = 2;
 
 	if (x != NULL && x->type == TREE_FILE)
 		return x;
@@ -46,7 +86,22 @@ deltapkg_pick_base(const struct tree *from, const char *path)
 		if (x->type == TREE_FILE && strcmp(c ? c + 1 : x->path, b) == 0)
 			return x;
 	}
-	return NULL;
+	ext = ext_of(b);
+	if (*ext == '\0')
+		return NULL;
+	for (i = 0; i < from->n; i++) {
+		x = &from->v[i];
+		if (x->type != TREE_FILE)
+			continue;
+		c = strrchr(x->path, '/');
+		c = c ? c + 1 : x->path;
+		if (strcmp(ext_of(c), ext) != 0 ||
+		    (cp = common_prefix(c, b)) < bestcp)
+			continue;
+		best = x;
+		bestcp = cp;
+	}
+	return best;
 }
 
 /* The old file with this content, preferring the same path. */

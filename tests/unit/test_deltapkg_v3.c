@@ -3,7 +3,8 @@
  * test_deltapkg_v3: delta package format 3 (formats/SPEC.md §7.7) between
  * the trees of deltapkg_fixture.h: its own fields (index length and kind,
  * the format byte) out of bounds, each refused with its fy_code and
- * message; and the package applied to listings it was not made for.  The
+ * message; the package applied to listings it was not made for; the base
+ * the encoder picks for an added file.  The
  * rules it shares with format 2 are test_deltapkg.c's test_v3_hostile.
  */
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "formats/delta_bsd.h"
+#include "formats/deltapkg_int.h"
 #include "formats/limits.h"
 
 #include "deltapkg_fixture.h"
@@ -145,6 +147,44 @@ test_v3_limits(void **state)
 	assert_int_equal(deltapkg_format_of(fx->rootfd, "l11", &e), 3);
 }
 
+/* The base of an added file (deltapkg_pick_base, every format): the old
+ * file of the same extension whose name shares the longest prefix, the
+ * last of equals; none without a shared extension and prefix. */
+static void
+test_pick_base_added(void **state)
+{
+	static const char *olds[] = { "g/ghes-3.17.deref.json",
+	    "g/ghes-3.18.deref.json", "g/ghes-3.18.json", "g/index.js",
+	    "g/x.txt", "other/ghes-3.19.json.bak" };
+	struct fy_err e = { 0 };
+	uint8_t sha[DIGEST_LEN] = { 0 };
+	const struct tree_entry *x;
+	struct tree t;
+	size_t i;
+
+	(void)state;
+	tree_init(&t);
+	assert_int_equal(tree_add(&t, "g", TREE_DIR, 0755, 0, NULL, &e), 0);
+	assert_int_equal(tree_add(&t, "other", TREE_DIR, 0755, 0, NULL, &e),
+	    0);
+	for (i = 0; i < sizeof(olds) / sizeof(olds[0]); i++)
+		assert_int_equal(tree_add(&t, olds[i], TREE_FILE, 0644, 10 + i,
+		    sha, &e), 0);
+	assert_int_equal(tree_sort(&t, "t", &e), 0);
+	x = deltapkg_pick_base(&t, "g/ghes-3.19.deref.json");
+	assert_non_null(x);
+	assert_string_equal(x->path, "g/ghes-3.18.deref.json");
+	x = deltapkg_pick_base(&t, "new/ghes-3.19.json");
+	assert_non_null(x);
+	assert_string_equal(x->path, "g/ghes-3.18.json");
+	x = deltapkg_pick_base(&t, "g/index.js");	/* same path first */
+	assert_string_equal(x->path, "g/index.js");
+	assert_null(deltapkg_pick_base(&t, "g/main.js"));	/* "" prefix */
+	assert_null(deltapkg_pick_base(&t, "g/ghes-4.0.yaml"));	/* ext */
+	assert_null(deltapkg_pick_base(&t, "g/README"));	/* none */
+	tree_free(&t);
+}
+
 int
 main(void)
 {
@@ -153,6 +193,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_v3_other_listings, setup,
 		    teardown),
+		cmocka_unit_test(test_pick_base_added),
 	};
 
 	digest_init();
