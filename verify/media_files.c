@@ -157,101 +157,47 @@ owner(struct media *md, struct companions *c, const char *path,
 /* SHA256SUMS must be signed like the manifest and agree with it.  During
  * a rewrite it agrees with the manifest it belongs to, and its signature
  * files may still (or already) be those of the other generation: each is
- * then vouched for by size and SHA-256 (check_listed, check_extras).
- * sums_start() reads it and its signatures and starts their gpg run on a
- * thread of its own, so that the run overlaps the hashing of the listed
- * files (check_listed, which uses neither the verifier nor these bytes);
- * sums_end() waits for it and reports, in the same order as before: what
- * the reads found, the signature's verdict, then the lines. */
-struct sums {
-	struct media		*md;
-	const struct manifest	*m;	/* the manifest it belongs to */
-	uint8_t			*buf;	/* NULL: unreadable (err) */
-	size_t			 len;
-	uint8_t			*sigs[LIMIT_SIGS];
-	size_t			 lens[LIMIT_SIGS];
-	size_t			 nsigs;
-	size_t			 mixed;	/* signatures of the other generation */
-	int			 sigs_read;
-	int			 verified;	/* gpg_verify's result */
-	int			 threaded;
-	pthread_t		 tid;
-	struct fy_err		 err;	/* of the reads, or the verdict */
-};
-
-static void *
-sums_verify(void *arg)
+ * then vouched for by size and SHA-256 (check_listed, check_extras). */
+static void
+check_sums(struct media *md, struct companions *c, struct sink *s)
 {
-	struct sums *j = arg;
+	const struct manifest *m = md->m;
+	uint8_t *buf = NULL, *sigs[LIMIT_SIGS];
 	const uint8_t *csigs[LIMIT_SIGS];
+	size_t len, lens[LIMIT_SIGS], nsigs = 0, i, listed = 0;
 	struct gpg_signers who;
-	size_t i;
-
-	for (i = 0; i < j->nsigs; i++)
-		csigs[i] = j->sigs[i];
-	j->verified = gpg_verify(j->md->v, j->buf, j->len, csigs, j->lens,
-	    j->nsigs, j->md->threshold, j->md->now, LAYOUT_SUMS, &who,
-	    &j->err);
-	return NULL;
-}
-
-static void
-sums_start(struct media *md, struct companions *c, struct sums *j)
-{
-	char name[64];
-	size_t i;
-
-	memset(j, 0, sizeof(*j));
-	j->md = md;
-	j->m = md->m;
-	if (source_read(md->src, LAYOUT_SUMS, LIMIT_SUMS_BYTES, &j->buf,
-	    &j->len, &j->err) == -1) {
-		j->buf = NULL;
-		return;
-	}
-	if (c->n > 0 && (j->m = owner(md, c, LAYOUT_SUMS, j->buf,
-	    j->len)) == NULL)
-		j->m = md->m;
-	if (media_read_sigs(md->src, LAYOUT_SUMS, j->sigs, j->lens, &j->nsigs,
-	    &j->err) == -1)
-		return;
-	j->sigs_read = 1;
-	for (i = 0; i < j->nsigs; i++) {
-		layout_sig_name(LAYOUT_SUMS, (unsigned)i, name, sizeof(name));
-		if (c->n > 0 && owner(md, c, name, j->sigs[i], j->lens[i]) !=
-		    j->m)
-			j->mixed++;
-	}
-	if (pthread_create(&j->tid, NULL, sums_verify, j) == 0)
-		j->threaded = 1;
-	else
-		sums_verify(j);
-}
-
-static void
-sums_end(struct sums *j, struct sink *s)
-{
-	const struct manifest *m = j->m;
-	size_t i, listed = 0;
 	struct fy_err e = { 0 };
 	char *line, *save = NULL;
 
-	if (j->buf == NULL) {
-		emit(s, &j->err);
+	if (source_read(md->src, LAYOUT_SUMS, LIMIT_SUMS_BYTES, &buf, &len,
+	    &e) == -1) {
+		emit(s, &e);
 		return;
 	}
-	if (j->threaded)
-		pthread_join(j->tid, NULL);
-	if (!j->sigs_read)
-		emit(s, &j->err);
-	else if (j->verified == -1) {
-		if (j->mixed == 0)
-			emit(s, &j->err);
-		fy_clear(&j->err);
-	}
-	while (j->nsigs > 0)
-		free(j->sigs[--j->nsigs]);
-	for (line = strtok_r((char *)j->buf, "\n", &save); line != NULL;
+	if (c->n > 0 && (m = owner(md, c, LAYOUT_SUMS, buf, len)) == NULL)
+		m = md->m;
+	if (media_read_sigs(md->src, LAYOUT_SUMS, sigs, lens, &nsigs, &e) == 0) {
+		size_t mixed = 0;
+		char name[64];
+
+		for (i = 0; i < nsigs; i++) {
+			csigs[i] = sigs[i];
+			layout_sig_name(LAYOUT_SUMS, (unsigned)i, name,
+			    sizeof(name));
+			if (c->n > 0 && owner(md, c, name, sigs[i], lens[i]) != m)
+				mixed++;
+		}
+		if (gpg_verify(md->v, buf, len, csigs, lens, nsigs,
+		    md->threshold, md->now, LAYOUT_SUMS, &who, &e) == -1) {
+			if (mixed == 0)
+				emit(s, &e);
+			fy_clear(&e);
+		}
+		while (nsigs > 0)
+			free(sigs[--nsigs]);
+	} else
+		emit(s, &e);
+	for (line = strtok_r((char *)buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		uint8_t sha[DIGEST_LEN];
 		const struct mf_file *f;
@@ -284,7 +230,7 @@ sums_end(struct sums *j, struct sink *s)
 		    "same files as the manifest"));
 		emit(s, &e);
 	}
-	free(j->buf);
+	free(buf);
 }
 
 static void
@@ -413,15 +359,13 @@ media_check_files(struct media *md,
 {
 	struct sink s = { .report = report, .arg = arg, .worst = FY_OK };
 	struct companions c = { .n = 0 };
-	struct sums sums;
 	size_t i;
 
 	md->switching = 0;
 	md->other_serial = 0;
 	load_companions(md, &c, &s);
-	sums_start(md, &c, &sums);
 	check_listed(md, &c, &s);
-	sums_end(&sums, &s);
+	check_sums(md, &c, &s);
 	check_extras(md, &c, &s);
 	for (i = 0; i < c.n; i++)
 		manifest_free(c.m[i]);
