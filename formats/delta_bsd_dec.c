@@ -475,6 +475,26 @@ out:
 	return rc;
 }
 
+/* The LEB128 lengths that open a method 4 or 5 payload: n values into v,
+ * the first of which (dlen, the difference stream) is at most the file. */
+static int
+read_lengths(const uint8_t *p, size_t plen, uint64_t *v, int n, size_t *at,
+    size_t want, const char *where, struct fy_err *e)
+{
+	int i, used;
+
+	for (i = 0; i < n; i++) {
+		if ((used = varint(p + *at, plen - *at, &v[i])) <= 0)
+			return fy_fail(e, FY_E_INTEGRITY, where,
+			    "delta blob truncated");
+		*at += (size_t)used;
+	}
+	if (v[0] > want)
+		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
+		    "stream longer than the file");
+	return 0;
+}
+
 int
 delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
     size_t plen, uint8_t *dst, size_t want, const char *where,
@@ -487,14 +507,10 @@ delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	uint64_t v[6], nvals, rest;
 	uint8_t *tmp = NULL;
 	size_t at = 0;
-	int rc = -1, i, n;
+	int rc = -1, i;
 
-	for (i = 0; i < 6; i++) {
-		if ((n = varint(p + at, plen - at, &v[i])) <= 0)
-			return fy_fail(e, FY_E_INTEGRITY, where,
-			    "delta blob truncated");
-		at += (size_t)n;
-	}
+	if (read_lengths(p, plen, v, 6, &at, want, where, e) == -1)
+		return -1;
 	rest = plen - at;
 	for (i = 1; i < 6; i++) {
 		if (v[i] > rest)
@@ -505,9 +521,6 @@ delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	if (i < 6 || rest != 0)
 		return fy_fail(e, FY_E_INTEGRITY, where, "delta stream lengths "
 		    "disagree with the blob's size");
-	if (v[0] > want)
-		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
-		    "stream longer than the file");
 	nvals = ZSTD_getFrameContentSize(f[3], v[4]);
 	if (nvals == ZSTD_CONTENTSIZE_ERROR ||
 	    nvals == ZSTD_CONTENTSIZE_UNKNOWN || nvals > v[0])
@@ -546,20 +559,13 @@ delta_bsd5_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	uint64_t v[5], total;
 	uint8_t *cat = NULL, *tmp = NULL, mode;
 	size_t at = 0;
-	int rc = -1, i, n;
+	int rc = -1, i;
 
-	for (i = 0; i < 5; i++) {
-		if ((n = varint(p + at, plen - at, &v[i])) <= 0)
-			return fy_fail(e, FY_E_INTEGRITY, where,
-			    "delta blob truncated");
-		at += (size_t)n;
-	}
+	if (read_lengths(p, plen, v, 5, &at, want, where, e) == -1)
+		return -1;
 	if (at >= plen)
 		return fy_fail(e, FY_E_INTEGRITY, where, "delta blob truncated");
 	mode = p[at++];
-	if (v[0] > want)
-		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
-		    "stream longer than the file");
 	if (v[4] > v[0])
 		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
 		    "bytes more than the stream holds");

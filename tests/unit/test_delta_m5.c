@@ -16,66 +16,7 @@
 
 #include "formats/delta.h"
 #include "formats/delta_bsd.h"
-
-static uint64_t rng = 88172645463325252ULL;
-
-static uint8_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint8_t)rng;
-}
-
-/* Code-like data: repeated records with NUL bytes and small integers. */
-static uint8_t *
-binary_buf(size_t n)
-{
-	uint8_t *p = malloc(n + 1);
-	size_t i;
-
-	assert_non_null(p);
-	for (i = 0; i < n; i++)
-		p[i] = (i % 16 < 4) ? 0 : (i % 16 == 5) ? (uint8_t)(i >> 4) :
-		    (uint8_t)("\x48\x89\xe5\xe8\x55\xc3"[i % 6] ^ (rnd() & 1));
-	return p;
-}
-
-static size_t
-leb(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
-}
-
-/* Encode for format 3, decode, compare; the method used. */
-static int
-round_trip3(const uint8_t *old, size_t oldlen, const uint8_t *nw,
-    size_t newlen)
-{
-	struct delta_opts o = { .level = 3, .workers = 1, .format = 3 };
-	struct fy_err e = { 0 };
-	uint8_t *blob = NULL, *out = malloc(newlen + 1);
-	size_t bloblen = 0;
-	int m;
-
-	assert_int_equal(delta_encode(old, oldlen, nw, newlen, &o, &blob,
-	    &bloblen, &e), 0);
-	m = delta_method(blob, bloblen);
-	assert_int_equal(delta_decode(old, oldlen, blob, bloblen, out, newlen,
-	    "f", &e), 0);
-	assert_memory_equal(out, nw, newlen);
-	free(blob);
-	free(out);
-	return m;
-}
+#include "delta_fixture.h"
 
 /* A method-5 blob of a small edit (both modes), cut, extended and
  * flipped: never a crash, each cut and extension refused. */
@@ -291,7 +232,7 @@ test_bsd5_small(void **state)
 	    &l5, &e), 0);
 	assert_int_equal(used, DELTA_M_BSD5);
 	assert_true(l5 + 40 < l4);
-	assert_int_equal(round_trip3(a, n, b, n), DELTA_M_BSD5);
+	assert_int_equal(round_trip_w(a, n, b, n, 1, 3), DELTA_M_BSD5);
 	free(a);
 	free(b);
 	free(m4);

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * delta_fixture: the synthetic data and helpers the single-file codec's
+ * unit tests share (included, not linked: each unit test is one binary):
+ * a fixed xorshift generator, random / code-like / text-like buffers, a
+ * LEB128 writer for hand-made blobs, and an encode-decode-compare round
+ * trip that returns the method the encoder chose.
+ */
+#ifndef FERRY_TEST_DELTA_FIXTURE_H
+#define FERRY_TEST_DELTA_FIXTURE_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "formats/delta.h"
+
+#define DX_UNUSED	__attribute__((unused))
+
+static uint64_t dx_rng = 88172645463325252ULL;
+
+static DX_UNUSED uint8_t
+rnd(void)
+{
+	dx_rng ^= dx_rng << 13;
+	dx_rng ^= dx_rng >> 7;
+	dx_rng ^= dx_rng << 17;
+	return (uint8_t)dx_rng;
+}
+
+static DX_UNUSED uint8_t *
+random_buf(size_t n)
+{
+	uint8_t *p = malloc(n + 1);
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < n; i++)
+		p[i] = rnd();
+	return p;
+}
+
+/* Code-like data: repeated records with NUL bytes and small integers. */
+static DX_UNUSED uint8_t *
+binary_buf(size_t n)
+{
+	uint8_t *p = malloc(n + 1);
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < n; i++)
+		p[i] = (i % 16 < 4) ? 0 : (i % 16 == 5) ? (uint8_t)(i >> 4) :
+		    (uint8_t)("\x48\x89\xe5\xe8\x55\xc3"[i % 6] ^ (rnd() & 1));
+	return p;
+}
+
+static DX_UNUSED uint8_t *
+text_buf(size_t n)
+{
+	static const char *w[] = { "alpha ", "beta ", "\"gamma\": ", "{",
+	    "}, ", "delta\n", "42, ", "true, " };
+	uint8_t *p = malloc(n + 1);
+	size_t i = 0, k;
+
+	assert_non_null(p);
+	while (i < n) {
+		const char *s = w[rnd() % 8];
+
+		for (k = 0; s[k] != '\0' && i < n; k++)
+			p[i++] = (uint8_t)s[k];
+	}
+	return p;
+}
+
+static DX_UNUSED size_t
+leb(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Encode with `workers` for package format `format` (level 3), decode,
+ * compare; returns the method used. */
+static DX_UNUSED int
+round_trip_w(const uint8_t *old, size_t oldlen, const uint8_t *nw,
+    size_t newlen, int workers, int format)
+{
+	struct delta_opts o = { .level = 3, .workers = workers,
+	    .format = format };
+	struct fy_err e = { 0 };
+	uint8_t *blob = NULL, *out = malloc(newlen + 1);
+	size_t bloblen = 0;
+	int m;
+
+	assert_non_null(out);
+	assert_int_equal(delta_encode(old, oldlen, nw, newlen, &o, &blob,
+	    &bloblen, &e), 0);
+	assert_non_null(blob);
+	m = delta_method(blob, bloblen);
+	assert_int_equal(delta_decode(old, oldlen, blob, bloblen, out, newlen,
+	    "f", &e), 0);
+	assert_int_equal(e.code, FY_OK);
+	assert_memory_equal(out, nw, newlen);
+	free(blob);
+	free(out);
+	return m;
+}
+
+#endif
