@@ -10,7 +10,7 @@
 #   core <- formats <- verify <- {mkmedia, applymedia}
 O	?= build/rel
 CC	?= cc
-PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libdivsufsort
+PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libdivsufsort liblzma
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lgcrypt -lunistring
 PREFIX	?= /usr/local

@@ -23,6 +23,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 DEBS=(build-essential pkg-config gettext
       libarchive-dev libgpgme-dev libblkid-dev libzstd-dev libjansson-dev
       libgcrypt20-dev libcurl4-openssl-dev libcmocka-dev libdivsufsort-dev
+      liblzma-dev
       libunistring-dev
       python3
       gnupg gpgv zstd libarchive-tools xorriso genisoimage fuseiso fuse3 libfuse3-dev

@@ -369,7 +369,7 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	    (size_t)bud->left;
 	job.level = level;
 	job.method = o == NULL || o->format < 2 ? DELTA_M_BSD : o->format == 2 ?
-	    DELTA_M_BSD2 : DELTA_M_BSD5;
+	    DELTA_M_BSD2 : o->format == 3 ? DELTA_M_BSD5 : DELTA_M_BSD6;
 	/* Level 1 without the old file: a candidate, and the yardstick. */
 	if (enc_whole(new_, newlen, 1, &best, &bestlen, e) == -1)
 		return -1;
@@ -410,7 +410,8 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 			goto out;
 		/* method 2 wins ties with method 3/4: cheaper to decode */
 		if (b != NULL && blen == bestlen && (best[0] == DELTA_M_BSD ||
-		    best[0] == DELTA_M_BSD2 || best[0] == DELTA_M_BSD5)) {
+		    best[0] == DELTA_M_BSD2 || best[0] == DELTA_M_BSD5 ||
+		    best[0] == DELTA_M_BSD6)) {
 			free(best);
 			best = NULL;
 		}
@@ -511,6 +512,9 @@ delta_decode(const uint8_t *old, size_t oldlen, const uint8_t *blob,
 		    dst, want, where, e);
 	case DELTA_M_BSD5:
 		return delta_bsd5_decode(old, oldlen, blob + 1, bloblen - 1,
+		    dst, want, where, e);
+	case DELTA_M_BSD6:
+		return delta_bsd6_decode(old, oldlen, blob + 1, bloblen - 1,
 		    dst, want, where, e);
 	default:
 		return fy_fail(e, FY_E_FORMAT, where, "unknown delta method "

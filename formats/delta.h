@@ -31,7 +31,8 @@ struct delta_opts {
 	int	format;		/* package format the blob goes into: 0 or 1
 				 * (methods 1-3), 2 (methods 1, 2, 4; the
 				 * suffix-array method tried on text too),
-				 * 3 (methods 1, 2, 4, 5) */
+				 * 3 (methods 1, 2, 4, 5), 4 (methods 1, 2,
+				 * 4, 5, 6) */
 	struct delta_budget *budget;	/* NULL: no limit */
 };
 
@@ -42,6 +43,8 @@ struct delta_opts {
 #define DELTA_M_BSD2	4	/* the same, difference as runs + bytes */
 #define DELTA_M_BSD5	5	/* method 4's streams packed, stored or one
 				 * zstd frame (format 3) */
+#define DELTA_M_BSD6	6	/* method 4's streams, each stored, zstd or
+				 * LZMA2 (format 4) */
 /* Method 5's five streams together are at most this long. */
 #define DELTA_PACK_MAX	((size_t)1 << 20)
 

@@ -387,8 +387,8 @@ encode_win(const uint8_t *old, size_t oldlen,
     const uint8_t *new_, size_t newlen, int level, int method, size_t win,
     int *used, uint8_t **out, size_t *outlen, struct fy_err *e)
 {
-	uint8_t *p5 = NULL;
-	size_t p5len = 0;
+	uint8_t *p5 = NULL, *p6 = NULL;
+	size_t p5len = 0, p6len = 0;
 	struct sbuf ctrl = { 0 }, zr = { 0 }, lr = { 0 };
 	struct finder fd = { .old = old, .oldlen = oldlen, .newlen = newlen };
 	saidx_t *sa = NULL;
@@ -431,8 +431,12 @@ encode_win(const uint8_t *old, size_t oldlen,
 		}
 		free(db);	/* split: the streams hold it now */
 		db = NULL;
-		if (method == 5 && pack5(&ctrl, &zr, &lr, vb, vblen, eb,
+		if (method >= 5 && pack5(&ctrl, &zr, &lr, vb, vblen, eb,
 		    eblen, dblen, level, &p5, &p5len, e) == -1)
+			goto out;
+		if (method == 6 && delta_bsd6_pack(ctrl.p, ctrl.n, zr.p, zr.n,
+		    lr.p, lr.n, vb, vblen, eb, eblen, dblen, level, &p6, &p6len,
+		    e) == -1)
 			goto out;
 		if (delta_zstd(zr.p, zr.n, level, DELTA_BSD_CTRL_WLOG, 0,
 		    &f[1], &fl[1], e) == -1 ||
@@ -475,11 +479,20 @@ encode_win(const uint8_t *old, size_t oldlen,
 		if (used != NULL)
 			*used = 5;
 	}
+	if (p6 != NULL && p6len < at) {
+		free(buf);
+		buf = p6;
+		at = p6len;
+		p6 = NULL;
+		if (used != NULL)
+			*used = 6;
+	}
 	*out = buf;
 	*outlen = at;
 	rc = 0;
 out:
 	free(p5);
+	free(p6);
 	for (i = 0; i < 5; i++)
 		free(f[i]);
 	free(ctrl.p);

@@ -42,9 +42,10 @@ int	delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
 int	delta_bsd_encode_method(const uint8_t *old, size_t oldlen,
 	    const uint8_t *new_, size_t newlen, int level, int method,
 	    uint8_t **out, size_t *outlen, struct fy_err *e);
-/* Method 3, 4 or 5; 5 means the smaller of methods 4 and 5 (5 only when
- * its streams fit DELTA_PACK_MAX), and *used (when not NULL) says which
- * method *out is. */
+/* Method 3, 4, 5 or 6; 5 means the smaller of methods 4 and 5 (5 only
+ * when its streams fit DELTA_PACK_MAX), 6 the smallest of methods 4, 5
+ * and 6 (ties go to the lower method), and *used (when not NULL) says
+ * which method *out is. */
 int	delta_bsd_encode_pick(const uint8_t *old, size_t oldlen,
 	    const uint8_t *new_, size_t newlen, int level, int method,
 	    int *used, uint8_t **out, size_t *outlen, struct fy_err *e);
@@ -54,6 +55,27 @@ int	delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 /* Method 5 (packed streams): heap is one buffer of `want` bytes, one of
  * at most DELTA_PACK_MAX and a single-shot zstd context. */
 int	delta_bsd5_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
+	    size_t plen, uint8_t *dst, size_t want, const char *where,
+	    struct fy_err *e);
+/* Method 6 (format 4): each of method 4's streams (the zero runs as gaps
+ * between literal-run starts) stored, as one zstd frame or as one raw
+ * LZMA2 stream, whichever is smallest (formats/SPEC.md §7.3). */
+#define DELTA_BSD6_STORED	0
+#define DELTA_BSD6_ZSTD		1
+#define DELTA_BSD6_LZMA		2
+/* The LZMA2 dictionary of every stream, and the zstd window of the three
+ * varint streams, is at most this: the decoder's heap stays within
+ * delta_decode_mem_bound(). */
+#define DELTA_BSD6_WIN		((uint64_t)1 << DELTA_BSD_CTRL_WLOG)
+/* The payload (no method byte) from method 4's raw streams. */
+int	delta_bsd6_pack(const uint8_t *ctrl, size_t lc, const uint8_t *zr,
+	    size_t lz, const uint8_t *lr, size_t ll, const uint8_t *vb,
+	    size_t lv, const uint8_t *eb, size_t lx, size_t dlen, int level,
+	    uint8_t **out, size_t *outlen, struct fy_err *e);
+/* Heap: one buffer of `want` bytes, two readers (a 64 KiB chunk and a
+ * zstd window or LZMA2 dictionary of at most DELTA_BSD6_WIN each) and a
+ * single-shot zstd context. */
+int	delta_bsd6_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	    size_t plen, uint8_t *dst, size_t want, const char *where,
 	    struct fy_err *e);
 /* Heap: one buffer of `want` bytes plus two zstd contexts (see

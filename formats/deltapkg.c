@@ -240,9 +240,19 @@ deltapkg_write(int fromfd, const struct tree *from, int tofd,
 		d = *o;
 	if (d.format == 1)
 		return deltapkg_write_v1(fromfd, from, tofd, to, &d, outfd, e);
-	if (d.format != 2)
+	if (d.format < 2 || d.format > DELTAPKG_FORMAT_MAX)
 		d.format = DELTAPKG_FORMAT_MAX;
 	return deltapkg_write_v2(fromfd, from, tofd, to, &d, outfd, e);
+}
+
+int
+deltapkg_blob_ok(const struct ctx *c, const uint8_t *blob, size_t len,
+    const char *where)
+{
+	if (len > 0 && blob[0] == DELTA_M_BSD6 && c->format < 4)
+		return fy_fail(c->e, FY_E_FORMAT, where, _("delta method 6 in a "
+		    "format-%d package (it needs format 4)"), c->format);
+	return 0;
 }
 
 int

@@ -20,17 +20,18 @@
 
 /* Write the package turning `from` (files under fromfd) into `to` (files
  * under tofd) to outfd: format 1 (a tar, §7.1) when o->format is 1,
- * format 2 (§7.5) when it is 2, else format 3 (§7.7, the default). */
+ * format 2 (§7.5) when it is 2, format 3 (§7.7) when it is 3, else
+ * format 4 (§7.8, the default; format 3 when no blob uses method 6). */
 int	deltapkg_write(int fromfd, const struct tree *from, int tofd,
 	    const struct tree *to, const struct delta_opts *o, int outfd,
 	    struct fy_err *e);
-/* The format of the package dirfd/path: 1, 2 or 3 (by its first bytes);
+/* The format of the package dirfd/path: 1 to 4 (by its first bytes);
  * FY_E_FORMAT for "FYD" and a format number this code does not know. */
 int	deltapkg_format_of(int dirfd, const char *path, struct fy_err *e);
 /* The same for the package's first n bytes p. */
 int	deltapkg_magic(const char *p, size_t n, const char *where,
 	    struct fy_err *e);
-/* Apply the package (format 1, 2 or 3) read from pkgfd: fromfd holds exactly `from`; dstfd is
+/* Apply the package (format 1 to 4) read from pkgfd: fromfd holds exactly `from`; dstfd is
  * an empty directory that will hold exactly `to` (verified file by file;
  * fsync'ed when `sync`). */
 int	deltapkg_apply(int pkgfd, const char *where, int fromfd,

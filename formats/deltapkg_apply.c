@@ -384,7 +384,8 @@ apply_blob(const struct ctx *c, const struct tree_entry *t,
 		fy_fail(c->e, FY_E_INTERNAL, t->path, "out of memory");
 		goto out;
 	}
-	if (delta_decode(old, base ? (size_t)base->size : 0, blob, bloblen,
+	if (deltapkg_blob_ok(c, blob, bloblen, t->path) == -1 ||
+	    delta_decode(old, base ? (size_t)base->size : 0, blob, bloblen,
 	    dst, (size_t)t->size, t->path, c->e) == -1)
 		goto out;
 	digest_buf(dst, (size_t)t->size, h);

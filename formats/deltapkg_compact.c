@@ -162,7 +162,7 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 	struct delta_budget fixed = { 0 }, cb = { 0 }, sb = { 0 };
 	struct delta_opts fo = { .level = 19, .workers = 1 };
 	uint64_t kept;
-	int pass, perover = 0, rc = -1;
+	int pass, perover = 0, m6, rc = -1;
 
 	if ((w = calloc(to->n + 1, sizeof(*w))) == NULL ||
 	    (cand = calloc(to->n + 1, 1)) == NULL ||
@@ -344,7 +344,14 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 		buf_put(&head, DELTAPKG_MAGIC2, DELTAPKG_MAGIC_LEN);
 		buf_varint(&head, flen);
 	} else {
-		buf_put(&head, DELTAPKG_MAGIC3, DELTAPKG_MAGIC_LEN);
+		/* format 4 only when a blob uses method 6 (§7.8): a package
+		 * without one stays readable by a format-3 reader */
+		for (i = 0, m6 = slen > 0 && sblob[0] == DELTA_M_BSD6; i < nw;
+		    i++)
+			m6 |= w[i].blob != NULL && w[i].bloblen > 0 &&
+			    w[i].blob[0] == DELTA_M_BSD6;
+		buf_put(&head, m6 ? DELTAPKG_MAGIC4 : DELTAPKG_MAGIC3,
+		    DELTAPKG_MAGIC_LEN);
 		if (idx.n <= flen) {
 			free(frame);
 			frame = idx.p;

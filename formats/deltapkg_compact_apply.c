@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * deltapkg_compact_apply: applies a format-2 or format-3 delta package
- * (formats/SPEC.md §7.5, §7.7; written by deltapkg_compact.c).
+ * deltapkg_compact_apply: applies a format-2, 3 or 4 delta package
+ * (formats/SPEC.md §7.5, §7.7, §7.8; written by deltapkg_compact.c).
  * Invariant: every length, listing index and offset is checked against
  * the two listings and the package's size before a byte of a blob is
  * decoded; a file is written only after
@@ -133,7 +133,8 @@ apply_one_blob(const struct ctx *c, const struct rfile *r)
 		fy_fail(c->e, FY_E_INTERNAL, r->t->path, "out of memory");
 		goto out;
 	}
-	if (delta_decode(old, r->base ? (size_t)r->base->size : 0, blob,
+	if (deltapkg_blob_ok(c, blob, (size_t)r->len, r->t->path) == -1 ||
+	    delta_decode(old, r->base ? (size_t)r->base->size : 0, blob,
 	    (size_t)r->len, dst, (size_t)r->t->size, r->t->path, c->e) == -1)
 		goto out;
 	digest_buf(dst, (size_t)r->t->size, h);
@@ -210,7 +211,8 @@ apply_solid(const struct ctx *c, const struct rfile *rf, size_t nr,
 	sr.t = &(struct tree_entry){ .path = (char *)c->where };
 	if (read_blob(c, &sr, &blob) == -1)
 		goto out;
-	if (delta_decode(old, (size_t)oldsz, blob, (size_t)len, dst,
+	if (deltapkg_blob_ok(c, blob, (size_t)len, c->where) == -1 ||
+	    delta_decode(old, (size_t)oldsz, blob, (size_t)len, dst,
 	    (size_t)newsz, c->where, c->e) == -1)
 		goto out;
 	free(old);

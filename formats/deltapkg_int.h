@@ -25,9 +25,12 @@ struct archive;
 /* Format 3 (§7.7): format 2 without the listing digests, a stored index
  * when that is smaller, method 5 blobs. */
 #define DELTAPKG_MAGIC3	"FYD\x03"
+/* Format 4 (§7.8): format 3 whose blobs may use method 6.  Written only
+ * when a blob does; otherwise the package stays format 3. */
+#define DELTAPKG_MAGIC4	"FYD\x04"
 #define DELTAPKG_MAGIC_LEN 4
 /* The newest package format this code reads and writes. */
-#define DELTAPKG_FORMAT_MAX 3
+#define DELTAPKG_FORMAT_MAX 4
 
 /* Format 2 index entry kinds (the first byte of each entry). */
 enum {
@@ -46,7 +49,7 @@ struct ctx {
 	const struct tree	*from, *to;
 	struct archive		*a;		/* format 1 */
 	int			 pkgfd;		/* formats 2 and 3 */
-	int			 format;	/* 1, 2 or 3 */
+	int			 format;	/* 1 to 4 */
 	int			 fromfd, dstfd, sync;
 	struct fy_err		*e;
 };
@@ -71,6 +74,11 @@ int	deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 /* Formats 2 and 3 (c->format); deltapkg_write_v2 writes o->format 2 or
  * 3. */
 int	deltapkg_apply_v2(struct ctx *c);
+
+/* A blob's method against the package's format: method 6 only in
+ * format 4 and later (FY_E_FORMAT). */
+int	deltapkg_blob_ok(const struct ctx *c, const uint8_t *blob, size_t len,
+	    const char *where);
 
 /* Read dirfd/x->path whole (malloc'ed) and check it against the listing
  * entry x: FY_E_INTEGRITY when size or SHA-256 differ. */

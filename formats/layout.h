@@ -43,7 +43,7 @@
  * §12), so that an older reader refuses such a medium by its version
  * instead of failing on the package. */
 #define LAYOUT_FORMAT_VERSION_MIN	1
-#define LAYOUT_FORMAT_VERSION	3
+#define LAYOUT_FORMAT_VERSION	4
 
 /* Identifier: publisher, channel, component, variant: 1..64 bytes of
  * [a-z0-9._-], starting with [a-z0-9]. */

@@ -254,7 +254,7 @@ select_assemble(struct repo *r, const struct mk_opts *o,
 			    c->d[j].to, c->d[j].sha, name, sizeof(name));
 			snprintf(src, sizeof(src), "%s/deltas/%s__%s.fdelta",
 			    c->dir, c->d[j].from, c->d[j].to);
-			/* A format-N package (N = 2, 3) makes it a version
+			/* A format-N package (N = 2 to 4) makes it a version
 			 * N medium (the highest N). */
 			if ((fmt = deltapkg_format_of(r->fd, src, e)) == -1) {
 				/* the same words as build's check of the

@@ -43,10 +43,10 @@ expect_fail 6 'problem\(s\) found' V many
 
 # wrong format version: a correctly signed manifest of a future format
 fresh future
-sed -i 's/"format_version": [0-9]*/"format_version": 4/' future/ferry/manifest.json
+sed -i 's/"format_version": [0-9]*/"format_version": 5/' future/ferry/manifest.json
 gpg --homedir "$KEYHOME" --batch --yes -q -u "$FPR_GOOD" --detach-sign \
     -o future/ferry/manifest.json.sig future/ferry/manifest.json
-expect_fail 4 'format version 4 is not supported \(this ferry reads versions 1 to 3\)' V future
+expect_fail 4 'format version 5 is not supported \(this ferry reads versions 1 to 4\)' V future
 
 # --json: one document, machine readable, same exit code
 rc=0; V --json flipped >v.json 2>/dev/null || rc=$?

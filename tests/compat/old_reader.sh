@@ -17,7 +17,7 @@ cd "$ROOT"
 make -s -j2 O=build/test HOOKS=1 >/dev/null
 git archive "$REV" | tar -x -C "$T" --one-top-level=old
 make -s -C "$T/old" -j2 O=build HOOKS=1 >/dev/null
-LIBS="$(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort) -lgcrypt -lunistring -lpthread"
+LIBS="$(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort liblzma) -lgcrypt -lunistring -lpthread"
 cat >"$T/apply.c" <<'C'
 #include <fcntl.h>
 #include <stdio.h>

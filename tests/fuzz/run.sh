@@ -18,7 +18,7 @@ SECS=${1:-60}
 shift || true
 B=${FUZZ_BUILD:-build/fuzz}
 JOBS=${FUZZ_JOBS:-1}
-PKGS="libarchive gpgme blkid libzstd jansson libgcrypt libcurl libdivsufsort"
+PKGS="libarchive gpgme blkid libzstd jansson libgcrypt libcurl libdivsufsort liblzma"
 
 command -v clang >/dev/null 2>&1 || { echo "SKIP: clang not installed"; exit 77; }
 probe=$(mktemp -d)

@@ -122,11 +122,11 @@ test_v3_limits(void **state)
 	    "\xff\x01", 15);
 	assert_int_equal(apply(fx, fd, "l6d", &e), FY_E_INTEGRITY);
 	close(fd);
-	/* a format this reader does not know: 4, and the never-used 0 and 1 */
-	fd = raw_pkg(fx, "l7", "FYD\x04\x00\x00", 6);
+	/* a format this reader does not know: 5, and the never-used 0 and 1 */
+	fd = raw_pkg(fx, "l7", "FYD\x05\x00\x00", 6);
 	assert_int_equal(apply(fx, fd, "l7d", &e), FY_E_FORMAT);
-	assert_string_equal(e.msg, "delta package format 4 is not supported "
-	    "(this ferry reads formats 1 to 3)");
+	assert_string_equal(e.msg, "delta package format 5 is not supported "
+	    "(this ferry reads formats 1 to 4)");
 	close(fd);
 	fd = raw_pkg(fx, "l8", "FYD\x01", 4);
 	assert_int_equal(apply(fx, fd, "l8d", &e), FY_E_FORMAT);
@@ -137,7 +137,7 @@ test_v3_limits(void **state)
 	close(fd);
 	/* deltapkg_format_of (mkmedia's check of a repository file) says
 	 * the same */
-	fd = raw_pkg(fx, "l10", "FYD\x04", 4);
+	fd = raw_pkg(fx, "l10", "FYD\x05", 4);
 	close(fd);
 	memset(&e, 0, sizeof(e));
 	assert_int_equal(deltapkg_format_of(fx->rootfd, "l10", &e), -1);

@@ -53,11 +53,11 @@ test_versions(void **state)
 
 	(void)state;
 	buf = (uint8_t *)strdup(mini);
-	for (v = 0; v <= 4; v++) {
+	for (v = 0; v <= 5; v++) {
 		s = with_version((const char *)buf, v);
 		memset(&e, 0, sizeof(e));
 		m = NULL;
-		if (v >= 1 && v <= 3) {
+		if (v >= 1 && v <= 4) {
 			assert_int_equal(manifest_parse_verified((uint8_t *)s,
 			    strlen(s), "m", &m, &e), 0);
 			assert_int_equal(m->format_version, v);
@@ -67,8 +67,8 @@ test_versions(void **state)
 			    strlen(s), "m", &m, &e), -1);
 			assert_int_equal(e.code, FY_E_FORMAT);
 			assert_non_null(strstr(e.msg, v == 0 ? "format version "
-			    "0 is not supported" : "format version 4 is not "
-			    "supported (this ferry reads versions 1 to 3)"));
+			    "0 is not supported" : "format version 5 is not "
+			    "supported (this ferry reads versions 1 to 4)"));
 		}
 		free(s);
 	}
