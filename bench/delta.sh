@@ -5,7 +5,7 @@
 # (bench/corpus.sh): each adjacent pair and the first -> last jump.
 #
 # ferry: `delta_bench pkg`, i.e. deltapkg_write() as mkmedia calls it
-# (format 3, what mkmedia writes, by default; format 1 too, for
+# (format 4, what mkmedia writes, by default; format 1 too, for
 # comparison), each package then applied and checked against the new
 # tree's listing.
 # The best plain tool is the smaller of
@@ -21,7 +21,7 @@
 # docs/BENCHMARKS-delta.md.
 #
 # Environment: FERRY_BENCH_LEVEL (19), FERRY_BENCH_WORKERS (2),
-# FERRY_BENCH_FORMAT (3: the package format measured as "ferry"),
+# FERRY_BENCH_FORMAT (4: the package format measured as "ferry"),
 # FERRY_BENCH_PLAIN_KNOWN (a TSV of plain-tool bytes already measured,
 # bench/delta_plain_known.tsv: its pairs are not measured again -- the
 # plain tools' bytes are deterministic for one corpus and tool versions;
@@ -38,7 +38,7 @@ ROOT=$PWD
 BUILD=${1:-build/bench}
 LEVEL=${FERRY_BENCH_LEVEL:-19}
 WORKERS=${FERRY_BENCH_WORKERS:-2}
-FORMAT=${FERRY_BENCH_FORMAT:-3}
+FORMAT=${FERRY_BENCH_FORMAT:-4}
 KNOWN=${FERRY_BENCH_PLAIN_KNOWN-$ROOT/bench/delta_plain_known.tsv}
 SERIES=${FERRY_BENCH_SERIES:-caniuse bcd esbuild octokit}
 V1=${FERRY_BENCH_V1:-1}
