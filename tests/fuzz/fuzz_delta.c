@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_delta: libFuzzer target for delta_decode() (formats/delta.c,
- * delta_bsd_dec.c, delta_bsd6.c: methods 1 to 6).  The old file is a fixed 4 KiB buffer; the first two
+ * delta_bsd_dec.c, delta_streams.c: methods 1 to 6).  The old file is a fixed 4 KiB buffer; the first two
  * input bytes choose `want` (0..65535), the rest is the blob.  Oracles:
  * no crash, no out-of-bounds access (ASan), never more than `want` bytes
  * written (the output buffer is exactly that long), and a failure always
@@ -9,7 +9,7 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
  *       tests/fuzz/fuzz_delta.c formats/delta.c formats/delta_bsd.c \
- *       formats/delta_bsd_dec.c formats/delta_bsd6.c core/err.c -lzstd \
+ *       formats/delta_bsd_dec.c formats/delta_streams.c core/err.c -lzstd \
  *       -ldivsufsort -llzma -lpthread -o fuzz_delta
  *   ./fuzz_delta tests/fuzz/seed_delta
  */

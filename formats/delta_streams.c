@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * delta_bsd6: delta method 6 (formats/SPEC.md §7.3; package format 4),
+ * delta_streams: delta method 6 (formats/SPEC.md §7.3; package format 4),
  * the encoder's packing and the decoder.  Method 4's five streams
  * (control, zero runs, literal runs, literal bytes, extra), with the zero
  * runs turned into gaps between the starts of literal runs, each stream
