@@ -30,8 +30,8 @@
 /* A base name's extension: from its last dot, or its last but one when
  * the part between is letters only ("ghes-3.19.deref.json" ->
  * ".deref.json", "a-1.2.js" -> ".js"); "" without one. */
-static const char *
-ext_of(const char *b)
+const char *
+deltapkg_ext_of(const char *b)
 {
 	const char *d = strrchr(b, '.'), *e;
 
@@ -86,7 +86,7 @@ deltapkg_pick_base(const struct tree *from, const char *path)
 		if (x->type == TREE_FILE && strcmp(c ? c + 1 : x->path, b) == 0)
 			return x;
 	}
-	ext = ext_of(b);
+	ext = deltapkg_ext_of(b);
 	if (*ext == '\0')
 		return NULL;
 	for (i = 0; i < from->n; i++) {
@@ -95,7 +95,7 @@ deltapkg_pick_base(const struct tree *from, const char *path)
 			continue;
 		c = strrchr(x->path, '/');
 		c = c ? c + 1 : x->path;
-		if (strcmp(ext_of(c), ext) != 0 ||
+		if (strcmp(deltapkg_ext_of(c), ext) != 0 ||
 		    (cp = common_prefix(c, b)) < bestcp)
 			continue;
 		best = x;
@@ -202,6 +202,12 @@ static uint64_t
 file_bound(uint64_t old, uint64_t nw)
 {
 	return sat_add(blob_max(nw), delta_decode_mem_bound(old, nw));
+}
+
+uint64_t
+deltapkg_blob_mem(uint64_t bloblen, uint64_t ref, uint64_t nw)
+{
+	return sat_add(bloblen, delta_decode_mem_bound(ref, nw));
 }
 
 uint64_t

@@ -21,7 +21,8 @@
 /* Write the package turning `from` (files under fromfd) into `to` (files
  * under tofd) to outfd: format 1 (a tar, §7.1) when o->format is 1,
  * format 2 (§7.5) when it is 2, format 3 (§7.7) when it is 3, else
- * format 4 (§7.8, the default; format 3 when no blob uses method 6). */
+ * format 4 (§7.8, the default), which is written as format 3 when no
+ * blob uses method 6 and no file a reference of several files (kind 6). */
 int	deltapkg_write(int fromfd, const struct tree *from, int tofd,
 	    const struct tree *to, const struct delta_opts *o, int outfd,
 	    struct fy_err *e);

@@ -89,6 +89,9 @@ struct wfile {
 	int			 kind;
 	uint8_t			*blob;
 	size_t			 bloblen;
+	/* kind 6 (format 4): the reference, as index varints 2i + s */
+	uint64_t		 ref[DELTAPKG_REFS_MAX];
+	size_t			 nref;
 };
 
 /* Append dirfd/x->path (checked against the listing) to b. */
@@ -145,6 +148,171 @@ out:
 	return rc;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+static size_t
+common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] != '\0' && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* The new file written before target entry ti that is most likely to
+ * share its changes (format 4, formats/SPEC.md §7.8): of the files of
+ * `to` before it, not empty and readable by their owner, the one of the
+ * same extension whose base name shares the longest prefix with its own
+ * (ghes-3.18.json: ghes-3.17.json), the nearest of equals; without one of
+ * the same extension, the one with the longest shared prefix of at least
+ * 2 bytes (api.github.com.json: api.github.com.deref.json).  Files of
+ * one release change together (an API added to every variant): a tar-level
+ * patch finds those changes in the file before; this finds them too. */
+static const struct tree_entry *
+pick_newref(const struct tree *to, size_t ti)
+{
+	const struct tree_entry *x, *same = NULL, *any = NULL;
+	const char *b = base_name(to->v[ti].path), *c;
+	const char *ext = deltapkg_ext_of(b);
+	size_t i, cp, samecp = 0, anycp = 2;
+
+	for (i = 0; i < ti; i++) {
+		x = &to->v[i];
+		if (x->type != TREE_FILE || x->size == 0 ||
+		    (x->mode & 0400) == 0)
+			continue;
+		c = base_name(x->path);
+		cp = common_prefix(c, b);
+		if (*ext != '\0' && strcmp(deltapkg_ext_of(c), ext) == 0) {
+			if (same == NULL || cp >= samecp) {
+				same = x;
+				samecp = cp;
+			}
+		} else if (cp >= anycp) {
+			any = x;
+			anycp = cp;
+		}
+	}
+	return same != NULL ? same : any;
+}
+
+/* Bytes of one zstd frame of nw at level 1 with ref as its prefix
+ * (long-distance matching, as method 2): a probe; 0 when it failed. */
+static size_t
+probe(const uint8_t *ref, size_t reflen, const uint8_t *nw, size_t len)
+{
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	size_t cap = ZSTD_compressBound(len), r = 0;
+	uint8_t *out = malloc(cap + 1);
+
+	if (c != NULL && out != NULL &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel,
+	    1)) &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog,
+	    delta_wlog((uint64_t)reflen + len))) &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(c,
+	    ZSTD_c_enableLongDistanceMatching, 1)) &&
+	    (reflen == 0 || !ZSTD_isError(ZSTD_CCtx_refPrefix(c, ref,
+	    reflen)))) {
+		r = ZSTD_compress2(c, out, cap, nw, len);
+		if (ZSTD_isError(r))
+			r = 0;
+	}
+	ZSTD_freeCCtx(c);
+	free(out);
+	return r;
+}
+
+/* Format 4: may w's file be coded against its base and a new file
+ * written before it (pick_newref) instead of its base alone?  When the
+ * memory rule allows it (`bound`, §7.4, §7.8) and a level-1 probe of
+ * each says the reference saves at least 1/REF_GAIN: then *rb holds
+ * the reference (its base, then the new file) and w->ref its varints.
+ * Only one of the two is then encoded at the full level. */
+#define REF_GAIN	50
+static int
+want_refs(int fromfd, int tofd, const struct tree *to, struct wfile *w,
+    uint64_t bound, struct buf *rb, struct fy_err *e)
+{
+	const struct tree_entry *nr = pick_newref(to, w->ti);
+	uint8_t *nb = NULL;
+	size_t pb, pr, baselen;
+	int rc = -1;
+
+	memset(rb, 0, sizeof(*rb));
+	if (nr == NULL || w->t->size == 0 ||
+	    deltapkg_blob_mem(1, (w->base ? w->base->size : 0) + nr->size,
+	    w->t->size) > bound)
+		return 0;
+	if ((w->base != NULL && append_file(fromfd, w->base, rb, e) == -1) ||
+	    deltapkg_read_listed(tofd, w->t, &nb, e) == -1)
+		goto out;
+	baselen = rb->n;
+	pb = probe(rb->p, baselen, nb, (size_t)w->t->size);
+	if (append_file(tofd, nr, rb, e) == -1)
+		goto out;
+	pr = probe(rb->p, rb->n, nb, (size_t)w->t->size);
+	if (pb == 0 || pr == 0 || (uint64_t)pr * REF_GAIN >= (uint64_t)pb *
+	    (REF_GAIN - 1)) {
+		free(rb->p);
+		memset(rb, 0, sizeof(*rb));
+		rc = 0;
+		goto out;
+	}
+	w->nref = 0;
+	if (w->base != NULL)
+		w->ref[w->nref++] = (uint64_t)w->bi << 1;
+	w->ref[w->nref++] = (uint64_t)(nr - to->v) << 1 | 1;
+	rc = 1;
+out:
+	if (rc == -1) {
+		free(rb->p);
+		memset(rb, 0, sizeof(*rb));
+	}
+	free(nb);
+	return rc;
+}
+
+/* Encode w's file (nb) against its reference (want_refs): 0, or 1 when
+ * the blob would take the apply beyond the memory bound (§7.8: the blob
+ * counts too; the caller then codes it against its base alone), or -1 (a
+ * package that cannot fit its budget: fixed->over).  `fixed`: the
+ * package's budget, or NULL. */
+static int
+encode_refs(const uint8_t *ref, size_t reflen, const uint8_t *nb,
+    struct wfile *w, const struct delta_opts *o, struct delta_budget *fixed,
+    uint64_t bound, struct fy_err *e)
+{
+	struct delta_opts ro = *o;
+	struct delta_budget lb = { 0 };
+	uint64_t room = bound - deltapkg_blob_mem(0, reflen, w->t->size);
+	int memlimited = fixed == NULL || room < fixed->left;
+
+	lb.left = memlimited ? room : fixed->left;
+	ro.budget = &lb;
+	if (delta_encode(ref, reflen, nb, (size_t)w->t->size, &ro, &w->blob,
+	    &w->bloblen, e) == 0) {
+		if (fixed != NULL)
+			fixed->left -= w->bloblen;
+		return 0;
+	}
+	if (!lb.over)
+		return -1;
+	if (memlimited) {
+		memset(e, 0, sizeof(*e));
+		return 1;
+	}
+	fixed->over = 1;
+	return -1;
+}
+
 int
 deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
     const struct tree *to, const struct delta_opts *o, int outfd,
@@ -161,8 +329,9 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 	struct delta_budget *pkg = o != NULL ? o->budget : NULL;
 	struct delta_budget fixed = { 0 }, cb = { 0 }, sb = { 0 };
 	struct delta_opts fo = { .level = 19, .workers = 1 };
-	uint64_t kept;
-	int pass, perover = 0, m6, rc = -1;
+	uint64_t kept, bound = deltapkg_mem_bound(from, to);
+	size_t oblen;
+	int pass, perover = 0, m6, nrefs = 0, r, rc = -1;
 
 	if ((w = calloc(to->n + 1, sizeof(*w))) == NULL ||
 	    (cand = calloc(to->n + 1, 1)) == NULL ||
@@ -227,13 +396,40 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 			    (cand[i] != 0) != (pass == 1) || perover)
 				continue;
 			x = w[i].base;
+			oblen = x ? (size_t)x->size : 0;
+			if (pass == 0 && fo.format >= 4) {
+				struct buf rb;
+
+				if ((r = want_refs(fromfd, tofd, to, &w[i],
+				    bound, &rb, e)) == -1 ||
+				    (r == 1 && deltapkg_read_listed(tofd,
+				    w[i].t, &nb, e) == -1)) {
+					free(rb.p);
+					goto out;
+				}
+				if (r == 1)
+					r = encode_refs(rb.p, rb.n, nb, &w[i],
+					    &fo, pkg != NULL ? &fixed : NULL,
+					    bound, e);
+				free(rb.p);
+				free(nb);
+				nb = NULL;
+				if (r == -1) {
+					if (pkg != NULL && fixed.over)
+						pkg->over = 1;
+					goto out;
+				}
+				if (r == 0 && w[i].blob != NULL) {
+					w[i].kind = K_REFS;
+					continue;
+				}
+			}
 			if (deltapkg_read_listed(tofd, w[i].t, &nb, e) == -1 ||
 			    (x != NULL && deltapkg_read_listed(fromfd, x, &ob,
 			    e) == -1))
 				goto out;
-			if (delta_encode(ob, x ? (size_t)x->size : 0, nb,
-			    (size_t)w[i].t->size, &fo, &w[i].blob, &w[i].bloblen,
-			    e) == -1) {
+			if (delta_encode(ob, oblen, nb, (size_t)w[i].t->size,
+			    &fo, &w[i].blob, &w[i].bloblen, e) == -1) {
 				if (pass == 0 && pkg != NULL && fixed.over)
 					pkg->over = 1;
 				if (pass == 0 || !cb.over)
@@ -243,11 +439,11 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 				memset(e, 0, sizeof(*e));
 				perover = 1;
 			}
-			if (pass == 1)
-				persum += w[i].bloblen;
 			free(ob);
 			free(nb);
 			ob = nb = NULL;
+			if (pass == 1)
+				persum += w[i].bloblen;
 		}
 	}
 	if (pkg != NULL) {
@@ -300,10 +496,19 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 		buf_put(&idx, d, DIGEST_LEN);
 	}
 	for (i = 0; i < nw; i++) {
+		size_t k;
+
 		buf_byte(&idx, (uint8_t)w[i].kind);
 		if (w[i].kind == K_COPY || w[i].kind == K_PATCH)
 			buf_varint(&idx, w[i].bi);
-		if (w[i].kind >= K_WHOLE && w[i].kind <= K_PATCH)
+		if (w[i].kind == K_REFS) {
+			nrefs++;
+			buf_varint(&idx, w[i].nref);
+			for (k = 0; k < w[i].nref; k++)
+				buf_varint(&idx, w[i].ref[k]);
+		}
+		if ((w[i].kind >= K_WHOLE && w[i].kind <= K_PATCH) ||
+		    w[i].kind == K_REFS)
 			buf_varint(&idx, w[i].bloblen);
 	}
 	{
@@ -344,13 +549,14 @@ deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
 		buf_put(&head, DELTAPKG_MAGIC2, DELTAPKG_MAGIC_LEN);
 		buf_varint(&head, flen);
 	} else {
-		/* format 4 only when a blob uses method 6 (§7.8): a package
-		 * without one stays readable by a format-3 reader */
+		/* format 4 only when a blob uses method 6 or a file a
+		 * reference of several files (§7.8): a package without
+		 * either stays readable by a format-3 reader */
 		for (i = 0, m6 = slen > 0 && sblob[0] == DELTA_M_BSD6; i < nw;
 		    i++)
 			m6 |= w[i].blob != NULL && w[i].bloblen > 0 &&
 			    w[i].blob[0] == DELTA_M_BSD6;
-		buf_put(&head, m6 ? DELTAPKG_MAGIC4 : DELTAPKG_MAGIC3,
+		buf_put(&head, m6 || nrefs ? DELTAPKG_MAGIC4 : DELTAPKG_MAGIC3,
 		    DELTAPKG_MAGIC_LEN);
 		if (idx.n <= flen) {
 			free(frame);

@@ -54,6 +54,11 @@ struct rfile {
 	const struct tree_entry	*t, *base;
 	int			 kind;
 	uint64_t		 off, len;	/* blob in the package */
+	/* kind 6: the reference, in order: old or new listing entries */
+	const struct tree_entry	*ref[DELTAPKG_REFS_MAX];
+	int			 refnew[DELTAPKG_REFS_MAX];
+	size_t			 nref;
+	uint64_t		 refsz;
 };
 
 static int
@@ -69,6 +74,56 @@ old_file(const struct ctx *c, uint64_t i)
 	if (i >= c->from->n || c->from->v[i].type != TREE_FILE)
 		return NULL;
 	return &c->from->v[i];
+}
+
+/* Kind 6's reference (formats/SPEC.md §7.8): m files in order, each an
+ * old file (2i) or a new file (2i + 1) of a lower listing index than this
+ * entry's, ti: written and checked before this one.  A new file at ti or
+ * above (itself, or one not written yet: what a cycle would need), a
+ * directory, an index outside a listing, a file named twice: format. */
+static int
+parse_refs(const struct ctx *c, struct rfile *r, size_t ti, const uint8_t **p,
+    const uint8_t *end)
+{
+	const struct tree_entry *x;
+	uint64_t m, v, i;
+	size_t k, j;
+
+	if (get_varint(p, end, &m) == -1)
+		return bad(c, "truncated");
+	if (m == 0 || m > DELTAPKG_REFS_MAX)
+		return fy_fail(c->e, FY_E_FORMAT, r->t->path, "delta index: "
+		    "a reference of %llu files, 1 to %d allowed",
+		    (unsigned long long)m, DELTAPKG_REFS_MAX);
+	for (k = 0; k < m; k++) {
+		if (get_varint(p, end, &v) == -1)
+			return bad(c, "truncated");
+		i = v >> 1;
+		if ((v & 1) == 0)
+			x = old_file(c, i);
+		else if (i >= ti)
+			return fy_fail(c->e, FY_E_FORMAT, r->t->path, "delta "
+			    "index: the reference names %s", i == ti ? "the "
+			    "file itself" : "a new file not written before "
+			    "this one");
+		else
+			x = c->to->v[i].type == TREE_FILE ? &c->to->v[i] : NULL;
+		if (x == NULL)
+			return fy_fail(c->e, FY_E_FORMAT, r->t->path, "delta "
+			    "index: the reference names no %s file", (v & 1) ?
+			    "new" : "old");
+		for (j = 0; j < k; j++)
+			if (r->ref[j] == x)
+				return fy_fail(c->e, FY_E_FORMAT, r->t->path,
+				    "delta index: the reference names a file "
+				    "twice");
+		r->ref[k] = x;
+		r->refnew[k] = (int)(v & 1);
+		r->refsz = r->refsz > UINT64_MAX - x->size ? UINT64_MAX :
+		    r->refsz + x->size;
+	}
+	r->nref = (size_t)m;
+	return 0;
 }
 
 /* The largest blob a file of n bytes may have (as format 1). */
@@ -117,16 +172,38 @@ read_blob(const struct ctx *c, const struct rfile *r, uint8_t **out)
 	return 0;
 }
 
-/* Decode one blob against its base and write the file. */
+static int	read_into_at(const struct ctx *, int,
+		    const struct tree_entry *, uint8_t *);
+
+/* Decode one blob against its base (kind 6: its reference) and write the
+ * file. */
 static int
 apply_one_blob(const struct ctx *c, const struct rfile *r)
 {
 	uint8_t *blob = NULL, *old = NULL, *dst = NULL, h[DIGEST_LEN];
 	int rc = -1;
 
+	uint64_t oldlen = r->base ? r->base->size : 0, at = 0;
+	size_t k;
+
 	if (read_blob(c, r, &blob) == -1)
 		return -1;
-	if (r->base != NULL &&
+	if (r->kind == K_REFS) {
+		/* the files of the reference, each checked against its
+		 * listing (a new one was written and checked before) */
+		if ((old = malloc((size_t)r->refsz + 1)) == NULL) {
+			fy_fail(c->e, FY_E_INTERNAL, r->t->path,
+			    "out of memory");
+			goto out;
+		}
+		for (k = 0; k < r->nref; k++) {
+			if (read_into_at(c, r->refnew[k] ? c->dstfd :
+			    c->fromfd, r->ref[k], old + at) == -1)
+				goto out;
+			at += r->ref[k]->size;
+		}
+		oldlen = r->refsz;
+	} else if (r->base != NULL &&
 	    deltapkg_read_listed(c->fromfd, r->base, &old, c->e) == -1)
 		goto out;
 	if ((dst = malloc((size_t)r->t->size + 1)) == NULL) {
@@ -134,8 +211,8 @@ apply_one_blob(const struct ctx *c, const struct rfile *r)
 		goto out;
 	}
 	if (deltapkg_blob_ok(c, blob, (size_t)r->len, r->t->path) == -1 ||
-	    delta_decode(old, r->base ? (size_t)r->base->size : 0, blob,
-	    (size_t)r->len, dst, (size_t)r->t->size, r->t->path, c->e) == -1)
+	    delta_decode(old, (size_t)oldlen, blob, (size_t)r->len, dst,
+	    (size_t)r->t->size, r->t->path, c->e) == -1)
 		goto out;
 	digest_buf(dst, (size_t)r->t->size, h);
 	if (memcmp(h, r->t->sha256, DIGEST_LEN) != 0) {
@@ -155,14 +232,15 @@ out:
  * buf: the solid section's old files go straight into the concatenation,
  * so the memory stays within deltapkg_mem_bound(). */
 static int
-read_into(const struct ctx *c, const struct tree_entry *x, uint8_t *buf)
+read_into_at(const struct ctx *c, int dirfd, const struct tree_entry *x,
+    uint8_t *buf)
 {
 	uint8_t h[DIGEST_LEN], extra;
 	uint64_t size;
 	ssize_t n;
 	int fd, rc = -1;
 
-	if ((fd = io_open_regular(c->fromfd, x->path, &size, c->e)) == -1)
+	if ((fd = io_open_regular(dirfd, x->path, &size, c->e)) == -1)
 		return -1;
 	if (size != x->size)
 		fy_fail(c->e, FY_E_INTEGRITY, x->path, "size or sha256 differs "
@@ -182,6 +260,12 @@ read_into(const struct ctx *c, const struct tree_entry *x, uint8_t *buf)
 	}
 	close(fd);
 	return rc;
+}
+
+static int
+read_into(const struct ctx *c, const struct tree_entry *x, uint8_t *buf)
+{
+	return read_into_at(c, c->fromfd, x, buf);
 }
 
 /* The solid section: decode the concatenation of the K_SOLID files
@@ -325,7 +409,7 @@ deltapkg_apply_v2(struct ctx *c)
 	uint8_t *idx = NULL, d[DIGEST_LEN];
 	const uint8_t *p, *end;
 	uint64_t *olds = NULL, at = 0, v, len, nold = 0, slen = 0;
-	uint64_t oldsz = 0, newsz = 0, prev = 0;
+	uint64_t oldsz = 0, newsz = 0, prev = 0, bound = 0, mem;
 	size_t idxlen = 0, nr = 0, i, nsolid = 0;
 	int rc = -1, kind;
 
@@ -362,7 +446,8 @@ deltapkg_apply_v2(struct ctx *c)
 		if (c->to->v[i].type != TREE_FILE)
 			continue;
 		r->t = &c->to->v[i];
-		if (p >= end || (kind = *p++) > K_MAX) {
+		if (p >= end || (kind = *p++) > (c->format >= 4 ? K_MAX :
+		    K_SOLID)) {
 			fy_fail(c->e, FY_E_FORMAT, r->t->path, "delta index "
 			    "entry missing or of an unknown kind");
 			goto out;
@@ -392,7 +477,9 @@ deltapkg_apply_v2(struct ctx *c)
 			    "this content", r->base->path);
 			goto out;
 		}
-		if (kind >= K_WHOLE && kind <= K_PATCH) {
+		if (kind == K_REFS && parse_refs(c, r, i, &p, end) == -1)
+			goto out;
+		if ((kind >= K_WHOLE && kind <= K_PATCH) || kind == K_REFS) {
 			if (get_varint(&p, end, &len) == -1) {
 				bad(c, "truncated");
 				goto out;
@@ -402,6 +489,20 @@ deltapkg_apply_v2(struct ctx *c)
 				    "blob of %llu bytes for a file of %llu",
 				    (unsigned long long)len,
 				    (unsigned long long)r->t->size);
+				goto out;
+			}
+			/* the reference counts against the memory the
+			 * planner checked (§7.4): no more than any one old
+			 * file with a blob and a file of this size */
+			if (kind == K_REFS && (mem = deltapkg_blob_mem(len,
+			    r->refsz, r->t->size)) > (bound != 0 ? bound :
+			    (bound = deltapkg_mem_bound(c->from, c->to)))) {
+				fy_fail(c->e, FY_E_UNSAFE, r->t->path, "delta "
+				    "reference of %llu bytes: applying needs "
+				    "%llu bytes of memory, the package's bound "
+				    "is %llu", (unsigned long long)r->refsz,
+				    (unsigned long long)mem,
+				    (unsigned long long)bound);
 				goto out;
 			}
 			if (len > (uint64_t)st.st_size - at) {

@@ -25,12 +25,16 @@ struct archive;
 /* Format 3 (§7.7): format 2 without the listing digests, a stored index
  * when that is smaller, method 5 blobs. */
 #define DELTAPKG_MAGIC3	"FYD\x03"
-/* Format 4 (§7.8): format 3 whose blobs may use method 6.  Written only
- * when a blob does; otherwise the package stays format 3. */
+/* Format 4 (§7.8): format 3 whose blobs may use method 6, and index
+ * kind 6, a blob decoded against a reference of several files (old files
+ * and new files written before).  Written only when a blob or a file
+ * needs it; otherwise the package stays format 3. */
 #define DELTAPKG_MAGIC4	"FYD\x04"
 #define DELTAPKG_MAGIC_LEN 4
 /* The newest package format this code reads and writes. */
 #define DELTAPKG_FORMAT_MAX 4
+/* Files one kind-6 reference may name (§7.8). */
+#define DELTAPKG_REFS_MAX 4
 
 /* Format 2 index entry kinds (the first byte of each entry). */
 enum {
@@ -40,7 +44,11 @@ enum {
 	K_PATCH_SAME = 3,	/* varint len: blob against the same path */
 	K_PATCH = 4,		/* varint i, varint len: against entry i */
 	K_SOLID = 5,		/* bytes from the solid section */
-	K_MAX = 5
+	K_REFS = 6,		/* varint m, m varints 2i+s (s 0: old entry
+				 * i, 1: new entry i written before), varint
+				 * len: blob against their concatenation
+				 * (format 4) */
+	K_MAX = 6
 };
 
 /* One apply: what every step needs. */
@@ -92,5 +100,11 @@ const struct tree_entry *deltapkg_pick_copy(const struct tree *from,
 	    const struct tree_entry *t);
 const struct tree_entry *deltapkg_pick_base(const struct tree *from,
 	    const char *path);
+/* A base name's extension: from its last dot, or its last but one when
+ * the part between is letters only (".deref.json"); "" without one. */
+const char *deltapkg_ext_of(const char *base);
+/* Memory one blob needs to apply: the blob, then delta_decode_mem_bound()
+ * of its reference and file (formats/SPEC.md §7.4), saturating. */
+uint64_t deltapkg_blob_mem(uint64_t bloblen, uint64_t ref, uint64_t nw);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_deltapkg: libFuzzer target for deltapkg_apply() (formats/deltapkg*.c,
- * all three package formats).  A fixed old tree (written once to a scratch
+ * all four package formats).  A fixed old tree (written once to a scratch
  * directory) and fixed `from`/`to` listings; the input is the package.
  * Oracles: no crash, no out-of-bounds access (ASan), a failure always
  * carries an fy_code and nothing is created outside the destination
@@ -24,6 +24,7 @@
 
 #include "core/digest.h"
 #include "core/io.h"
+#include "formats/delta.h"
 #include "formats/deltapkg.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
@@ -148,6 +149,100 @@ v3_zindex(const char *dir)
 	close(fd);
 }
 
+static void
+leb(uint8_t *p, size_t *n, uint64_t v)
+{
+	while (v >= 0x80) {
+		p[(*n)++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[(*n)++] = (uint8_t)v;
+}
+
+/* The listing index of path in t. */
+static uint64_t
+idx_of(const struct tree *t, const char *path)
+{
+	const struct tree_entry *x = tree_find(t, path);
+
+	if (x == NULL)
+		abort();
+	return (uint64_t)(x - t->v);
+}
+
+/* Read dirfd/path and append it to buf at *n. */
+static void
+cat(int dirfd, const char *path, uint8_t *buf, size_t *n)
+{
+	uint8_t *p = NULL;
+	size_t len = 0;
+	struct fy_err e = { 0 };
+
+	if (io_read_bounded(dirfd, path, 4096, &p, &len, &e) == -1)
+		abort();
+	memcpy(buf + *n, p, len);
+	*n += len;
+	free(p);
+}
+
+/* dir/v4: format 4 (formats/SPEC.md §7.8) by hand, since the fixture's
+ * files are small enough for the solid section: a.txt against old
+ * a.txt, d/c.txt against old d/c.txt and new a.txt, e.txt against new
+ * d/c.txt (kind 6 each), the rest copies. */
+static void
+v4_seed(const char *dir)
+{
+	static const struct {
+		const char	*path, *refs[2];
+		int		 isnew[2];
+	} k6[] = {
+		{ "a.txt", { "a.txt", NULL }, { 0, 0 } },
+		{ "d/c.txt", { "d/c.txt", "a.txt" }, { 0, 1 } },
+		{ "e.txt", { "d/c.txt", NULL }, { 1, 0 } },
+	};
+	struct delta_opts o = { .level = 3, .workers = 1, .format = 3 };
+	struct fy_err e = { 0 };
+	uint8_t idx[256], head[16], ref[8192], nw[4096], blobs[16384], *b;
+	size_t ni = 0, nh = 4, nb = 0, rn, nn, bl, i, k;
+	char path[512];
+	int fd;
+
+	for (i = 0; i < 3; i++) {
+		if (i == 1) {	/* b.bin: unchanged */
+			idx[ni++] = 0;
+		}
+		rn = nn = 0;
+		idx[ni++] = 6;
+		leb(idx, &ni, k6[i].refs[1] ? 2 : 1);
+		for (k = 0; k < 2 && k6[i].refs[k]; k++) {
+			cat(k6[i].isnew[k] ? newfd : oldfd, k6[i].refs[k], ref,
+			    &rn);
+			leb(idx, &ni, idx_of(k6[i].isnew[k] ? &to : &from,
+			    k6[i].refs[k]) << 1 | (uint64_t)k6[i].isnew[k]);
+		}
+		cat(newfd, k6[i].path, nw, &nn);
+		if (delta_encode(ref, rn, nw, nn, &o, &b, &bl, &e) == -1)
+			abort();
+		leb(idx, &ni, bl);
+		memcpy(blobs + nb, b, bl);
+		nb += bl;
+		free(b);
+	}
+	idx[ni++] = 1;		/* f/copy.bin: a copy of old b.bin */
+	leb(idx, &ni, idx_of(&from, "b.bin"));
+	leb(idx, &ni, 0);	/* no solid section */
+	leb(idx, &ni, 0);
+	memcpy(head, "FYD\x04", 4);
+	leb(head, &nh, (uint64_t)ni << 1);
+	snprintf(path, sizeof(path), "%s/v4", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
+	    write(fd, head, nh) != (ssize_t)nh ||
+	    write(fd, idx, ni) != (ssize_t)ni ||
+	    write(fd, blobs, nb) != (ssize_t)nb)
+		abort();
+	close(fd);
+}
+
 /* Seed packages of every format from the fixture. */
 static void
 seeds(const char *dir)
@@ -167,6 +262,7 @@ seeds(const char *dir)
 		close(fd);
 	}
 	v3_zindex(dir);
+	v4_seed(dir);
 }
 
 int

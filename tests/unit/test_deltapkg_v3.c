@@ -145,6 +145,9 @@ test_v3_limits(void **state)
 	fd = raw_pkg(fx, "l11", "FYD\x03", 4);
 	close(fd);
 	assert_int_equal(deltapkg_format_of(fx->rootfd, "l11", &e), 3);
+	fd = raw_pkg(fx, "l12", "FYD\x04", 4);
+	close(fd);
+	assert_int_equal(deltapkg_format_of(fx->rootfd, "l12", &e), 4);
 }
 
 /* The base of an added file (deltapkg_pick_base, every format): the old

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_manifest_version: the manifest's format_version (formats/SPEC.md
- * §12): 1, 2 and 3 are read, anything else is refused with a message that
- * names the version, as a reader of version 2 refuses a version-3 medium.
+ * §12): 1 to 4 are read, anything else is refused with a message that
+ * names the version, as a reader of version 3 refuses a version-4 medium.
  */
 #include <setjmp.h>
 #include <stdarg.h>
