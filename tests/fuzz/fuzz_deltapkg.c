@@ -185,7 +185,7 @@ cat(int dirfd, const char *path, uint8_t *buf, size_t *n)
 	free(p);
 }
 
-/* dir/v4: format 4 (formats/SPEC.md §7.8) by hand, since the fixture's
+/* dir/v4refs: format 4 (formats/SPEC.md §7.8) by hand, since the fixture's
  * files are small enough for the solid section: a.txt against old
  * a.txt, d/c.txt against old d/c.txt and new a.txt, e.txt against new
  * d/c.txt (kind 6 each), the rest copies. */
@@ -234,7 +234,7 @@ v4_seed(const char *dir)
 	leb(idx, &ni, 0);
 	memcpy(head, "FYD\x04", 4);
 	leb(head, &nh, (uint64_t)ni << 1);
-	snprintf(path, sizeof(path), "%s/v4", dir);
+	snprintf(path, sizeof(path), "%s/v4refs", dir);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
 	    write(fd, head, nh) != (ssize_t)nh ||
 	    write(fd, idx, ni) != (ssize_t)ni ||

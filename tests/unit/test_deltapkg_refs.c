@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_deltapkg_v4: delta package format 4 (formats/SPEC.md §7.8): index
+ * test_deltapkg_refs: delta package format 4 (formats/SPEC.md §7.8): index
  * kind 6, a blob decoded against the concatenation of several files (old
  * files, and new files written before it).  Two files that gain the same
  * new text: the encoder codes the second against its old version and the
