@@ -73,18 +73,20 @@ put_entry(struct sbuf *ctrl, const int64_t v[3])
 	    (uint64_t)(v[2] >> 63)) == -1 ? -1 : 0;
 }
 
-/* Longest match of nw[0..nlen) in old, by binary search of the suffix
- * array (bsdiff's search(), iterative). */
+/* Longest match of nw[0..nlen) in old among the suffixes sa[0..n), sorted
+ * on at most their first `depth` bytes: a binary search on those bytes
+ * (bsdiff's search(), iterative), then the two neighbours grown to their
+ * full length. */
 static size_t
-search(const saidx_t *sa, const uint8_t *old, size_t oldlen,
-    const uint8_t *nw, size_t nlen, int64_t *pos)
+search(const saidx_t *sa, size_t n, size_t depth, const uint8_t *old,
+    size_t oldlen, const uint8_t *nw, size_t nlen, int64_t *pos)
 {
-	size_t st = 0, en = oldlen - 1, x, y, n;
+	size_t st = 0, en = n - 1, x, y, m, key = nlen < depth ? nlen : depth;
 
 	while (en - st >= 2) {
 		x = st + (en - st) / 2;
-		n = oldlen - (size_t)sa[x];
-		if (memcmp(old + sa[x], nw, n < nlen ? n : nlen) < 0)
+		m = oldlen - (size_t)sa[x];
+		if (memcmp(old + sa[x], nw, m < key ? m : key) < 0)
 			st = x;
 		else
 			en = x;
@@ -99,36 +101,182 @@ search(const saidx_t *sa, const uint8_t *old, size_t oldlen,
 	return y;
 }
 
-/* What make_streams() searches: a suffix array of the whole old file or, when that
- * would pass the encoder's memory bound (formats/SPEC.md §7.4), of a
- * window of it that slides with the scan -- centred on the old position
- * proportional to the new one, rebuilt every half window of new bytes.
- * Matches grown from a window's match may still reach anywhere in old. */
+/*
+ * What make_streams() searches: the suffix array of the whole old file
+ * (libdivsufsort) or, when that would pass the encoder's memory bound
+ * (formats/SPEC.md §7.4), a sampled one: the suffixes at every k-th byte
+ * of old, sorted on their first DELTA_BSD_SAMPLE_DEPTH bytes.  Either way
+ * all of old is searched.  A match of new[scan..] at old[p..] is found
+ * from the sample at p + j (j < k): the search of new[scan + j..] carried
+ * back j bytes.  Those searches are kept (ring, by new position) for the
+ * next positions of the scan, which moves one byte at a time where it
+ * finds nothing.
+ */
+#define RING	DELTA_BSD_K_MAX
+
 struct finder {
 	const uint8_t	*old;
-	size_t		 oldlen, newlen, win, lo, next;
+	size_t		 oldlen, n, k, depth;
 	saidx_t		*sa;
-	int		 built;
+	int64_t		 at[RING], pos[RING];
+	size_t		 len[RING];
 };
 
+/* The byte of the suffix at p at depth d; -1 past the end of old (a
+ * suffix sorts before the longer ones it is a prefix of). */
 static int
-finder_at(struct finder *f, size_t at)
+sfx_ch(const struct finder *f, saidx_t p, size_t d)
 {
-	uint64_t c;
+	size_t i = (size_t)p + d;
 
-	if (f->built && (f->win == f->oldlen || at < f->next))
-		return 0;
-	if (f->win < f->oldlen) {
-		c = (uint64_t)at * f->oldlen / (f->newlen ? f->newlen : 1) +
-		    f->win / 4;
-		f->lo = c > f->win / 2 ? (size_t)c - f->win / 2 : 0;
-		if (f->lo > f->oldlen - f->win)
-			f->lo = f->oldlen - f->win;
-		f->next = at + f->win / 2;
+	return i < f->oldlen ? f->old[i] : -1;
+}
+
+static int
+sfx_cmp(const struct finder *f, saidx_t a, saidx_t b, size_t d)
+{
+	size_t la = f->oldlen - (size_t)a, lb = f->oldlen - (size_t)b, m;
+	int r;
+
+	la = la < f->depth ? la : f->depth;
+	lb = lb < f->depth ? lb : f->depth;
+	m = la < lb ? la : lb;
+	if (d < m && (r = memcmp(f->old + a + d, f->old + b + d, m - d)) != 0)
+		return r;
+	return (la > lb) - (la < lb);
+}
+
+static void
+sfx_swap(saidx_t *a, size_t i, size_t j)
+{
+	saidx_t t = a[i];
+
+	a[i] = a[j];
+	a[j] = t;
+}
+
+static int
+med3(int a, int b, int c)
+{
+	return a < b ? (b < c ? b : a < c ? c : a) : (b > c ? b : a > c ? c :
+	    a);
+}
+
+/* Multikey quicksort (Bentley and Sedgewick) of the suffixes a[0..n),
+ * which share their first d bytes, on bytes d .. f->depth.  Recurses on
+ * the two smaller parts and loops on the largest, so the stack holds at
+ * most depth + log1.5(n) frames. */
+static void
+sfx_sort(const struct finder *f, saidx_t *a, size_t n, size_t d)
+{
+	size_t lt, i, gt, nl, ne, ng;
+	saidx_t t;
+	int v, c;
+
+	while (n > 1 && d < f->depth) {
+		if (n < 16) {
+			for (i = 1; i < n; i++)
+				for (gt = i; gt > 0 && sfx_cmp(f, a[gt - 1],
+				    a[gt], d) > 0; gt--) {
+					t = a[gt];
+					a[gt] = a[gt - 1];
+					a[gt - 1] = t;
+				}
+			return;
+		}
+		if (n < 64)
+			v = med3(sfx_ch(f, a[0], d), sfx_ch(f, a[n / 2], d),
+			    sfx_ch(f, a[n - 1], d));
+		else
+			v = med3(med3(sfx_ch(f, a[0], d), sfx_ch(f, a[n / 8],
+			    d), sfx_ch(f, a[n / 4], d)),
+			    med3(sfx_ch(f, a[3 * n / 8], d), sfx_ch(f, a[n / 2],
+			    d), sfx_ch(f, a[5 * n / 8], d)),
+			    med3(sfx_ch(f, a[3 * n / 4], d), sfx_ch(f,
+			    a[7 * n / 8], d), sfx_ch(f, a[n - 1], d)));
+		lt = i = 0;
+		gt = n;
+		while (i < gt) {
+			c = sfx_ch(f, a[i], d);
+			if (c < v)
+				sfx_swap(a, lt++, i++);
+			else if (c > v)
+				sfx_swap(a, i, --gt);
+			else
+				i++;
+		}
+		nl = lt;
+		ne = v == -1 ? 0 : gt - lt;	/* one suffix ends here */
+		ng = n - gt;
+		if (nl >= ne && nl >= ng) {
+			sfx_sort(f, a + lt, ne, d + 1);
+			sfx_sort(f, a + gt, ng, d);
+			n = nl;
+		} else if (ne >= ng) {
+			sfx_sort(f, a, nl, d);
+			sfx_sort(f, a + gt, ng, d);
+			a += lt;
+			n = ne;
+			d++;
+		} else {
+			sfx_sort(f, a, nl, d);
+			sfx_sort(f, a + lt, ne, d + 1);
+			a += gt;
+			n = ng;
+		}
 	}
-	f->built = 1;
-	return divsufsort(f->old + f->lo, f->sa, (saidx_t)f->win) != 0 ?
-	    -1 : 0;
+}
+
+/* The index of old (f->k set): 0, or -1 when the suffix sort failed. */
+static int
+finder_build(struct finder *f)
+{
+	size_t i;
+
+	for (i = 0; i < RING; i++)
+		f->at[i] = -1;
+	if (f->k == 1) {
+		f->n = f->oldlen;
+		f->depth = SIZE_MAX;
+		return divsufsort(f->old, f->sa, (saidx_t)f->oldlen) != 0 ?
+		    -1 : 0;
+	}
+	f->n = (f->oldlen + f->k - 1) / f->k;
+	f->depth = DELTA_BSD_SAMPLE_DEPTH;
+	for (i = 0; i < f->n; i++)
+		f->sa[i] = (saidx_t)(i * f->k);
+	sfx_sort(f, f->sa, f->n, 0);
+	return 0;
+}
+
+/* The longest match of nw[at..nlen) in old (approximately, for k > 1). */
+static size_t
+finder_search(struct finder *f, const uint8_t *nw, size_t nlen, size_t at,
+    int64_t *pos)
+{
+	size_t j, q, l, best = 0;
+	int64_t p, bpos = 0;
+
+	if (f->k == 1)
+		return search(f->sa, f->n, f->depth, f->old, f->oldlen,
+		    nw + at, nlen - at, pos);
+	for (j = 0; j < f->k && at + j < nlen; j++) {
+		q = (at + j) % RING;
+		if (f->at[q] != (int64_t)(at + j)) {
+			f->len[q] = search(f->sa, f->n, f->depth, f->old,
+			    f->oldlen, nw + at + j, nlen - at - j, &f->pos[q]);
+			f->at[q] = (int64_t)(at + j);
+		}
+		p = f->pos[q];
+		l = f->len[q];
+		if (j + l <= best || (size_t)p < j ||
+		    memcmp(f->old + p - j, nw + at, j) != 0)
+			continue;
+		best = j + l;
+		bpos = p - (int64_t)j;
+	}
+	*pos = bpos;
+	return best;
 }
 
 /* The three streams, by bsdiff 4's scan of the new file (`scan` is its
@@ -147,11 +295,8 @@ make_streams(struct finder *f, const uint8_t *old, int64_t oldsize,
 	while (scan < newsize) {
 		oldscore = 0;
 		for (scsc = scan += len; scan < newsize; scan++) {
-			if (finder_at(f, (size_t)scan) == -1)
-				return -1;
-			len = (int64_t)search(f->sa, old + f->lo, f->win,
-			    nw + scan, (size_t)(newsize - scan), &pos);
-			pos += (int64_t)f->lo;
+			len = (int64_t)finder_search(f, nw, (size_t)newsize,
+			    (size_t)scan, &pos);
 			for (; scsc < scan + len; scsc++)
 				if (scsc + lastoffset < oldsize &&
 				    old[scsc + lastoffset] == nw[scsc])
@@ -303,10 +448,15 @@ delta_bsd_encode_pick(const uint8_t *old, size_t oldlen,
     const uint8_t *new_, size_t newlen, int level, int method, int *used,
     uint8_t **out, size_t *outlen, struct fy_err *e)
 {
-	/* The suffix array, 4 bytes per byte it indexes, and the difference
-	 * buffer (up to new) stay within old + new + DELTA_BSD_SA_SLACK. */
-	return encode_win(old, oldlen, new_, newlen, level, method,
-	    (oldlen + DELTA_BSD_SA_SLACK) / 4, used, out, outlen, e);
+	/* The suffix array (4 bytes per suffix it holds) and the difference
+	 * buffer (up to new) stay within old + new + DELTA_BSD_SA_SLACK: all
+	 * suffixes of a small old file, every DELTA_BSD_K_BIG-th of a larger
+	 * one (then old + new at most). */
+	size_t win = 4 * (uint64_t)oldlen <= oldlen + DELTA_BSD_SA_SLACK ?
+	    oldlen : (oldlen + DELTA_BSD_K_BIG - 1) / DELTA_BSD_K_BIG;
+
+	return encode_win(old, oldlen, new_, newlen, level, method, win, used,
+	    out, outlen, e);
 }
 
 int
@@ -390,7 +540,7 @@ encode_win(const uint8_t *old, size_t oldlen,
 	uint8_t *p5 = NULL, *p6 = NULL;
 	size_t p5len = 0, p6len = 0;
 	struct sbuf ctrl = { 0 }, zr = { 0 }, lr = { 0 };
-	struct finder fd = { .old = old, .oldlen = oldlen, .newlen = newlen };
+	struct finder fd = { .old = old, .oldlen = oldlen };
 	saidx_t *sa = NULL;
 	uint8_t *db = NULL, *eb = NULL, *vb = NULL, *f[5] = { NULL }, *buf;
 	size_t dblen = 0, eblen = 0, vblen = 0, fl[5] = { 0 }, at;
@@ -399,18 +549,24 @@ encode_win(const uint8_t *old, size_t oldlen,
 	if (oldlen == 0 || oldlen > DELTA_BSD_MAX_OLD)
 		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC,
 		    "old file size out of range for method 3");
-	fd.win = win < oldlen ? win : oldlen;
-	if (fd.win < DELTA_BSD_WIN_MIN && oldlen >= DELTA_BSD_WIN_MIN)
-		fd.win = DELTA_BSD_WIN_MIN;
-	if ((sa = malloc(fd.win * sizeof(*sa))) == NULL ||
+	/* Every k-th suffix, k the smallest that keeps the index within
+	 * `win` entries (at least DELTA_BSD_WIN_MIN, k at most
+	 * DELTA_BSD_K_MAX). */
+	if (win < DELTA_BSD_WIN_MIN)
+		win = DELTA_BSD_WIN_MIN;
+	fd.k = (oldlen + win - 1) / win;
+	if (fd.k > DELTA_BSD_K_MAX)
+		fd.k = DELTA_BSD_K_MAX;
+	if ((sa = malloc((oldlen + fd.k - 1) / fd.k * sizeof(*sa))) == NULL ||
 	    (db = malloc(newlen + 1)) == NULL ||
 	    (eb = malloc(newlen + 1)) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 		goto out;
 	}
 	fd.sa = sa;
-	if (make_streams(&fd, old, (int64_t)oldlen, new_, (int64_t)newlen,
-	    &ctrl, db, &dblen, eb, &eblen) == -1) {
+	if (finder_build(&fd) == -1 || make_streams(&fd, old,
+	    (int64_t)oldlen, new_, (int64_t)newlen, &ctrl, db, &dblen, eb,
+	    &eblen) == -1) {
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory, or the "
 		    "suffix sort failed");
 		goto out;

@@ -18,21 +18,27 @@
 /* Largest old file the encoder indexes (the suffix array is 4 bytes per
  * old byte). */
 #define DELTA_BSD_MAX_OLD	((size_t)512 << 20)
-/* The suffix array covers all of old when 4 * old <= old + this slack;
- * beyond, a window of (old + slack) / 4 bytes of old that slides with the
- * scan, so the encoder stays within 2 * (old + new) + 64 MiB. */
+/* The suffix array holds every suffix of old when 4 * old <= old + this
+ * slack; beyond, every DELTA_BSD_K_BIG-th (old / K_BIG entries of 4
+ * bytes), so that the encoder stays within 2 * (old + new) + 64 MiB.
+ * On Bun 1.4.4 -> 1.4.5 (107 MB) every 4th suffix gave a blob as small as
+ * all of them (3.82 against 3.83 MB; every 3rd: 3.83 MB). */
 #define DELTA_BSD_SA_SLACK	((size_t)64 << 20)
+#define DELTA_BSD_K_BIG		4
 /* Window of the control stream's zstd frame: it is decoded streaming. */
 #define DELTA_BSD_CTRL_WLOG	20
 
 int	delta_bsd_encode(const uint8_t *old, size_t oldlen,
 	    const uint8_t *new_, size_t newlen, int level, uint8_t **out,
 	    size_t *outlen, struct fy_err *e);
-/* The same with the suffix array over at most `win` bytes of old at a
- * time (at least DELTA_BSD_WIN_MIN; a window that slides with the scan
- * when old is larger): what delta_bsd_encode_method() does beyond
- * DELTA_BSD_SA_SLACK; for the unit tests with small files. */
+/* The same with a suffix array of at most `win` entries (at least
+ * DELTA_BSD_WIN_MIN): every k-th suffix of old, k = ceil(old / win), at
+ * most DELTA_BSD_K_MAX, sorted on their first DELTA_BSD_SAMPLE_DEPTH
+ * bytes: what delta_bsd_encode_method() does beyond DELTA_BSD_SA_SLACK;
+ * for the unit tests with small files. */
 #define DELTA_BSD_WIN_MIN	((size_t)4096)
+#define DELTA_BSD_K_MAX		16
+#define DELTA_BSD_SAMPLE_DEPTH	64
 int	delta_bsd_encode_win(const uint8_t *old, size_t oldlen,
 	    const uint8_t *new_, size_t newlen, int level, int method,
 	    size_t win, uint8_t **out, size_t *outlen, struct fy_err *e);

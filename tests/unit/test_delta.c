@@ -452,12 +452,12 @@ test_bsd4_sparse(void **state)
 	free(out);
 }
 
-/* The suffix array over a sliding window of old (what the encoder does
- * when a full one would pass its memory bound): a 1 MiB executable-like
- * file with a 64 KiB block inserted near its start, so every later match
- * lies 64 KiB off the proportional position; windows of 64 KiB and
- * 256 KiB.  Each decodes to exactly the new file, and the 256 KiB window
- * (wider than the shift) costs at most a tenth more than the full array. */
+/* A suffix array of every k-th suffix of old (what the encoder does when
+ * a full one would pass its memory bound): a 1 MiB executable-like file
+ * with a 64 KiB block inserted near its start, so every later match lies
+ * 64 KiB off the proportional position; arrays of 64 Ki entries (k = 16)
+ * and 256 Ki (k = 4).  Each decodes to exactly the new file, and k = 4
+ * costs at most a tenth more than the full array. */
 static void
 test_bsd4_window(void **state)
 {
@@ -494,6 +494,102 @@ test_bsd4_window(void **state)
 		m = NULL;
 	}
 	free(full);
+	free(a);
+	free(b);
+	free(out);
+}
+
+/* Executable-like bytes: a zero in 4 of every 16, the rest random. */
+static void
+fill_exe(uint8_t *a, size_t n, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		a[i] = (i % 16 < 4) ? 0 : (uint8_t)(x >> 24);
+	}
+}
+
+/* Issue 19's Bun miss: a match far from the position proportional to the
+ * scan is found even when the suffix array cannot hold every suffix of
+ * old.  New is old rotated: its last 192 KiB are old's first (and its
+ * first 832 KiB old's last), with sparse edits throughout.  With arrays of
+ * 1/2, 1/4 and 1/16 of old's suffixes (DELTA_BSD_WIN_MIN and the `win`
+ * knob stand in for a 100 MB file), each blob decodes to exactly new and
+ * costs at most an eighth more than the full array's, which codes the
+ * moved block as a copy; a window of old around the proportional position
+ * (the encoder before 2026-12) stored it as 192 KiB of extra bytes. */
+static void
+test_bsd4_far_match(void **state)
+{
+	size_t n = 1 << 20, blk = 192 << 10, i, w;
+	uint8_t *a = malloc(n), *b = malloc(n), *out = malloc(n + 1);
+	uint8_t *full = NULL, *m = NULL;
+	size_t lfull = 0, lm = 0;
+	struct fy_err e = { 0 };
+
+	(void)state;
+	fill_exe(a, n, 777);
+	memcpy(b, a + blk, n - blk);
+	memcpy(b + n - blk, a, blk);
+	for (i = 500; i < n; i += 997)
+		b[i] ^= 0x40;
+	assert_int_equal(delta_bsd_encode_method(a, n, b, n, 3, 4, &full,
+	    &lfull, &e), 0);
+	assert_true(lfull < 16384);	/* the edits, not the moved block */
+	for (w = n / 2; w >= n / 16; w /= 2) {
+		if (w == n / 8)
+			continue;
+		assert_int_equal(delta_bsd_encode_win(a, n, b, n, 3, 4, w, &m,
+		    &lm, &e), 0);
+		memset(out, 0, n);
+		assert_int_equal(delta_bsd4_decode(a, n, m, lm, out, n, "f",
+		    &e), 0);
+		assert_memory_equal(out, b, n);
+		print_message("far match: index of %zu of %zu suffixes: %zu B "
+		    "(full %zu B)\n", w, n, lm, lfull);
+		assert_true(lm <= lfull + lfull / 8);
+		free(m);
+		m = NULL;
+	}
+	free(full);
+	free(a);
+	free(b);
+	free(out);
+}
+
+/* A sampled suffix array on what its sort finds hardest: long zero runs
+ * and a period-3 pattern (suffixes equal beyond the sort's depth), and
+ * suffixes that end within that depth; every k from 2 to 16 round-trips. */
+static void
+test_bsd4_sampled_runs(void **state)
+{
+	size_t n = 300007, i, k;
+	uint8_t *a = calloc(n, 1), *b = malloc(n), *out = malloc(n + 1);
+	uint8_t *m = NULL;
+	size_t lm = 0;
+	struct fy_err e = { 0 };
+
+	(void)state;
+	for (i = 100000; i < 200000; i++)
+		a[i] = (uint8_t)("abc"[i % 3]);
+	fill_exe(a + 250000, n - 250000, 99);
+	memcpy(b, a, n);
+	for (i = 3; i < n; i += 4093)
+		b[i] = (uint8_t)(b[i] + 1);
+	memcpy(b + 1000, a + n - 5000, 5000);	/* old's tail, early in new */
+	for (k = 2; k <= DELTA_BSD_K_MAX; k *= 2) {
+		assert_int_equal(delta_bsd_encode_win(a, n, b, n, 3, 4,
+		    (n + k - 1) / k, &m, &lm, &e), 0);
+		memset(out, 0, n);
+		assert_int_equal(delta_bsd4_decode(a, n, m, lm, out, n, "f",
+		    &e), 0);
+		assert_memory_equal(out, b, n);
+		assert_true(lm < 8192);
+		free(m);
+		m = NULL;
+	}
 	free(a);
 	free(b);
 	free(out);
@@ -589,6 +685,8 @@ main(void)
 		cmocka_unit_test(test_refusals_bsd4),
 		cmocka_unit_test(test_bsd4_sparse),
 		cmocka_unit_test(test_bsd4_window),
+		cmocka_unit_test(test_bsd4_far_match),
+		cmocka_unit_test(test_bsd4_sampled_runs),
 		cmocka_unit_test(test_bsd4_empty_entries),
 		cmocka_unit_test(test_window_too_large),
 		cmocka_unit_test(test_bsd_entry_outside),
