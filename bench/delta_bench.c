@@ -5,8 +5,9 @@
  * /usr/bin/time).  Prints one line: "method bytes seconds".
  *   delta_bench enc OLD NEW OUT [LEVEL [WORKERS [FORMAT]]]
  *   delta_bench dec OLD BLOB OUT WANT_SIZE
- *   delta_bench bsd OLD NEW OUT METHOD [LEVEL]   (method 3 or 4 only,
- *       payload without the method byte; for bench/sparse.sh)
+ *   delta_bench bsd OLD NEW OUT METHOD [LEVEL]   (method 3 to 6 as
+ *       delta_bsd_encode_pick() takes it; payload without the method
+ *       byte; prints the method used; for bench/sparse.sh)
  *   delta_bench pkg OLDDIR NEWDIR OUT LEVEL WORKERS FORMAT
  *       the delta package between two trees (what mkmedia writes), then
  *       applied into a scratch directory and checked against NEWDIR's
@@ -105,7 +106,7 @@ main(int argc, char **argv)
 	uint8_t *a = NULL, *b = NULL, *out = NULL;
 	size_t alen = 0, blen = 0, outlen = 0;
 	double t0, t1;
-	int fd;
+	int fd, used = 0;
 
 	if (argc == 8 && strcmp(argv[1], "pkg") == 0)
 		return pkg(argc, argv);
@@ -123,12 +124,12 @@ main(int argc, char **argv)
 		if (argc < 6)
 			return 2;
 		t0 = now();
-		if (delta_bsd_encode_method(a, alen, b, blen, argc > 6 ?
-		    atoi(argv[6]) : 19, atoi(argv[5]), &out, &outlen,
+		if (delta_bsd_encode_pick(a, alen, b, blen, argc > 6 ?
+		    atoi(argv[6]) : 19, atoi(argv[5]), &used, &out, &outlen,
 		    &e) == -1)
 			die(&e);
 		t1 = now();
-		printf("%s %zu %.3f\n", argv[5], outlen, t1 - t0);
+		printf("%d %zu %.3f\n", used, outlen, t1 - t0);
 	} else if (argv[1][0] == 'e') {
 		if (argc > 5)
 			o.level = atoi(argv[5]);
