@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# tests/compat/old_reader_v4.sh [REV]: what a ferry that reads only delta
+# formats 1 to 3 (REV, default ba4bde3, main before format 4) does with a
+# medium and a package this tree writes (format 4, formats/SPEC.md §7.8:
+# an executable whose delta is method 6).  Not part of tests/run.sh (it
+# builds a second ferry: minutes); run by hand, its result is in
+# formats/SPEC.md §7.8.  Expects: the old applymedia refuses the medium as
+# a whole with exit 4 ("format version 4 is not supported (this ferry
+# reads versions 1 to 3)"), the old library refuses the package itself
+# (FY_E_FORMAT "delta package format 4 is not supported (this ferry reads
+# formats 1 to 3)"), and this tree applies both.  Exit 0 when all of that
+# holds.  (tests/compat/old_reader.sh: the same for format 3.)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+REV=${1:-ba4bde3}
+T=$(mktemp -d /tmp/ferry-compat.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cd "$ROOT"
+make -s -j2 O=build/test HOOKS=1 >/dev/null
+git archive "$REV" | tar -x -C "$T" --one-top-level=old
+make -s -C "$T/old" -j2 O=build HOOKS=1 >/dev/null
+LIBS="$(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort liblzma) -lgcrypt -lunistring -lpthread"
+cat >"$T/apply.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "core/digest.h"
+#include "formats/deltapkg.h"
+int
+main(int argc, char **argv)
+{
+	struct fy_err e = { 0 };
+	struct tree a, b;
+	int fa, fb, p, d, rc;
+
+	(void)argc;
+	digest_init();
+	tree_init(&a);
+	tree_init(&b);
+	fa = open(argv[1], O_RDONLY | O_DIRECTORY);
+	fb = open(argv[2], O_RDONLY | O_DIRECTORY);
+	p = open(argv[3], O_RDONLY);
+	d = open(argv[4], O_RDONLY | O_DIRECTORY);
+	if (tree_scan(fa, &a, &e) || tree_scan(fb, &b, &e))
+		return 2;
+	rc = deltapkg_apply(p, "pkg", fa, &a, &b, d, 0, &e);
+	printf("%d %s\n", rc == 0 ? 0 : (int)e.code, e.msg);
+	return 0;
+}
+C
+for w in old new; do
+	src=$T/old b=$T/old/build
+	[ $w = new ] && src=$ROOT b=$ROOT/build/test
+	# shellcheck disable=SC2086
+	cc -std=gnu11 -I"$src" -D_GNU_SOURCE -o "$T/apply_$w" "$T/apply.c" \
+	    "$b/libformats.a" "$b/libcore.a" $LIBS
+done
+# a medium with a format-4 delta, made as tests/cli/delta_format4.sh does
+cat >"$ROOT/tests/cli/zz_compat_medium.sh" <<'SH'
+. "$FERRY_TESTLIB/common.sh"
+need_keys
+python3 - <<'PY'
+import random, os
+r = random.Random(19)
+n = 300000
+a = bytearray()
+ops = [b"\x48\x89\xe5", b"\xe8", b"\x55", b"\xc3", b"\x0f\x1f\x40\x00"]
+while len(a) < n:
+    a += r.choice(ops) + r.getrandbits(32).to_bytes(4, "little") + b"\x00" * r.randrange(4)
+a = a[:n]
+b = bytearray(a)
+i = 64
+while i + 4 < n:
+    b[i] = (b[i] + 16 + r.randrange(2)) & 255
+    i += 37 + r.randrange(8)
+for v, d in (("8.1.0", a), ("8.1.1", b)):
+    os.makedirs("rel/%s/bin" % v)
+    with open("rel/%s/bin/scanengine" % v, "wb") as f:
+        f.write(d)
+    with open("rel/%s/version.txt" % v, "w") as f:
+        f.write("engine %s\n" % v)
+PY
+make_repo repo --level 19
+mkmedia --repo repo add engine 8.1.0 rel/8.1.0 >/dev/null
+build_medium repo m1
+mkmedia --repo repo add engine 8.1.1 rel/8.1.1 >/dev/null
+build_medium repo m2
+make_client cl
+expect_ok client cl apply m1
+mkdir -p "$COMPAT_OUT/engine"
+cp -a m2 cl "$COMPAT_OUT/"
+cp -a rel/8.1.0 rel/8.1.1 "$COMPAT_OUT/engine/"
+cp "$(find repo -name '*.fdelta' | head -n 1)" "$COMPAT_OUT/pkg"
+SH
+trap 'rm -rf "$T" "$ROOT/tests/cli/zz_compat_medium.sh"' EXIT
+COMPAT_OUT=$T/out tests/run.sh build/test cli/zz_compat_medium >/dev/null
+O=$T/out
+fail=0
+[ "$(jq .format_version "$O/m2/ferry/manifest.json")" = 4 ] || { echo "medium is not version 4"; fail=1; }
+set +e
+"$T/old/build/applymedia" --root "$O/cl" apply "$O/m2" >"$T/o.out" 2>"$T/o.err"
+rc=$?
+set -e
+echo "old applymedia: exit $rc: $(cat "$T/o.err")"
+[ $rc = 4 ] && grep -q 'format version 4 is not supported (this ferry reads versions 1 to 3)' "$T/o.err" || fail=1
+for w in old new; do
+	mkdir "$T/dst_$w"
+	r=$("$T/apply_$w" "$O/engine/8.1.0" "$O/engine/8.1.1" "$O/pkg" "$T/dst_$w")
+	echo "$w library, the package itself: $r"
+	case $w:$r in old:"3 delta package format 4 is not supported (this ferry reads formats 1 to 3)"|new:"0 "*) ;; *) fail=1 ;; esac
+done
+[ $fail = 0 ] && echo "old_reader_v4.sh: as expected" || echo "old_reader_v4.sh: NOT as expected"
+exit $fail
