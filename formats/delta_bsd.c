@@ -590,10 +590,6 @@ encode_win(const uint8_t *old, size_t oldlen,
 		if (method >= 5 && pack5(&ctrl, &zr, &lr, vb, vblen, eb,
 		    eblen, dblen, level, &p5, &p5len, e) == -1)
 			goto out;
-		if (method == 6 && delta_bsd6_pack(ctrl.p, ctrl.n, zr.p, zr.n,
-		    lr.p, lr.n, vb, vblen, eb, eblen, dblen, level, &p6, &p6len,
-		    e) == -1)
-			goto out;
 		if (delta_zstd(zr.p, zr.n, level, DELTA_BSD_CTRL_WLOG, 0,
 		    &f[1], &fl[1], e) == -1 ||
 		    delta_zstd(lr.p, lr.n, level, DELTA_BSD_CTRL_WLOG, 0,
@@ -606,6 +602,12 @@ encode_win(const uint8_t *old, size_t oldlen,
 		goto out;
 	if (delta_zstd(eb, eblen, level, delta_wlog(eblen), 1, &f[nf - 1],
 	    &fl[nf - 1], e) == -1)
+		goto out;
+	/* method 6 takes method 4's frames of the literal bytes and the
+	 * extra stream as its zstd candidates for them (the same frames) */
+	if (method == 6 && delta_bsd6_pack(ctrl.p, ctrl.n, zr.p, zr.n, lr.p,
+	    lr.n, vb, vblen, eb, eblen, dblen, level, f[3], fl[3], f[4],
+	    fl[4], &p6, &p6len, e) == -1)
 		goto out;
 	if ((buf = malloc(64 + fl[0] + fl[1] + fl[2] + fl[3] + fl[4])) ==
 	    NULL) {

@@ -73,10 +73,14 @@ int	delta_bsd5_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
  * varint streams, is at most this: the decoder's heap stays within
  * delta_decode_mem_bound(). */
 #define DELTA_BSD6_WIN		((uint64_t)1 << DELTA_BSD_CTRL_WLOG)
-/* The payload (no method byte) from method 4's raw streams. */
+/* The payload (no method byte) from method 4's raw streams; zv and zx
+ * (when not NULL) are the literal bytes and the extra stream already as
+ * the zstd frames method 6 would make of them (content size, window
+ * 2^delta_wlog(n), `level`). */
 int	delta_bsd6_pack(const uint8_t *ctrl, size_t lc, const uint8_t *zr,
 	    size_t lz, const uint8_t *lr, size_t ll, const uint8_t *vb,
 	    size_t lv, const uint8_t *eb, size_t lx, size_t dlen, int level,
+	    const uint8_t *zv, size_t zvlen, const uint8_t *zx, size_t zxlen,
 	    uint8_t **out, size_t *outlen, struct fy_err *e);
 /* Heap: one buffer of `want` bytes, two readers (a 64 KiB chunk and a
  * zstd window or LZMA2 dictionary of at most DELTA_BSD6_WIN each) and a
