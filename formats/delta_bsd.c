@@ -73,6 +73,24 @@ put_entry(struct sbuf *ctrl, const int64_t v[3])
 	    (uint64_t)(v[2] >> 63)) == -1 ? -1 : 0;
 }
 
+/* memcmp(a, b, n) < 0, deciding on the first 8 bytes without a call to
+ * memcmp when they differ (the search's usual case). */
+static int
+cmp_below(const uint8_t *a, const uint8_t *b, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t x, y;
+
+	if (n >= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return __builtin_bswap64(x) < __builtin_bswap64(y);
+	}
+#endif
+	return memcmp(a, b, n) < 0;
+}
+
 /* Longest match of nw[0..nlen) in old among the suffixes sa[0..n), sorted
  * on at most their first `depth` bytes: a binary search on those bytes
  * (bsdiff's search(), iterative), then the two neighbours grown to their
@@ -86,7 +104,7 @@ search(const saidx_t *sa, size_t n, size_t depth, const uint8_t *old,
 	while (en - st >= 2) {
 		x = st + (en - st) / 2;
 		m = oldlen - (size_t)sa[x];
-		if (memcmp(old + sa[x], nw, m < key ? m : key) < 0)
+		if (cmp_below(old + sa[x], nw, m < key ? m : key))
 			st = x;
 		else
 			en = x;
@@ -118,6 +136,10 @@ struct finder {
 	const uint8_t	*old;
 	size_t		 oldlen, n, k, depth;
 	saidx_t		*sa;
+	/* k > 1: bkt[c] = the first entry of sa whose first two bytes are
+	 * at least c (c = 256 * byte0 + byte1; a one-byte suffix counts as
+	 * byte1 = 0), bkt[65536] = n */
+	uint32_t	*bkt;
 	int64_t		 at[RING], pos[RING];
 	size_t		 len[RING];
 };
@@ -227,7 +249,17 @@ sfx_sort(const struct finder *f, saidx_t *a, size_t n, size_t d)
 	}
 }
 
-/* The index of old (f->k set): 0, or -1 when the suffix sort failed. */
+#define BKT	65536
+
+static size_t
+bkt_key(const struct finder *f, saidx_t p)
+{
+	return (size_t)f->old[p] << 8 |
+	    ((size_t)p + 1 < f->oldlen ? f->old[p + 1] : 0);
+}
+
+/* The index of old (f->k set): 0, or -1 when the suffix sort failed or
+ * memory ran out. */
 static int
 finder_build(struct finder *f)
 {
@@ -246,7 +278,35 @@ finder_build(struct finder *f)
 	for (i = 0; i < f->n; i++)
 		f->sa[i] = (saidx_t)(i * f->k);
 	sfx_sort(f, f->sa, f->n, 0);
+	if ((f->bkt = calloc(BKT + 1, sizeof(*f->bkt))) == NULL)
+		return -1;
+	for (i = 0; i < f->n; i++)
+		f->bkt[bkt_key(f, f->sa[i]) + 1]++;
+	for (i = 1; i <= BKT; i++)
+		f->bkt[i] += f->bkt[i - 1];
 	return 0;
+}
+
+/* search() in a sampled array: within the entries that share nw's first
+ * two bytes (bkt), else the longest match is at most one byte long. */
+static size_t
+sample_search(const struct finder *f, const uint8_t *nw, size_t nlen,
+    int64_t *pos)
+{
+	size_t c, lo, hi;
+
+	if (nlen < 2)
+		return search(f->sa, f->n, f->depth, f->old, f->oldlen, nw,
+		    nlen, pos);
+	c = (size_t)nw[0] << 8 | nw[1];
+	lo = f->bkt[c];
+	hi = f->bkt[c + 1];
+	if (lo == hi) {
+		*pos = f->sa[lo < f->n ? lo : f->n - 1];
+		return 0;
+	}
+	return search(f->sa + lo, hi - lo, f->depth, f->old, f->oldlen, nw,
+	    nlen, pos);
 }
 
 /* The longest match of nw[at..nlen) in old (approximately, for k > 1). */
@@ -263,8 +323,8 @@ finder_search(struct finder *f, const uint8_t *nw, size_t nlen, size_t at,
 	for (j = 0; j < f->k && at + j < nlen; j++) {
 		q = (at + j) % RING;
 		if (f->at[q] != (int64_t)(at + j)) {
-			f->len[q] = search(f->sa, f->n, f->depth, f->old,
-			    f->oldlen, nw + at + j, nlen - at - j, &f->pos[q]);
+			f->len[q] = sample_search(f, nw + at + j,
+			    nlen - at - j, &f->pos[q]);
 			f->at[q] = (int64_t)(at + j);
 		}
 		p = f->pos[q];
@@ -572,6 +632,8 @@ encode_win(const uint8_t *old, size_t oldlen,
 		goto out;
 	}
 	free(sa);
+	free(fd.bkt);
+	fd.bkt = NULL;
 	sa = NULL;
 	/* The control (and method 4's run) frames have no content size, so
 	 * that their window stays what the decoder streams with, however
@@ -657,6 +719,7 @@ out:
 	free(zr.p);
 	free(lr.p);
 	free(sa);
+	free(fd.bkt);
 	free(db);
 	free(eb);
 	free(vb);
