@@ -17,10 +17,10 @@
 #include "formats/delta.h"
 #include "formats/delta_bsd.h"
 #include "formats/limits.h"
+#include "formats/leb128.h"
 
 #define WHERE_ENC	"(delta encoder)"
 #define HDR		24		/* three u64le frame lengths */
-#define VARINT_MAX	10
 
 struct sbuf {
 	uint8_t	*p;
@@ -32,17 +32,13 @@ sbuf_varint(struct sbuf *s, uint64_t v)
 {
 	uint8_t *np;
 
-	if (s->cap - s->n < VARINT_MAX) {
+	if (s->cap - s->n < LEB128_MAX) {
 		s->cap = s->cap ? s->cap * 2 : 4096;
 		if ((np = realloc(s->p, s->cap)) == NULL)
 			return -1;
 		s->p = np;
 	}
-	while (v >= 0x80) {
-		s->p[s->n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	s->p[s->n++] = (uint8_t)v;
+	s->n += leb128_put(s->p + s->n, v);
 	return 0;
 }
 
@@ -478,19 +474,6 @@ split_diff(const uint8_t *d, size_t n, struct sbuf *zr, struct sbuf *lr,
 	return 0;
 }
 
-static size_t
-put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
-}
-
 static int	encode_win(const uint8_t *, size_t, const uint8_t *, size_t, int,
 		    int, size_t, int *, uint8_t **, size_t *, struct fy_err *);
 
@@ -565,17 +548,17 @@ pack5(const struct sbuf *ctrl, const struct sbuf *zr, const struct sbuf *lr,
 		free(cat);
 		return -1;
 	}
-	if ((buf = malloc(6 * VARINT_MAX + 1 + (fl < total ? fl : total))) ==
+	if ((buf = malloc(6 * LEB128_MAX + 1 + (fl < total ? fl : total))) ==
 	    NULL) {
 		free(cat);
 		free(f);
 		return fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 	}
-	at = put_varint(buf, dblen);
-	at += put_varint(buf + at, ctrl->n);
-	at += put_varint(buf + at, zr->n);
-	at += put_varint(buf + at, lr->n);
-	at += put_varint(buf + at, vblen);
+	at = leb128_put(buf, dblen);
+	at += leb128_put(buf + at, ctrl->n);
+	at += leb128_put(buf + at, zr->n);
+	at += leb128_put(buf + at, lr->n);
+	at += leb128_put(buf + at, vblen);
 	if (fl < total) {
 		buf[at++] = 1;
 		memcpy(buf + at, f, fl);
@@ -677,9 +660,9 @@ encode_win(const uint8_t *old, size_t oldlen,
 		goto out;
 	}
 	if (method >= 4) {
-		at = put_varint(buf, dblen);
+		at = leb128_put(buf, dblen);
 		for (i = 0; i < nf; i++)
-			at += put_varint(buf + at, fl[i]);
+			at += leb128_put(buf + at, fl[i]);
 	} else {
 		for (i = 0; i < 3; i++)
 			put64(buf + 8 * i, fl[i]);

@@ -15,9 +15,9 @@
 #include "formats/delta.h"
 #include "formats/delta_bsd.h"
 #include "formats/limits.h"
+#include "formats/leb128.h"
 
 #define HDR		24		/* method 3: three u64le lengths */
-#define VARINT_MAX	10
 #define CHUNK		65536
 
 static uint64_t
@@ -29,26 +29,6 @@ get64(const uint8_t *p)
 	for (i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
-}
-
-/* One LEB128 value from p[0..n): bytes used, 0 if more are needed, -1 if
- * malformed. */
-static int
-varint(const uint8_t *p, size_t n, uint64_t *v)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	for (i = 0; i < n && i < VARINT_MAX; i++) {
-		if (i == 9 && p[i] > 1)
-			return -1;
-		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if ((p[i] & 0x80) == 0) {
-			*v = x;
-			return (int)i + 1;
-		}
-	}
-	return i == VARINT_MAX ? -1 : 0;
 }
 
 struct apply {
@@ -145,7 +125,7 @@ stream_entries(const uint8_t *f, size_t flen, int k,
 	if (stream_frame_ok(f, flen, what, where, e) == -1)
 		return -1;
 	if ((d = ZSTD_createDStream()) == NULL ||
-	    (buf = malloc(CHUNK + 3 * VARINT_MAX)) == NULL) {
+	    (buf = malloc(CHUNK + 3 * LEB128_MAX)) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, where, "out of memory");
 		goto out;
 	}
@@ -168,7 +148,7 @@ stream_entries(const uint8_t *f, size_t flen, int k,
 		}
 		for (at = 0, used = 1; used > 0;) {
 			for (p = at, j = 0; j < k; j++) {
-				if ((used = varint(buf + p, have - p,
+				if ((used = leb128_get(buf + p, have - p,
 				    &v[j])) <= 0)
 					break;
 				p += (size_t)used;
@@ -238,7 +218,7 @@ mem_entries(const uint8_t *p, size_t n, struct apply *a, const char *where,
 
 	while (at < n) {
 		for (j = 0; j < 3; j++) {
-			if ((used = varint(p + at, n - at, &v[j])) == 0)
+			if ((used = leb128_get(p + at, n - at, &v[j])) == 0)
 				return fy_fail(e, FY_E_INTEGRITY, where, "delta "
 				    "control stream ends inside an entry");
 			if (used == -1)
@@ -362,7 +342,7 @@ vr_open(struct vreader *v, const uint8_t *f, size_t flen, const char *what,
 	if (stream_frame_ok(f, flen, what, where, e) == -1)
 		return -1;
 	if ((v->d = ZSTD_createDStream()) == NULL ||
-	    (v->buf = malloc(CHUNK + VARINT_MAX)) == NULL)
+	    (v->buf = malloc(CHUNK + LEB128_MAX)) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
 	if (ZSTD_isError(ZSTD_DCtx_setParameter(v->d, ZSTD_d_windowLogMax,
 	    DELTA_BSD_CTRL_WLOG)))
@@ -386,7 +366,7 @@ vr_next(struct vreader *v, uint64_t *x, const char *where, struct fy_err *e)
 	int used;
 
 	for (;;) {
-		used = varint((v->mem ? v->mem : v->buf) + v->at,
+		used = leb128_get((v->mem ? v->mem : v->buf) + v->at,
 		    v->have - v->at, x);
 		if (used > 0) {
 			v->at += (size_t)used;
@@ -484,7 +464,7 @@ read_lengths(const uint8_t *p, size_t plen, uint64_t *v, int n, size_t *at,
 	int i, used;
 
 	for (i = 0; i < n; i++) {
-		if ((used = varint(p + *at, plen - *at, &v[i])) <= 0)
+		if ((used = leb128_get(p + *at, plen - *at, &v[i])) <= 0)
 			return fy_fail(e, FY_E_INTEGRITY, where,
 			    "delta blob truncated");
 		*at += (size_t)used;

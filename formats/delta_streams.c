@@ -27,9 +27,9 @@
 #include "formats/delta.h"
 #include "formats/delta_bsd.h"
 #include "formats/limits.h"
+#include "formats/leb128.h"
 
 #define WHERE_ENC	"(delta encoder)"
-#define VARINT_MAX	10
 #define CHUNK		65536
 #define NSTREAMS	5
 
@@ -37,39 +37,6 @@ static const char *const sname[NSTREAMS] = { "control", "gap",
     "literal-run", "literal-byte", "extra" };
 
 /* ---- shared ---- */
-
-static size_t
-put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
-}
-
-/* One LEB128 value from p[0..n): bytes used, 0 if more are needed, -1 if
- * malformed (more than 10 bytes, or above 2^64 - 1). */
-static int
-get_varint(const uint8_t *p, size_t n, uint64_t *v)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	for (i = 0; i < n && i < VARINT_MAX; i++) {
-		if (i == 9 && p[i] > 1)
-			return -1;
-		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
-		if ((p[i] & 0x80) == 0) {
-			*v = x;
-			return (int)i + 1;
-		}
-	}
-	return i == VARINT_MAX ? -1 : 0;
-}
 
 /* The LZMA2 dictionary of a stream of n bytes (encoder and decoder). */
 static uint32_t
@@ -140,7 +107,7 @@ enc_stream(int i, const uint8_t *src, size_t n, int level, const uint8_t *zf,
 	static const int tries[NSTREAMS][2] = { { 1, -1 }, { 1, -1 },
 	    { 0, -1 }, { 0, 3 }, { 3, 0 } };
 	struct cbuf z = { 0 }, l = { 0 };
-	uint8_t hdr[1 + 1 + VARINT_MAX];
+	uint8_t hdr[1 + 1 + LEB128_MAX];
 	size_t hl;
 	int t, wl;
 
@@ -174,12 +141,12 @@ enc_stream(int i, const uint8_t *src, size_t n, int level, const uint8_t *zf,
 				continue;
 			hdr[0] = DELTA_BSD6_LZMA;
 			hdr[1] = (uint8_t)tries[i][t];
-			hl = 2 + put_varint(hdr + 2, l.n);
+			hl = 2 + leb128_put(hdr + 2, l.n);
 		} else {
 			l = z;
 			z.p = NULL;
 			hdr[0] = DELTA_BSD6_ZSTD;
-			hl = 1 + put_varint(hdr + 1, l.n);
+			hl = 1 + leb128_put(hdr + 1, l.n);
 		}
 		if (hl + l.n < best->n) {
 			free(best->p);
@@ -212,16 +179,16 @@ to_gaps(const uint8_t *zr, size_t lz, const uint8_t *lr, size_t ll,
 
 	/* a gap's varint is at most as long as those of its zero run and
 	 * of the literal run before it together */
-	if ((g->p = malloc(lz + ll + VARINT_MAX)) == NULL)
+	if ((g->p = malloc(lz + ll + LEB128_MAX)) == NULL)
 		return -1;
 	g->n = 0;
 	while (az < lz) {
-		if ((a = get_varint(zr + az, lz - az, &z)) <= 0 ||
-		    (b = get_varint(lr + al, ll - al, &l)) <= 0)
+		if ((a = leb128_get(zr + az, lz - az, &z)) <= 0 ||
+		    (b = leb128_get(lr + al, ll - al, &l)) <= 0)
 			return -1;
 		az += (size_t)a;
 		al += (size_t)b;
-		g->n += put_varint(g->p + g->n, z + prev);
+		g->n += leb128_put(g->p + g->n, z + prev);
 		prev = l;
 	}
 	return al == ll ? 0 : -1;
@@ -250,22 +217,22 @@ delta_bsd6_pack(const uint8_t *ctrl, size_t lc, const uint8_t *zr, size_t lz,
 	src[2] = lr, n[2] = ll;
 	src[3] = vb, n[3] = lv;
 	src[4] = eb, n[4] = lx;
-	total = VARINT_MAX;
+	total = LEB128_MAX;
 	for (i = 0; i < NSTREAMS; i++) {
 		if (enc_stream(i, src[i], n[i], level, i == 3 ? zv : i == 4 ?
 		    zx : NULL, i == 3 ? zvlen : i == 4 ? zxlen : 0, &c[i],
 		    e) == -1)
 			goto out;
-		total += VARINT_MAX + c[i].n;
+		total += LEB128_MAX + c[i].n;
 	}
 	if ((buf = malloc(total)) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, WHERE_ENC, "out of memory");
 		goto out;
 	}
-	at = put_varint(buf, dlen);
+	at = leb128_put(buf, dlen);
 	for (i = 0; i < NSTREAMS; i++) {
 		if (i < NSTREAMS - 1)	/* the extra's is new - dlen */
-			at += put_varint(buf + at, n[i]);
+			at += leb128_put(buf + at, n[i]);
 		memcpy(buf + at, c[i].p, c[i].n);
 		at += c[i].n;
 	}
@@ -295,7 +262,7 @@ struct rd {
 	size_t		 zr;		/* last ZSTD_decompressStream() */
 	lzma_stream	 lz;
 	int		 lzon, lzend;
-	uint8_t		*buf;		/* streamed: CHUNK + VARINT_MAX */
+	uint8_t		*buf;		/* streamed: CHUNK + LEB128_MAX */
 	size_t		 have, at;
 };
 
@@ -371,7 +338,7 @@ rd_open(struct rd *r, const char *where, struct fy_err *e)
 		r->lz.next_in = r->p;
 		r->lz.avail_in = r->m;
 	}
-	if (streamed(r->i) && (r->buf = malloc(CHUNK + VARINT_MAX)) == NULL)
+	if (streamed(r->i) && (r->buf = malloc(CHUNK + LEB128_MAX)) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
 	return 0;
 }
@@ -502,7 +469,7 @@ rd_next(struct rd *r, uint64_t *v, const char *where, struct fy_err *e)
 	int used;
 
 	for (;;) {
-		used = get_varint(r->buf + r->at, r->have - r->at, v);
+		used = leb128_get(r->buf + r->at, r->have - r->at, v);
 		if (used > 0) {
 			r->at += (size_t)used;
 			return 1;
@@ -637,7 +604,7 @@ delta_bsd6_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	int i, n, rc = -1;
 
 	memset(r, 0, sizeof(r));
-	if ((n = get_varint(p, plen, &dlen)) <= 0)
+	if ((n = leb128_get(p, plen, &dlen)) <= 0)
 		return fy_fail(e, FY_E_INTEGRITY, where, "delta blob truncated");
 	at += (size_t)n;
 	if (dlen > want)
@@ -646,7 +613,7 @@ delta_bsd6_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 	for (i = 0; i < NSTREAMS; i++) {
 		r[i].i = i;
 		if (i < NSTREAMS - 1) {
-			if ((n = get_varint(p + at, plen - at, &r[i].n)) <= 0)
+			if ((n = leb128_get(p + at, plen - at, &r[i].n)) <= 0)
 				return fy_fail(e, FY_E_INTEGRITY, where,
 				    "delta blob truncated");
 			at += (size_t)n;
@@ -676,7 +643,7 @@ delta_bsd6_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
 		if (r[i].codec == DELTA_BSD6_STORED)
 			m = r[i].n;
 		else {
-			if ((n = get_varint(p + at, plen - at, &m)) <= 0)
+			if ((n = leb128_get(p + at, plen - at, &m)) <= 0)
 				return fy_fail(e, FY_E_INTEGRITY, where,
 				    "delta blob truncated");
 			at += (size_t)n;

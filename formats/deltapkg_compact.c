@@ -26,9 +26,9 @@
 #include "formats/deltapkg.h"
 #include "formats/deltapkg_int.h"
 #include "formats/limits.h"
+#include "formats/leb128.h"
 
 
-#define VARINT_MAX	10
 #define WHERE_ENC	"(delta package)"
 /* Files up to this size go into the solid section when that is smaller
  * (many small files: what a tar-level patch gets from their context). */
@@ -66,15 +66,9 @@ buf_put(struct buf *b, const void *src, size_t len)
 static void
 buf_varint(struct buf *b, uint64_t v)
 {
-	uint8_t t[VARINT_MAX];
-	size_t n = 0;
+	uint8_t t[LEB128_MAX];
 
-	while (v >= 0x80) {
-		t[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	t[n++] = (uint8_t)v;
-	buf_put(b, t, n);
+	buf_put(b, t, leb128_put(t, v));
 }
 
 static void

@@ -25,29 +25,21 @@
 #include "formats/deltapkg.h"
 #include "formats/deltapkg_int.h"
 #include "formats/limits.h"
+#include "formats/leb128.h"
 
-#define VARINT_MAX	10
-#define HEAD_MAX	(DELTAPKG_MAGIC_LEN + VARINT_MAX)
+#define HEAD_MAX	(DELTAPKG_MAGIC_LEN + LEB128_MAX)
 
 /* One LEB128 value from *p (advanced) before end: 0, or -1 when it is
  * truncated, longer than 10 bytes or above 2^64 - 1. */
 static int
 get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 {
-	uint64_t x = 0;
-	size_t i;
+	int n = leb128_get(*p, (size_t)(end - *p), v);
 
-	for (i = 0; *p + i < end && i < VARINT_MAX; i++) {
-		if (i == 9 && (*p)[i] > 1)
-			return -1;
-		x |= (uint64_t)((*p)[i] & 0x7f) << (7 * i);
-		if (((*p)[i] & 0x80) == 0) {
-			*p += i + 1;
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
+	if (n <= 0)
+		return -1;
+	*p += n;
+	return 0;
 }
 
 struct rfile {
