@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "formats/delta.h"
+#include "formats/leb128.h"
 
 #define DX_UNUSED	__attribute__((unused))
 
@@ -71,17 +72,11 @@ text_buf(size_t n)
 	return p;
 }
 
+/* Hand-made blobs write their lengths with the library's own writer. */
 static DX_UNUSED size_t
 leb(uint8_t *p, uint64_t v)
 {
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
+	return leb128_put(p, v);
 }
 
 /* Encode with `workers` for package format `format` (level 3), decode,

@@ -19,31 +19,7 @@
 
 #include "formats/delta.h"
 #include "formats/delta_bsd.h"
-
-static uint64_t rng = 88172645463325252ULL;
-
-static uint8_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint8_t)rng;
-}
-
-/* Code-like data: repeated records with NUL bytes and small integers. */
-static uint8_t *
-binary_buf(size_t n)
-{
-	uint8_t *p = malloc(n + 1);
-	size_t i;
-
-	assert_non_null(p);
-	for (i = 0; i < n; i++)
-		p[i] = (i % 16 < 4) ? 0 : (i % 16 == 5) ? (uint8_t)(i >> 4) :
-		    (uint8_t)("\x48\x89\xe5\xe8\x55\xc3"[i % 6] ^ (rnd() & 1));
-	return p;
-}
+#include "delta_fixture.h"
 
 /* An executable-like change: a 4-byte little-endian field every ~40
  * bytes shifted by a small amount (relocated addresses), so the
@@ -59,19 +35,6 @@ shifted(const uint8_t *a, size_t n)
 	for (i = 64; i + 4 < n; i += 37 + (rnd() & 7))
 		b[i] += (uint8_t)(16 + (rnd() & 1));
 	return b;
-}
-
-static size_t
-leb(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
 }
 
 /* Encode for `format`, decode, compare; the method used. */
