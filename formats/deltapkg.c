@@ -251,13 +251,34 @@ deltapkg_write(int fromfd, const struct tree *from, int tofd,
 	return deltapkg_write_v2(fromfd, from, tofd, to, &d, outfd, e);
 }
 
+/* The first package format whose blobs may use method m (formats/SPEC.md
+ * §7): methods 1 to 3 since format 1, 4 since 2, 5 since 3, 6 since 4.
+ * An unknown method is left to delta_decode to refuse. */
+static int
+first_format(uint8_t m)
+{
+	switch (m) {
+	case DELTA_M_BSD2:
+		return 2;
+	case DELTA_M_BSD5:
+		return 3;
+	case DELTA_M_BSD6:
+		return 4;
+	default:
+		return 1;
+	}
+}
+
 int
 deltapkg_blob_ok(const struct ctx *c, const uint8_t *blob, size_t len,
     const char *where)
 {
-	if (len > 0 && blob[0] == DELTA_M_BSD6 && c->format < 4)
-		return fy_fail(c->e, FY_E_FORMAT, where, _("delta method 6 in a "
-		    "format-%d package (it needs format 4)"), c->format);
+	int need = len > 0 ? first_format(blob[0]) : 1;
+
+	if (c->format < need)
+		return fy_fail(c->e, FY_E_FORMAT, where, _("delta method %u in "
+		    "a format-%d package (it needs format %d)"),
+		    (unsigned)blob[0], c->format, need);
 	return 0;
 }
 

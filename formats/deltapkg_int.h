@@ -83,8 +83,8 @@ int	deltapkg_write_v2(int fromfd, const struct tree *from, int tofd,
  * 3. */
 int	deltapkg_apply_v2(struct ctx *c);
 
-/* A blob's method against the package's format: method 6 only in
- * format 4 and later (FY_E_FORMAT). */
+/* A blob's method against the package's format: method 4 only in
+ * format 2 and later, 5 in 3, 6 in 4 (FY_E_FORMAT). */
 int	deltapkg_blob_ok(const struct ctx *c, const uint8_t *blob, size_t len,
 	    const char *where);
 

@@ -4,7 +4,8 @@
  * writer asked for format 4 writes it only when a blob uses method 6
  * (else format 3, which older readers take); a format-4 package applies
  * and is reported as format 4; method 6 inside a package that declares
- * format 3 is refused (FY_E_FORMAT) before the blob is decoded.
+ * format 3 is refused (FY_E_FORMAT) before the blob is decoded, and so
+ * is any method newer than its package's format (test_method_gate).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,6 +125,40 @@ test_v4_method6(void **state)
 	close(fd);
 }
 
+/* Every method against every format: a method newer than the package's
+ * format is refused, naming both and the format it needs; the others
+ * pass the gate (unknown methods are delta_decode's to refuse). */
+static void
+test_method_gate(void **state)
+{
+	static const int need[] = { 1, 1, 1, 1, 2, 3, 4, 1 };	/* by method */
+	char want[96];
+	struct fy_err e;
+	struct ctx c = { .e = &e };
+	uint8_t m;
+
+	(void)state;
+	for (c.format = 1; c.format <= 4; c.format++)
+		for (m = 0; m < 8; m++) {
+			memset(&e, 0, sizeof(e));
+			if (c.format >= need[m]) {
+				assert_int_equal(deltapkg_blob_ok(&c, &m, 1,
+				    "f"), 0);
+				continue;
+			}
+			assert_int_equal(deltapkg_blob_ok(&c, &m, 1, "f"), -1);
+			assert_int_equal(e.code, FY_E_FORMAT);
+			snprintf(want, sizeof(want), "delta method %u in a "
+			    "format-%d package (it needs format %d)", m,
+			    c.format, need[m]);
+			assert_string_equal(e.msg, want);
+			assert_string_equal(e.where, "f");
+		}
+	/* an empty blob passes the gate (delta_decode refuses it) */
+	c.format = 1;
+	assert_int_equal(deltapkg_blob_ok(&c, &m, 0, "f"), 0);
+}
+
 int
 main(void)
 {
@@ -132,6 +167,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_v4_method6, setup,
 		    teardown),
+		cmocka_unit_test(test_method_gate),
 	};
 
 	digest_init();
