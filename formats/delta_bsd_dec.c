@@ -14,6 +14,7 @@
 
 #include "formats/delta.h"
 #include "formats/delta_bsd.h"
+#include "formats/delta_ctl.h"
 #include "formats/limits.h"
 #include "formats/leb128.h"
 
@@ -29,60 +30,6 @@ get64(const uint8_t *p)
 	for (i = 7; i >= 0; i--)
 		v = (v << 8) | p[i];
 	return v;
-}
-
-struct apply {
-	const uint8_t	*old, *db, *eb;
-	uint8_t		*dst;
-	uint64_t	 oldlen, want, dlen, xlen;
-	uint64_t	 op, dp, xp;
-	uint64_t	 nent;		/* entries applied so far */
-	int64_t		 oldpos;
-	int		 strict;	/* method 4: no empty entry but the first */
-};
-
-/* What a stream callback may refuse. */
-enum {
-	BAD_OUTSIDE = -1,	/* reaches outside a buffer */
-	BAD_MANY = -2,		/* more entries than output bytes (+1) */
-	BAD_EMPTY = -3,		/* an entry without output (method 4) */
-};
-
-/* Apply one control entry (v: add, extra, zigzag(seek)).  The entry
- * count is bounded by the output: every entry the encoder writes starts
- * at a new position of the new file, so a longer stream would only be
- * work without output (formats/SPEC.md §7.3). */
-static int
-apply_one(void *arg, const uint64_t *v)
-{
-	struct apply *a = arg;
-	uint64_t add = v[0], ext = v[1], zz = v[2], i, op;
-	int64_t seek = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
-
-	if (++a->nent > a->want + 1)
-		return BAD_MANY;
-	if (a->strict && add == 0 && ext == 0 && a->nent > 1)
-		return BAD_EMPTY;
-	if (add > a->want - a->op || add > a->dlen - a->dp ||
-	    a->oldpos < 0 || (uint64_t)a->oldpos > a->oldlen ||
-	    add > a->oldlen - (uint64_t)a->oldpos)
-		return BAD_OUTSIDE;
-	op = a->op;
-	for (i = 0; i < add; i++)
-		a->dst[op + i] = (uint8_t)(a->old[(uint64_t)a->oldpos + i] +
-		    a->db[a->dp + i]);
-	a->op += add;
-	a->dp += add;
-	a->oldpos += (int64_t)add;
-	if (ext > a->want - a->op || ext > a->xlen - a->xp)
-		return BAD_OUTSIDE;
-	if (ext > 0)
-		memcpy(a->dst + a->op, a->eb + a->xp, ext);
-	a->op += ext;
-	a->xp += ext;
-	if (__builtin_add_overflow(a->oldpos, seek, &a->oldpos))
-		return BAD_OUTSIDE;
-	return 0;
 }
 
 /* A stream is one zstd frame, no dictionary, nothing after it, and a
@@ -107,11 +54,10 @@ stream_frame_ok(const uint8_t *f, size_t flen, const char *what,
 	return 0;
 }
 
-/* Stream one zstd frame of LEB128 entries of k values each (no content
- * size needed; window at most DELTA_BSD_CTRL_WLOG) through fn. */
+/* Stream the control entries from one zstd frame (no content size
+ * needed; window at most DELTA_BSD_CTRL_WLOG) through a. */
 static int
-stream_entries(const uint8_t *f, size_t flen, int k,
-    int (*fn)(void *, const uint64_t *), void *arg, const char *what,
+stream_entries(const uint8_t *f, size_t flen, struct delta_ctl *a,
     const char *where, struct fy_err *e)
 {
 	ZSTD_DStream *d = NULL;
@@ -122,7 +68,7 @@ stream_entries(const uint8_t *f, size_t flen, int k,
 	size_t have = 0, at, p, r = 1;
 	int j, used, rc = -1;
 
-	if (stream_frame_ok(f, flen, what, where, e) == -1)
+	if (stream_frame_ok(f, flen, "control", where, e) == -1)
 		return -1;
 	if ((d = ZSTD_createDStream()) == NULL ||
 	    (buf = malloc(CHUNK + 3 * LEB128_MAX)) == NULL) {
@@ -141,13 +87,13 @@ stream_entries(const uint8_t *f, size_t flen, int k,
 			if (ZSTD_isError(r) || (r != 0 && ob.pos == 0 &&
 			    in.pos == in.size)) {
 				fy_fail(e, FY_E_INTEGRITY, where, "delta "
-				    "%s stream corrupt", what);
+				    "control stream corrupt");
 				goto out;
 			}
 			have += ob.pos;
 		}
 		for (at = 0, used = 1; used > 0;) {
-			for (p = at, j = 0; j < k; j++) {
+			for (p = at, j = 0; j < 3; j++) {
 				if ((used = leb128_get(buf + p, have - p,
 				    &v[j])) <= 0)
 					break;
@@ -155,20 +101,13 @@ stream_entries(const uint8_t *f, size_t flen, int k,
 			}
 			if (used == -1) {
 				fy_fail(e, FY_E_INTEGRITY, where, "delta "
-				    "%s stream malformed", what);
+				    "control stream malformed");
 				goto out;
 			}
 			if (used == 0)
 				break;	/* partial entry: wait for more */
-			if ((used = fn(arg, v)) < 0) {
-				fy_fail(e, FY_E_INTEGRITY, where, "delta %s "
-				    "%s", what, used == BAD_MANY ? "stream "
-				    "has more entries than the file has bytes" :
-				    used == BAD_EMPTY ? "entry produces no "
-				    "output" : "entry outside its buffers");
+			if (delta_ctl_step(a, v, where, e) == -1)
 				goto out;
-			}
-			used = 1;
 			at = p;
 		}
 		memmove(buf, buf + at, have - at);
@@ -177,8 +116,8 @@ stream_entries(const uint8_t *f, size_t flen, int k,
 			break;
 	}
 	if (have != 0) {
-		fy_fail(e, FY_E_INTEGRITY, where, "delta %s stream ends inside "
-		    "an entry", what);
+		fy_fail(e, FY_E_INTEGRITY, where, "delta control stream ends "
+		    "inside an entry");
 		goto out;
 	}
 	rc = 0;
@@ -209,8 +148,8 @@ frame_into(ZSTD_DCtx *d, uint8_t *dst, uint64_t n, const uint8_t *f,
 /* The control entries stored as such (method 5): the same checks as
  * stream_entries(). */
 static int
-mem_entries(const uint8_t *p, size_t n, struct apply *a, const char *where,
-    struct fy_err *e)
+mem_entries(const uint8_t *p, size_t n, struct delta_ctl *a,
+    const char *where, struct fy_err *e)
 {
 	uint64_t v[3];
 	size_t at = 0;
@@ -226,12 +165,8 @@ mem_entries(const uint8_t *p, size_t n, struct apply *a, const char *where,
 				    "control stream malformed");
 			at += (size_t)used;
 		}
-		if ((used = apply_one(a, v)) < 0)
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta control "
-			    "%s", used == BAD_MANY ? "stream has more entries "
-			    "than the file has bytes" : used == BAD_EMPTY ?
-			    "entry produces no output" : "entry outside its "
-			    "buffers");
+		if (delta_ctl_step(a, v, where, e) == -1)
+			return -1;
 	}
 	return 0;
 }
@@ -240,7 +175,7 @@ mem_entries(const uint8_t *p, size_t n, struct apply *a, const char *where,
  * decoded difference and extra streams (tmp: dlen bytes of difference,
  * then want - dlen of extra). */
 static int
-finish(struct apply *a, uint8_t *tmp, uint64_t dlen, const uint8_t *fc,
+finish(struct delta_ctl *a, uint8_t *tmp, uint64_t dlen, const uint8_t *fc,
     size_t lc, int stored, const char *where, struct fy_err *e)
 {
 	a->db = tmp;
@@ -248,14 +183,9 @@ finish(struct apply *a, uint8_t *tmp, uint64_t dlen, const uint8_t *fc,
 	a->dlen = dlen;
 	a->xlen = a->want - dlen;
 	if (stored ? mem_entries(fc, lc, a, where, e) == -1 :
-	    stream_entries(fc, lc, 3, apply_one, a, "control", where,
-	    e) == -1)
+	    stream_entries(fc, lc, a, where, e) == -1)
 		return -1;
-	if (a->op != a->want || a->dp != a->dlen || a->xp != a->xlen)
-		return fy_fail(e, FY_E_INTEGRITY, where, "delta control stream "
-		    "covers %llu of %llu bytes", (unsigned long long)a->op,
-		    (unsigned long long)a->want);
-	return 0;
+	return delta_ctl_done(a, where, e);
 }
 
 int
@@ -263,7 +193,7 @@ delta_bsd_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
     size_t plen, uint8_t *dst, size_t want, const char *where,
     struct fy_err *e)
 {
-	struct apply a = { .old = old, .dst = dst, .oldlen = oldlen,
+	struct delta_ctl a = { .old = old, .dst = dst, .oldlen = oldlen,
 	    .want = want };
 	ZSTD_DCtx *d = NULL;
 	const uint8_t *fc, *fd, *fx;
@@ -394,16 +324,13 @@ vr_next(struct vreader *v, uint64_t *x, const char *where, struct fy_err *e)
 	}
 }
 
-/* Method 4's difference stream, expanded in place: the non-zero bytes
- * were decoded into the tail of d[0..dlen); each (zero, literal) pair
- * writes its zeros and moves its literals forward.  The write position
- * never passes the read position (both end at dlen); every pair writes
- * at least one byte, so the work is bounded by dlen. */
+/* Method 4's difference stream, expanded in place (delta_runs_step). */
 static int
 expand_runs(uint8_t *d, uint64_t dlen, uint64_t rp, struct vreader *z,
     struct vreader *l, const char *where, struct fy_err *e)
 {
-	uint64_t wp = 0, zero, lit;
+	struct delta_runs r = { .d = d, .dlen = dlen, .rp = rp };
+	uint64_t zero, lit;
 	int rz, rl;
 
 	for (;;) {
@@ -416,24 +343,10 @@ expand_runs(uint8_t *d, uint64_t dlen, uint64_t rp, struct vreader *z,
 				    "run streams of different lengths");
 			break;
 		}
-		if (zero == 0 && lit == 0)
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta "
-			    "difference run produces no output");
-		if (zero > dlen - wp || lit > dlen - wp - zero ||
-		    lit > dlen - rp || wp + zero > rp)
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta "
-			    "difference run outside its buffer");
-		memset(d + wp, 0, (size_t)zero);
-		wp += zero;
-		memmove(d + wp, d + rp, (size_t)lit);
-		wp += lit;
-		rp += lit;
+		if (delta_runs_step(&r, zero, lit, where, e) == -1)
+			return -1;
 	}
-	if (wp != dlen || rp != dlen)
-		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
-		    "stream covers %llu of %llu bytes", (unsigned long long)wp,
-		    (unsigned long long)dlen);
-	return 0;
+	return delta_runs_done(&r, where, e);
 }
 
 static int
@@ -480,7 +393,7 @@ delta_bsd4_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
     size_t plen, uint8_t *dst, size_t want, const char *where,
     struct fy_err *e)
 {
-	struct apply a = { .old = old, .dst = dst, .oldlen = oldlen,
+	struct delta_ctl a = { .old = old, .dst = dst, .oldlen = oldlen,
 	    .want = want, .strict = 1 };
 	ZSTD_DCtx *d = NULL;
 	const uint8_t *f[5];
@@ -531,7 +444,7 @@ delta_bsd5_decode(const uint8_t *old, size_t oldlen, const uint8_t *p,
     size_t plen, uint8_t *dst, size_t want, const char *where,
     struct fy_err *e)
 {
-	struct apply a = { .old = old, .dst = dst, .oldlen = oldlen,
+	struct delta_ctl a = { .old = old, .dst = dst, .oldlen = oldlen,
 	    .want = want, .strict = 1 };
 	struct vreader z, l;
 	ZSTD_DCtx *d = NULL;

@@ -26,6 +26,7 @@
 
 #include "formats/delta.h"
 #include "formats/delta_bsd.h"
+#include "formats/delta_ctl.h"
 #include "formats/limits.h"
 #include "formats/leb128.h"
 
@@ -491,14 +492,15 @@ rd_next(struct rd *r, uint64_t *v, const char *where, struct fy_err *e)
 }
 
 /* The difference stream: literal bytes were decoded into the tail of
- * d[0..dlen) (from rp); each (gap, literal run) pair writes its zeros and
- * moves its literals forward, as method 4's (delta_bsd_dec.c), with the
- * zero run being the gap minus the literal run before it. */
+ * d[0..dlen) (from rp); each (gap, literal run) pair is method 4's (zero,
+ * literal) run (delta_runs_step), the zero run being the gap minus the
+ * literal run before it. */
 static int
 expand(uint8_t *d, uint64_t dlen, uint64_t rp, struct rd *g, struct rd *l,
     const char *where, struct fy_err *e)
 {
-	uint64_t wp = 0, gap, zero, lit, prev = 0;
+	struct delta_runs r = { .d = d, .dlen = dlen, .rp = rp };
+	uint64_t gap, lit, prev = 0;
 	int rg, rl;
 
 	for (;;) {
@@ -514,37 +516,24 @@ expand(uint8_t *d, uint64_t dlen, uint64_t rp, struct rd *g, struct rd *l,
 		if (gap < prev)
 			return fy_fail(e, FY_E_INTEGRITY, where, "delta gap "
 			    "shorter than the literal run before it");
-		zero = gap - prev;
+		if (delta_runs_step(&r, gap - prev, lit, where, e) == -1)
+			return -1;
 		prev = lit;
-		if (zero == 0 && lit == 0)
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta "
-			    "difference run produces no output");
-		if (zero > dlen - wp || lit > dlen - wp - zero ||
-		    lit > dlen - rp || wp + zero > rp)
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta "
-			    "difference run outside its buffer");
-		memset(d + wp, 0, (size_t)zero);
-		wp += zero;
-		memmove(d + wp, d + rp, (size_t)lit);
-		wp += lit;
-		rp += lit;
 	}
-	if (wp != dlen || rp != dlen)
-		return fy_fail(e, FY_E_INTEGRITY, where, "delta difference "
-		    "stream covers %llu of %llu bytes", (unsigned long long)wp,
-		    (unsigned long long)dlen);
-	return 0;
+	return delta_runs_done(&r, where, e);
 }
 
 /* The control entries over the difference (db, dlen) and extra (eb)
- * streams, with method 4's rules (formats/SPEC.md §7.3). */
+ * streams, with method 4's rules (delta_ctl_step). */
 static int
 control(struct rd *c, const uint8_t *old, uint64_t oldlen, const uint8_t *db,
     uint64_t dlen, const uint8_t *eb, uint8_t *dst, uint64_t want,
     const char *where, struct fy_err *e)
 {
-	uint64_t v[3], op = 0, dp = 0, xp = 0, xlen = want - dlen, nent = 0, i;
-	int64_t pos = 0, seek;
+	struct delta_ctl a = { .old = old, .oldlen = oldlen, .db = db,
+	    .dlen = dlen, .eb = eb, .xlen = want - dlen, .dst = dst,
+	    .want = want, .strict = 1 };
+	uint64_t v[3];
 	int j, r;
 
 	for (;;) {
@@ -558,37 +547,10 @@ control(struct rd *c, const uint8_t *old, uint64_t oldlen, const uint8_t *db,
 			break;
 		if (j < 3)
 			return bad(c, "ends inside an entry", where, e);
-		seek = (int64_t)(v[2] >> 1) ^ -(int64_t)(v[2] & 1);
-		if (++nent > want + 1)
-			return bad(c, "has more entries than the file has bytes",
-			    where, e);
-		if (v[0] == 0 && v[1] == 0 && nent > 1)
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta control "
-			    "entry produces no output");
-		if (v[0] > want - op || v[0] > dlen - dp || pos < 0 ||
-		    (uint64_t)pos > oldlen || v[0] > oldlen - (uint64_t)pos ||
-		    v[1] > want - op - v[0] || v[1] > xlen - xp)
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta control "
-			    "entry outside its buffers");
-		for (i = 0; i < v[0]; i++)
-			dst[op + i] = (uint8_t)(old[(uint64_t)pos + i] +
-			    db[dp + i]);
-		op += v[0];
-		dp += v[0];
-		pos += (int64_t)v[0];
-		if (v[1] > 0)
-			memcpy(dst + op, eb + xp, (size_t)v[1]);
-		op += v[1];
-		xp += v[1];
-		if (__builtin_add_overflow(pos, seek, &pos))
-			return fy_fail(e, FY_E_INTEGRITY, where, "delta control "
-			    "entry outside its buffers");
+		if (delta_ctl_step(&a, v, where, e) == -1)
+			return -1;
 	}
-	if (op != want || dp != dlen || xp != xlen)
-		return fy_fail(e, FY_E_INTEGRITY, where, "delta control stream "
-		    "covers %llu of %llu bytes", (unsigned long long)op,
-		    (unsigned long long)want);
-	return 0;
+	return delta_ctl_done(&a, where, e);
 }
 
 int
