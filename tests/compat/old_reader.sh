@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
-# tests/compat/old_reader.sh [REV]: what a ferry that reads only delta
-# formats 1 and 2 (REV, default db080c6, main before format 3) does with a
-# medium and a package this tree writes (format 3, formats/SPEC.md §7.7).
-# Not part of tests/run.sh (it builds a second ferry: minutes); run by
-# hand, its result is in formats/SPEC.md §7.7.  Expects: the old
-# applymedia refuses the medium as a whole with exit 4 ("format version 3
-# is not supported (this ferry reads versions 1 to 2)"), the old library
-# refuses the package itself (FY_E_FORMAT "not a tar"), and this tree
-# applies both.  Exit 0 when all of that holds.
+# tests/compat/old_reader.sh [FORMAT [REV]]: what a ferry that predates
+# delta package format FORMAT (3 or 4) does with a medium and a package
+# this tree writes in that format.
+#   FORMAT 3 (formats/SPEC.md §7.7), REV default db080c6 (main before
+#   format 3, reads formats 1 and 2): expects the old applymedia to refuse
+#   the medium as a whole with exit 4 ("format version 3 is not supported
+#   (this ferry reads versions 1 to 2)") and the old library to refuse the
+#   package itself as "not a tar".
+#   FORMAT 4 (§7.8: an executable whose delta is method 6), REV default
+#   ba4bde3 (main before format 4, reads formats 1 to 3): exit 4 ("format
+#   version 4 is not supported (this ferry reads versions 1 to 3)") and
+#   FY_E_FORMAT "delta package format 4 is not supported (this ferry reads
+#   formats 1 to 3)".
+# In both, this tree applies the medium and the package.  Not part of
+# tests/run.sh (it builds a second ferry: minutes); run by hand, its
+# results are in formats/SPEC.md §7.7 and §7.8.  Exit 0 when all of that
+# holds.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-REV=${1:-db080c6}
+FORMAT=${1:-3}
+case $FORMAT in
+3) REV=${2:-db080c6} OLDMAX=2 OLDPKG="3 not a tar" ;;
+4) REV=${2:-ba4bde3} OLDMAX=3
+   OLDPKG="3 delta package format 4 is not supported (this ferry reads formats 1 to 3)" ;;
+*) echo "old_reader.sh: FORMAT must be 3 or 4" >&2; exit 2 ;;
+esac
 T=$(mktemp -d /tmp/ferry-compat.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cd "$ROOT"
@@ -53,7 +67,9 @@ for w in old new; do
 	cc -std=gnu11 -I"$src" -D_GNU_SOURCE -o "$T/apply_$w" "$T/apply.c" \
 	    "$b/libformats.a" "$b/libcore.a" $LIBS
 done
-# a medium with a format-3 delta, made by this tree's own test
+# a medium with a delta of the format, made as this tree's tests do
+# (format 3: tests/cli/roundtrip; format 4: tests/cli/delta_format4.sh)
+if [ "$FORMAT" = 3 ]; then
 cat >"$ROOT/tests/cli/zz_compat_medium.sh" <<'SH'
 . "$FERRY_TESTLIB/common.sh"
 need_keys
@@ -64,25 +80,67 @@ add_versions repo patterns 2026.11.22-1
 build_medium repo m2
 make_client cl
 expect_ok client cl apply m1
-cp -a m2 cl "$SAMPLES/patterns" "$COMPAT_OUT/"
+mkdir -p "$COMPAT_OUT/rel"
+cp -a m2 cl "$COMPAT_OUT/"
+cp -a "$SAMPLES/patterns/2026.11.21-1" "$COMPAT_OUT/rel/from"
+cp -a "$SAMPLES/patterns/2026.11.22-1" "$COMPAT_OUT/rel/to"
 cp "$(find repo -name '*.fdelta' | head -n 1)" "$COMPAT_OUT/pkg"
 SH
+else
+cat >"$ROOT/tests/cli/zz_compat_medium.sh" <<'SH'
+. "$FERRY_TESTLIB/common.sh"
+need_keys
+python3 - <<'PY'
+import random, os
+r = random.Random(19)
+n = 300000
+a = bytearray()
+ops = [b"\x48\x89\xe5", b"\xe8", b"\x55", b"\xc3", b"\x0f\x1f\x40\x00"]
+while len(a) < n:
+    a += r.choice(ops) + r.getrandbits(32).to_bytes(4, "little") + b"\x00" * r.randrange(4)
+a = a[:n]
+b = bytearray(a)
+i = 64
+while i + 4 < n:
+    b[i] = (b[i] + 16 + r.randrange(2)) & 255
+    i += 37 + r.randrange(8)
+for v, d in (("8.1.0", a), ("8.1.1", b)):
+    os.makedirs("rel/%s/bin" % v)
+    with open("rel/%s/bin/scanengine" % v, "wb") as f:
+        f.write(d)
+    with open("rel/%s/version.txt" % v, "w") as f:
+        f.write("engine %s\n" % v)
+PY
+make_repo repo --level 19
+mkmedia --repo repo add engine 8.1.0 rel/8.1.0 >/dev/null
+build_medium repo m1
+mkmedia --repo repo add engine 8.1.1 rel/8.1.1 >/dev/null
+build_medium repo m2
+make_client cl
+expect_ok client cl apply m1
+mkdir -p "$COMPAT_OUT/rel"
+cp -a m2 cl "$COMPAT_OUT/"
+cp -a rel/8.1.0 "$COMPAT_OUT/rel/from"
+cp -a rel/8.1.1 "$COMPAT_OUT/rel/to"
+cp "$(find repo -name '*.fdelta' | head -n 1)" "$COMPAT_OUT/pkg"
+SH
+fi
 trap 'rm -rf "$T" "$ROOT/tests/cli/zz_compat_medium.sh"' EXIT
 COMPAT_OUT=$T/out tests/run.sh build/test cli/zz_compat_medium >/dev/null
 O=$T/out
 fail=0
-[ "$(jq .format_version "$O/m2/ferry/manifest.json")" = 3 ] || { echo "medium is not version 3"; fail=1; }
+[ "$(jq .format_version "$O/m2/ferry/manifest.json")" = "$FORMAT" ] || { echo "medium is not version $FORMAT"; fail=1; }
 set +e
 "$T/old/build/applymedia" --root "$O/cl" apply "$O/m2" >"$T/o.out" 2>"$T/o.err"
 rc=$?
 set -e
 echo "old applymedia: exit $rc: $(cat "$T/o.err")"
-[ $rc = 4 ] && grep -q 'format version 3 is not supported (this ferry reads versions 1 to 2)' "$T/o.err" || fail=1
+[ $rc = 4 ] && grep -qF "format version $FORMAT is not supported (this ferry reads versions 1 to $OLDMAX)" "$T/o.err" || fail=1
 for w in old new; do
 	mkdir "$T/dst_$w"
-	r=$("$T/apply_$w" "$O/patterns/2026.11.21-1" "$O/patterns/2026.11.22-1" "$O/pkg" "$T/dst_$w")
+	r=$("$T/apply_$w" "$O/rel/from" "$O/rel/to" "$O/pkg" "$T/dst_$w")
 	echo "$w library, the package itself: $r"
-	case $w:$r in old:"3 not a tar"*|new:"0 "*) ;; *) fail=1 ;; esac
+	case $w:$r in old:"$OLDPKG"*|new:"0 "*) ;; *) fail=1 ;; esac
 done
-[ $fail = 0 ] && echo "old_reader.sh: as expected" || echo "old_reader.sh: NOT as expected"
+[ $fail = 0 ] && echo "old_reader.sh $FORMAT: as expected" || echo "old_reader.sh $FORMAT: NOT as expected"
 exit $fail
