@@ -81,8 +81,9 @@ int	gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e);
  * published cache build; done only when needed, as each costs a gpg
  * start).  FY_E_INTERNAL on failure. */
 int	gpg_ctx_ready(struct gpg_verifier *v, struct fy_err *e);
-/* Forget the listed keys (after an import). */
+/* Forget the listed keys (after an import); free n facts. */
 void	gpg_keys_drop(struct gpg_verifier *v);
+void	gpg_facts_free(struct gpg_keyfact *keys, size_t n);
 /* The listed keys as the text a cached home keeps (malloc'ed, *len
  * bytes, NUL-terminated), and back: gpg_facts_load replaces v's keys and
  * marks them listed, or returns -1 and leaves v unlisted on any text it
