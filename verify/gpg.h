@@ -105,6 +105,28 @@ int	gpg_verify(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	    unsigned threshold, int64_t now, const char *where,
 	    struct gpg_signers *out, struct fy_err *e);
 
+/* gpg_verify in two halves, so that the gpg runs go on while the caller
+ * does other work (verifymedia starts SHA256SUMS's beside the manifest's
+ * and ends it after hashing the files).  gpg_verify_start takes
+ * gpg_verify's arguments and makes its refusals of the arguments (-1, e
+ * set); otherwise it checks each signature file's frame and starts its
+ * gpg run (a GPGME context of its own on v's home, started on the calling
+ * thread: GPGME forks there), sets *out and returns 0.  data and sigs
+ * must stay as they are until the end.  gpg_verify_end waits for the
+ * runs and judges every signature exactly as gpg_verify does (same
+ * checks, order, messages, return and *signers), and frees p.
+ * gpg_verify_drop waits for the runs and frees p without a verdict.
+ * While a verification through v is pending, v imports no keys
+ * (FY_E_INTERNAL) and gpg_verifier_keep() keeps nothing (-1). */
+struct gpg_pending;
+int	gpg_verify_start(struct gpg_verifier *v, const uint8_t *data,
+	    size_t len, const uint8_t *const *sigs, const size_t *siglens,
+	    size_t nsigs, unsigned threshold, int64_t now, const char *where,
+	    struct gpg_pending **out, struct fy_err *e);
+int	gpg_verify_end(struct gpg_pending *p, struct gpg_signers *out,
+	    struct fy_err *e);
+void	gpg_verify_drop(struct gpg_pending *p);		/* NULL is fine */
+
 /* Sign `data` with key `fpr` (primary fingerprint; gpg picks its signing
  * subkey) from `gnupghome` (NULL: $GNUPGHOME or ~/.gnupg); binary detached
  * signature.  GPGME cannot choose the digest, so the result is checked:

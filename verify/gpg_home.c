@@ -307,6 +307,8 @@ gpg_verifier_keep(struct gpg_verifier *v)
 
 	if (!v->building)
 		return 0;
+	if (v->pending > 0)
+		return -1;	/* a gpg may still read the build folder */
 	/* Kept with the keys they describe, so that later runs list none. */
 	if (gpg_facts_text(v, &facts, &factslen) == -1)
 		return -1;
@@ -398,6 +400,9 @@ int
 gpg_verifier_import(struct gpg_verifier *v, const uint8_t *keys, size_t len,
     struct fy_err *e)
 {
+	if (v->pending > 0)
+		return fy_fail(e, FY_E_INTERNAL, "key set", "keys imported "
+		    "while a verification is running");
 	if (v->cached && leave_cache(v, e) == -1)
 		return -1;
 	v->building = 0;	/* more than the pinned keys: never kept */

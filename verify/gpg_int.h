@@ -55,6 +55,8 @@ struct gpg_verifier {
 	struct gpg_keyfact *keys;	/* every key of the home, listed */
 	size_t		  nkeys;	/* once (gpg_verify.c) or read */
 	int		  listed;	/* from the cached home */
+	int		  pending;	/* gpg_verify_start()s not ended:
+					 * no import, no gpg_verifier_keep */
 };
 
 /* The gpg.conf (and common.conf) of every verification home. */

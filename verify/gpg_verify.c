@@ -358,44 +358,17 @@ count(struct tally *t, const char *primary, int64_t when, size_t i,
 		t->newest = when;
 }
 
-/* Signature file i: frame check, one gpg run, judge every signature. */
-static int
-verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
-    const uint8_t *sig, size_t siglen, int64_t now, size_t i, size_t nsigs,
-    const char *where, struct tally *t, struct fy_err *e)
+/* What one gpg run over signature file i said (err: gpgme's return for
+ * the run, the result read from ctx), into the tally.  The same for a
+ * run gpg_verify waited for and one gpg_verify_start began. */
+static void
+judge_run(struct gpg_verifier *v, gpgme_ctx_t ctx, gpgme_error_t err,
+    int64_t now, size_t i, size_t nsigs, struct tally *t)
 {
-	struct fy_err fe = { 0 };
-	gpgme_data_t dd = NULL, sd = NULL;
-	gpgme_verify_result_t r;
+	gpgme_verify_result_t r = gpgme_op_verify_result(ctx);
 	gpgme_signature_t s;
-	gpgme_error_t err;
 	char why[320], primary[GPG_FPR_MAX];
-	int rc = -1, listing = 0;
 
-	if (sigframe_check(sig, siglen, where, NULL, &fe) == -1) {
-		refusal(t, i, nsigs, fe.msg);
-		return 0;
-	}
-	if ((err = gpgme_data_new_from_mem(&dd, (const char *)data, len,
-	    0)) != 0 || (err = gpgme_data_new_from_mem(&sd, (const char *)sig,
-	    siglen, 0)) != 0) {
-		fy_fail(e, FY_E_INTERNAL, where, "gpgme: %s",
-		    gpgme_strerror(err));
-		goto out;
-	}
-	if (gpg_ctx_ready(v, e) == -1)
-		goto out;
-	/* Keys not known yet (a home just built): list them in a second
-	 * gpg beside the verifying one; both only read the home. */
-	if (!v->listed)
-		listing = list_start(v) == 0 ? 1 : -1;
-	err = gpgme_op_verify(v->ctx, sd, dd, NULL);
-	if (listing != 0 && list_end(v, listing == 1) == -1) {
-		fy_fail(e, FY_E_INTERNAL, where, "gpg: cannot list the keys "
-		    "of the verification home");
-		goto out;
-	}
-	r = gpgme_op_verify_result(v->ctx);
 	if (err != 0)
 		refusal(t, i, nsigs, gpgme_strerror(err));
 	else if (r == NULL || r->signatures == NULL)
@@ -410,11 +383,104 @@ verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
 			else
 				refusal(t, i, nsigs, why);
 		}
+}
+
+/* The data and signature objects of one gpg run (no copies: the caller's
+ * buffers stay unchanged until the run ends). */
+static int
+run_data(const uint8_t *data, size_t len, const uint8_t *sig, size_t siglen,
+    gpgme_data_t *dd, gpgme_data_t *sd, const char *where, struct fy_err *e)
+{
+	gpgme_error_t err;
+
+	*dd = *sd = NULL;
+	if ((err = gpgme_data_new_from_mem(dd, (const char *)data, len,
+	    0)) != 0 || (err = gpgme_data_new_from_mem(sd, (const char *)sig,
+	    siglen, 0)) != 0) {
+		gpgme_data_release(*dd);
+		*dd = NULL;
+		return fy_fail(e, FY_E_INTERNAL, where, "gpgme: %s",
+		    gpgme_strerror(err));
+	}
+	return 0;
+}
+
+/* Signature file i: frame check, one gpg run, judge every signature. */
+static int
+verify_one(struct gpg_verifier *v, const uint8_t *data, size_t len,
+    const uint8_t *sig, size_t siglen, int64_t now, size_t i, size_t nsigs,
+    const char *where, struct tally *t, struct fy_err *e)
+{
+	struct fy_err fe = { 0 };
+	gpgme_data_t dd = NULL, sd = NULL;
+	gpgme_error_t err;
+	int rc = -1, listing = 0;
+
+	if (sigframe_check(sig, siglen, where, NULL, &fe) == -1) {
+		refusal(t, i, nsigs, fe.msg);
+		return 0;
+	}
+	if (run_data(data, len, sig, siglen, &dd, &sd, where, e) == -1)
+		goto out;
+	if (gpg_ctx_ready(v, e) == -1)
+		goto out;
+	/* Keys not known yet (a home just built): list them in a second
+	 * gpg beside the verifying one; both only read the home. */
+	if (!v->listed)
+		listing = list_start(v) == 0 ? 1 : -1;
+	err = gpgme_op_verify(v->ctx, sd, dd, NULL);
+	if (listing != 0 && list_end(v, listing == 1) == -1) {
+		fy_fail(e, FY_E_INTERNAL, where, "gpg: cannot list the keys "
+		    "of the verification home");
+		goto out;
+	}
+	judge_run(v, v->ctx, err, now, i, nsigs, t);
 	rc = 0;
 out:
 	gpgme_data_release(dd);
 	gpgme_data_release(sd);
 	return rc;
+}
+
+/* gpg_verify's refusals before any gpg run. */
+static int
+verify_args(unsigned threshold, size_t nsigs, const char *where,
+    struct fy_err *e)
+{
+	if (threshold > LIMIT_SIGS)
+		return fy_fail(e, FY_E_CONFIG, where, _("threshold %u is more "
+		    "than the %d signatures a document may carry"), threshold,
+		    LIMIT_SIGS);
+	if (nsigs == 0)
+		return fy_fail(e, FY_E_SIGNATURE, where, _("no signature"));
+	if (nsigs > LIMIT_SIGS)
+		return fy_fail(e, FY_E_SIGNATURE, where,
+		    _("%zu signature files, "
+		    "at most %d are read"), nsigs, LIMIT_SIGS);
+	return 0;
+}
+
+/* gpg_verify's verdict over the tally of every signature file. */
+static int
+verdict(const struct tally *t, unsigned threshold, const char *where,
+    struct gpg_signers *out, struct fy_err *e)
+{
+	if (t->n < threshold) {
+		if (threshold == 1)
+			return fy_fail(e, FY_E_SIGNATURE, where, "%s",
+			    t->why[0] ? t->why : _("no signature from a pinned "
+			    "key"));
+		return fy_fail(e, FY_E_SIGNATURE, where, _("%zu of %u required "
+		    "signatures from pinned keys%s%s"), t->n, threshold,
+		    t->why[0] ? "; " : "", t->why);
+	}
+	if (out != NULL) {
+		memset(out, 0, sizeof(*out));
+		out->n = t->n;
+		memcpy(out->fpr, t->fpr, sizeof(out->fpr));
+		out->newest_sig_time = t->newest;
+	}
+	return 0;
 }
 
 int
@@ -429,34 +495,165 @@ gpg_verify(struct gpg_verifier *v, const uint8_t *data, size_t len,
 	memset(&t, 0, sizeof(t));
 	if (threshold == 0)
 		threshold = 1;
-	if (threshold > LIMIT_SIGS)
-		return fy_fail(e, FY_E_CONFIG, where, _("threshold %u is more "
-		    "than the %d signatures a document may carry"), threshold,
-		    LIMIT_SIGS);
-	if (nsigs == 0)
-		return fy_fail(e, FY_E_SIGNATURE, where, _("no signature"));
-	if (nsigs > LIMIT_SIGS)
-		return fy_fail(e, FY_E_SIGNATURE, where,
-		    _("%zu signature files, "
-		    "at most %d are read"), nsigs, LIMIT_SIGS);
+	if (verify_args(threshold, nsigs, where, e) == -1)
+		return -1;
 	for (i = 0; i < nsigs; i++)
 		if (verify_one(v, data, len, sigs[i], siglens[i], now, i, nsigs,
 		    where, &t, e) == -1)
 			return -1;
-	if (t.n < threshold) {
-		if (threshold == 1)
-			return fy_fail(e, FY_E_SIGNATURE, where, "%s",
-			    t.why[0] ? t.why : _("no signature from a pinned "
-			    "key"));
-		return fy_fail(e, FY_E_SIGNATURE, where, _("%zu of %u required "
-		    "signatures from pinned keys%s%s"), t.n, threshold,
-		    t.why[0] ? "; " : "", t.why);
+	return verdict(&t, threshold, where, out, e);
+}
+
+/*
+ * The same verification in two halves (gpg.h).  Each signature file gets
+ * a GPGME context of its own on the verifier's home (no "gpg --version":
+ * the engine information is the process-wide one, gpg_ctx_open) and an
+ * asynchronous gpgme_op_verify_start, which starts its gpg at once, in
+ * GPGME's global event loop; gpg_verify_end waits for each run in turn
+ * with gpgme_wait (which also drives the others) and judges its result
+ * with judge_run(), as verify_one does, in the order of the files.
+ */
+struct gpg_run {
+	gpgme_ctx_t	 ctx;		/* NULL: no gpg run (frame refused) */
+	gpgme_data_t	 dd, sd;
+	gpgme_error_t	 err;		/* the start's, then the run's */
+	int		 running;	/* in GPGME's event loop */
+	char		 frame[320];	/* the frame check's refusal, or "" */
+};
+
+struct gpg_pending {
+	struct gpg_verifier *v;
+	size_t		 nsigs;
+	unsigned	 threshold;
+	int64_t		 now;
+	char		 where[sizeof(((struct fy_err *)0)->where)];
+	struct gpg_run	 run[LIMIT_SIGS];
+};
+
+/* Wait for run r to end (gpgme_wait also drives the others); r->err is
+ * then what gpgme_op_verify would have returned. */
+static void
+run_wait(struct gpg_run *r)
+{
+	gpgme_error_t st = 0;
+
+	if (!r->running)
+		return;
+	r->running = 0;
+	if (gpgme_wait(r->ctx, &st, 1) != r->ctx) {
+		/* The event loop failed (select): take the run out of it
+		 * before its context goes. */
+		gpgme_cancel(r->ctx);
+		(void)gpgme_wait(r->ctx, NULL, 0);
+		if (st == 0)
+			st = gpg_error(GPG_ERR_GENERAL);
 	}
-	if (out != NULL) {
-		memset(out, 0, sizeof(*out));
-		out->n = t.n;
-		memcpy(out->fpr, t.fpr, sizeof(out->fpr));
-		out->newest_sig_time = t.newest;
+	r->err = st;
+}
+
+static void
+run_free(struct gpg_run *r)
+{
+	run_wait(r);
+	gpgme_release(r->ctx);
+	gpgme_data_release(r->dd);
+	gpgme_data_release(r->sd);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+pending_free(struct gpg_pending *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsigs; i++)
+		run_free(&p->run[i]);
+	if (p->v->pending > 0)
+		p->v->pending--;
+	free(p);
+}
+
+int
+gpg_verify_start(struct gpg_verifier *v, const uint8_t *data, size_t len,
+    const uint8_t *const *sigs, const size_t *siglens, size_t nsigs,
+    unsigned threshold, int64_t now, const char *where,
+    struct gpg_pending **out, struct fy_err *e)
+{
+	struct gpg_pending *p;
+	struct fy_err fe;
+	size_t i;
+
+	if (threshold == 0)
+		threshold = 1;
+	if (verify_args(threshold, nsigs, where, e) == -1)
+		return -1;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, where, "out of memory");
+	p->v = v;
+	p->threshold = threshold;
+	p->now = now;
+	snprintf(p->where, sizeof(p->where), "%s", where);
+	p->nsigs = nsigs;
+	v->pending++;
+	for (i = 0; i < nsigs; i++) {
+		struct gpg_run *r = &p->run[i];
+
+		memset(&fe, 0, sizeof(fe));
+		if (sigframe_check(sigs[i], siglens[i], where, NULL,
+		    &fe) == -1) {
+			snprintf(r->frame, sizeof(r->frame), "%s", fe.msg);
+			continue;
+		}
+		if (run_data(data, len, sigs[i], siglens[i], &r->dd, &r->sd,
+		    where, e) == -1 || gpg_ctx_open(v->home, &r->ctx, e) == -1)
+			goto fail;
+		/* A start that fails is a refusal, as gpgme_op_verify's. */
+		r->err = gpgme_op_verify_start(r->ctx, r->sd, r->dd, NULL);
+		r->running = r->err == 0;
 	}
+	*out = p;
 	return 0;
+fail:
+	pending_free(p);
+	return -1;
+}
+
+int
+gpg_verify_end(struct gpg_pending *p, struct gpg_signers *out,
+    struct fy_err *e)
+{
+	struct gpg_verifier *v = p->v;
+	struct tally t;
+	size_t i;
+	int rc = -1;
+
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < p->nsigs; i++) {
+		struct gpg_run *r = &p->run[i];
+
+		if (r->ctx == NULL) {
+			refusal(&t, i, p->nsigs, r->frame);
+			continue;
+		}
+		run_wait(r);
+		/* Keys not known yet (no verification through v so far):
+		 * listed now, as verify_one lists them beside its run. */
+		if (!v->listed && list_end(v, list_start(v) == 0) == -1) {
+			fy_fail(e, FY_E_INTERNAL, p->where, "gpg: cannot list "
+			    "the keys of the verification home");
+			goto out;
+		}
+		judge_run(v, r->ctx, r->err, p->now, i, p->nsigs, &t);
+	}
+	rc = verdict(&t, p->threshold, p->where, out, e);
+out:
+	pending_free(p);
+	return rc;
+}
+
+void
+gpg_verify_drop(struct gpg_pending *p)
+{
+	if (p != NULL)
+		pending_free(p);
 }

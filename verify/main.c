@@ -86,7 +86,7 @@ int
 main(int argc, char **argv)
 {
 	const char *fprs[LIMIT_SIGS * 4];
-	struct trust t = { .fprs = fprs };
+	struct trust t = { .fprs = fprs, .with_sums = 1 };
 	struct gpg_cache cache = { .shared = 1 };
 	char cachedir[PATH_MAX];
 	struct problems found = { 0 };

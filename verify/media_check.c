@@ -95,6 +95,10 @@ media_open(struct source *src, const struct trust *t, struct media **out,
 	if (keyset_walk(src, md->v, &md->threshold, t->keyset_version,
 	    t->keyset_publisher, t->now, &md->walk, e) == -1)
 		goto out;
+	/* SHA256SUMS's gpg runs beside the manifest's (its bytes go to gpg
+	 * only; judged after the files are hashed: media_check_files). */
+	if (t->with_sums)
+		media_sums_start(md);
 	for (i = 0; i < nsigs; i++)
 		csigs[i] = sigs[i];
 	if (gpg_verify(md->v, md->raw, md->rawlen, csigs, lens, nsigs,
@@ -154,6 +158,7 @@ media_free(struct media *md)
 {
 	if (md == NULL)
 		return;
+	media_sums_free(md->sums);	/* before its verifier */
 	manifest_free(md->m);
 	keyset_walk_free(md->walk);
 	gpg_verifier_free(md->v);

@@ -33,7 +33,13 @@ struct trust {
 	 * NULL: a fresh temporary home.  A new home is kept only when the
 	 * caller calls gpg_verifier_keep(md->v), once it accepts the medium. */
 	const struct gpg_cache *gpg_cache;
+	/* verifymedia: media_open() also reads SHA256SUMS and its
+	 * signatures and starts their gpg runs beside the manifest's;
+	 * media_check_files() judges them (applymedia reads no SHA256SUMS) */
+	int		  with_sums;
 };
+
+struct media_sums;
 
 struct media {
 	struct source	*src;		/* borrowed */
@@ -46,6 +52,7 @@ struct media {
 	int64_t		 now;		/* trusted time used */
 	unsigned	 threshold;
 	struct keyset_walk *walk;	/* owned; keyset_walk_result() */
+	struct media_sums *sums;	/* owned; trust.with_sums */
 	/* Set by media_check_files(): files that hold the bytes a signed
 	 * companion manifest (a rewrite by mkmedia in progress or
 	 * interrupted, SPEC.md §2.2) lists, and the newest such serial. */
@@ -75,6 +82,13 @@ void	media_free(struct media *md);			/* NULL is fine */
 size_t	media_check_files(struct media *md,
 	    void (*report)(void *arg, const struct fy_err *e), void *arg,
 	    enum fy_code *worst);
+
+/* media_open()'s early start of SHA256SUMS's check (media_files.c):
+ * read it and its signatures, start their gpg runs; whatever fails is
+ * kept and reported by media_check_files() where a late check would
+ * report it.  media_sums_free() ends a run that is still going. */
+void	media_sums_start(struct media *md);
+void	media_sums_free(struct media_sums *s);
 
 /* A companion manifest of an unfinished rewrite (SPEC.md §2.2: name is
  * manifest.json.next or .prev) of the opened medium md: read bounded,

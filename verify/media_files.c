@@ -154,50 +154,130 @@ owner(struct media *md, struct companions *c, const char *path,
 	return NULL;
 }
 
+/* SHA256SUMS and its signatures as read, and their verification: started
+ * by media_open() (trust.with_sums: media_sums_start, before the manifest
+ * is verified; its bytes only go to gpg there), or here. */
+struct media_sums {
+	uint8_t		*buf;		/* NULL: unreadable (err says why) */
+	size_t		 len;
+	uint8_t		*sigs[LIMIT_SIGS];
+	size_t		 lens[LIMIT_SIGS];
+	size_t		 nsigs;
+	int		 sigs_read;	/* else err says why not */
+	struct gpg_pending *run;	/* started, not judged yet */
+	int		 refused;	/* gpg_verify_start's refusal: err */
+	struct fy_err	 err;
+};
+
+static void
+sums_read(struct media *md, struct media_sums *j)
+{
+	if (source_read(md->src, LAYOUT_SUMS, LIMIT_SUMS_BYTES, &j->buf,
+	    &j->len, &j->err) == -1) {
+		j->buf = NULL;
+		return;
+	}
+	if (media_read_sigs(md->src, LAYOUT_SUMS, j->sigs, j->lens, &j->nsigs,
+	    &j->err) == 0)
+		j->sigs_read = 1;
+}
+
+void
+media_sums_start(struct media *md)
+{
+	const uint8_t *csigs[LIMIT_SIGS];
+	struct media_sums *j;
+	size_t i;
+
+	if (md->sums != NULL || (j = calloc(1, sizeof(*j))) == NULL)
+		return;			/* then checked late, as without */
+	md->sums = j;
+	sums_read(md, j);
+	if (!j->sigs_read)
+		return;
+	for (i = 0; i < j->nsigs; i++)
+		csigs[i] = j->sigs[i];
+	if (gpg_verify_start(md->v, j->buf, j->len, csigs, j->lens, j->nsigs,
+	    md->threshold, md->now, LAYOUT_SUMS, &j->run, &j->err) == -1)
+		j->refused = 1;
+}
+
+void
+media_sums_free(struct media_sums *j)
+{
+	if (j == NULL)
+		return;
+	gpg_verify_drop(j->run);	/* before the buffers it reads */
+	while (j->nsigs > 0)
+		free(j->sigs[--j->nsigs]);
+	free(j->buf);
+	free(j);
+}
+
 /* SHA256SUMS must be signed like the manifest and agree with it.  During
  * a rewrite it agrees with the manifest it belongs to, and its signature
  * files may still (or already) be those of the other generation: each is
- * then vouched for by size and SHA-256 (check_listed, check_extras). */
+ * then vouched for by size and SHA-256 (check_listed, check_extras).
+ * Problems are reported in the same order whether its check was started
+ * early or is made here: the reads, the signature's verdict, the lines. */
 static void
 check_sums(struct media *md, struct companions *c, struct sink *s)
 {
 	const struct manifest *m = md->m;
-	uint8_t *buf = NULL, *sigs[LIMIT_SIGS];
 	const uint8_t *csigs[LIMIT_SIGS];
-	size_t len, lens[LIMIT_SIGS], nsigs = 0, i, listed = 0;
+	struct media_sums *j = md->sums;
+	size_t i, listed = 0;
 	struct gpg_signers who;
 	struct fy_err e = { 0 };
 	char *line, *save = NULL;
+	int rc;
 
-	if (source_read(md->src, LAYOUT_SUMS, LIMIT_SUMS_BYTES, &buf, &len,
-	    &e) == -1) {
-		emit(s, &e);
-		return;
+	md->sums = NULL;		/* taken: a second check reads again */
+	if (j == NULL) {
+		if ((j = calloc(1, sizeof(*j))) == NULL) {
+			fy_fail(&e, FY_E_INTERNAL, LAYOUT_SUMS, "out of memory");
+			emit(s, &e);
+			return;
+		}
+		sums_read(md, j);
 	}
-	if (c->n > 0 && (m = owner(md, c, LAYOUT_SUMS, buf, len)) == NULL)
+	if (j->buf == NULL) {
+		emit(s, &j->err);
+		goto out;
+	}
+	if (c->n > 0 && (m = owner(md, c, LAYOUT_SUMS, j->buf, j->len)) ==
+	    NULL)
 		m = md->m;
-	if (media_read_sigs(md->src, LAYOUT_SUMS, sigs, lens, &nsigs, &e) == 0) {
+	if (j->sigs_read) {
 		size_t mixed = 0;
 		char name[64];
 
-		for (i = 0; i < nsigs; i++) {
-			csigs[i] = sigs[i];
+		for (i = 0; i < j->nsigs; i++) {
+			csigs[i] = j->sigs[i];
 			layout_sig_name(LAYOUT_SUMS, (unsigned)i, name,
 			    sizeof(name));
-			if (c->n > 0 && owner(md, c, name, sigs[i], lens[i]) != m)
+			if (c->n > 0 && owner(md, c, name, j->sigs[i],
+			    j->lens[i]) != m)
 				mixed++;
 		}
-		if (gpg_verify(md->v, buf, len, csigs, lens, nsigs,
-		    md->threshold, md->now, LAYOUT_SUMS, &who, &e) == -1) {
+		if (j->run != NULL) {
+			rc = gpg_verify_end(j->run, &who, &e);
+			j->run = NULL;
+		} else if (j->refused) {
+			e = j->err;
+			rc = -1;
+		} else
+			rc = gpg_verify(md->v, j->buf, j->len, csigs, j->lens,
+			    j->nsigs, md->threshold, md->now, LAYOUT_SUMS, &who,
+			    &e);
+		if (rc == -1) {
 			if (mixed == 0)
 				emit(s, &e);
 			fy_clear(&e);
 		}
-		while (nsigs > 0)
-			free(sigs[--nsigs]);
 	} else
-		emit(s, &e);
-	for (line = strtok_r((char *)buf, "\n", &save); line != NULL;
+		emit(s, &j->err);
+	for (line = strtok_r((char *)j->buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		uint8_t sha[DIGEST_LEN];
 		const struct mf_file *f;
@@ -230,7 +310,8 @@ check_sums(struct media *md, struct companions *c, struct sink *s)
 		    "same files as the manifest"));
 		emit(s, &e);
 	}
-	free(buf);
+out:
+	media_sums_free(j);
 }
 
 static void

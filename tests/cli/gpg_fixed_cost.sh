@@ -7,6 +7,9 @@
 #     home keeps the listing's facts, verify/gpg_cache.c ferry-keys);
 #     verifymedia 4 gpg runs (2 --version, 2 --verify), applymedia 3 (one
 #     --verify: it reads no SHA256SUMS);
+#   - verifymedia's two gpg --verify run at the same time: SHA256SUMS's
+#     starts before the manifest's and ends after the files are hashed
+#     (verify/media_files.c media_sums_start; gpg_verify_start);
 #   - a run that builds it adds the import and one key listing (run beside
 #     the first verify, in a second context on the same home: no third
 #     --version for it, nor for moving the context to the published home,
@@ -85,6 +88,17 @@ expect_count v2 "gpg --list-keys" 0
 expect_count v2 "gpg --verify" 2
 expect_count v2 "gpg.*" 4
 out_has "^ok: "
+# the order of starts and exits in one log (-f, not -ff): how many gpg
+# --verify were running at most at once (an order, not a time: the
+# SHA256SUMS one cannot end before verifymedia feeds it its input, which
+# it does after the manifest's has ended)
+ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=execve,exit_group -e signal=none \
+    -o "$TEST_TMP/v3.st" "$FERRY_BIN/verifymedia" "${V[@]:1}" >/dev/null
+most=$(awk '/execve\(.*"--verify"/ && !/resumed/ { run[$1] = 1; n++
+	if (n > max) max = n }
+	/exit_group\(/ && ($1 in run) { delete run[$1]; n-- }
+	END { print max + 0 }' "$TEST_TMP/v3.st")
+[ "$most" -eq 2 ] || { cat "$TEST_TMP/v3.st"; die "gpg --verify at once: $most, want 2"; }
 
 # --- the same, refused, before and after: same verdict --------------------
 flip_byte med/ferry/manifest.json 10
