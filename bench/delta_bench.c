@@ -103,6 +103,7 @@ main(int argc, char **argv)
 {
 	struct fy_err e = { 0 };
 	struct delta_opts o = { .level = 19, .workers = 1 };
+	struct delta_trace tr = { 0 };
 	uint8_t *a = NULL, *b = NULL, *out = NULL;
 	size_t alen = 0, blen = 0, outlen = 0;
 	double t0, t1;
@@ -138,11 +139,17 @@ main(int argc, char **argv)
 		if (argc > 7)
 			o.format = atoi(argv[7]);
 		t0 = now();
+		o.trace = &tr;
 		if (delta_encode(a, alen, b, blen, &o, &out, &outlen, &e) == -1)
 			die(&e);
 		t1 = now();
 		printf("%d %zu %.3f\n", delta_method(out, outlen), outlen,
 		    t1 - t0);
+		fprintf(stderr, "delta_bench: level-1 whole %zu, patch %zu; "
+		    "method 3-6 %s; level-1 candidate dropped %d, remade %d\n",
+		    tr.whole1, tr.patch1, tr.bsd == 0 ? "not a candidate" :
+		    tr.bsd == 1 ? "tried" : "skipped", tr.l1_dropped,
+		    tr.l1_remade);
 	} else {
 		if (argc < 6)
 			return 2;

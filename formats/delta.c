@@ -37,6 +37,15 @@
  * the full level. */
 #define PROBE_MIN	((size_t)1 << 20)
 #define PROBE_GAIN	50
+/* A large pair (above PATCH_MT_MAX) whose old file saves less than
+ * 1/BSD_PROBE_GAIN of the new file's level-1 frame does not try method
+ * 3/4: most of the new file is then new bytes, which its extra stream
+ * codes no better than method 2 does, while its scan searches the old
+ * file at almost every byte.  Bun 1.4.1 -> 1.4.5 (79.6 and 107.4 MB):
+ * the old file saves 18% at level 1; method 6's 32,533,695 B (100 CPU-s)
+ * lost to method 2's 32,275,527 B.  1.4.3 -> 1.4.5 (41% saved) and 1.4.4
+ * -> 1.4.5 (78%), where method 4/6 wins, still try it. */
+#define BSD_PROBE_GAIN	4
 /* Pairs up to this size (old + new) get zstd's threaded mode for method 2
  * even with one worker (enc_patch), and methods 2 and 3/4 side by side
  * when two threads are allowed; larger pairs run them one at a time, and
@@ -356,14 +365,19 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	struct delta_budget *bud = o != NULL ? o->budget : NULL;
 	pthread_t th;
 	uint8_t *best = NULL, *b = NULL;
-	size_t bestlen = 0, blen = 0, w1, cap;
-	int level, workers, bsd, threaded = 0, useful = 1, rc = -1;
-	int small = (uint64_t)oldlen + newlen <= PATCH_MT_MAX;
+	size_t bestlen = 0, blen = 0, w1, cap, lim, l1len = 0;
+	int level, workers, bsd, threaded = 0, useful = 1, l1m = 0, rc = -1;
+	struct delta_trace *tr = o != NULL ? o->trace : NULL;
+	int small = (uint64_t)oldlen + newlen <= (o != NULL &&
+	    o->large_above != 0 ? o->large_above : PATCH_MT_MAX);
+	int probed = 0, tried;
 
 	level = (o != NULL && o->level != 0) ? o->level : 19;
 	if (level < 1 || level > ZSTD_maxCLevel())
 		return fy_fail(e, FY_E_USAGE, WHERE_ENC, "compression level "
 		    "%d, expected 1..%d", level, ZSTD_maxCLevel());
+	if (tr != NULL)
+		memset(tr, 0, sizeof(*tr));
 	workers = (o != NULL && o->workers > 1) ? o->workers : 1;
 	cap = bud == NULL ? SIZE_MAX : bud->left > SIZE_MAX ? SIZE_MAX :
 	    (size_t)bud->left;
@@ -380,11 +394,37 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 			goto out;
 		useful = (uint64_t)blen * PROBE_GAIN < (uint64_t)w1 *
 		    (PROBE_GAIN - 1);
+		probed = 1;
+		if (tr != NULL) {
+			tr->whole1 = w1;
+			tr->patch1 = blen;
+		}
+		/* BSD_PROBE_GAIN: is the old file worth method 3/4's scan? */
+		if (!small && (uint64_t)blen * BSD_PROBE_GAIN >=
+		    (uint64_t)w1 * (BSD_PROBE_GAIN - 1))
+			probed = 2;
 		keep(&best, &bestlen, b, blen);
 		b = NULL;
 	}
-	bsd = useful && bsd_worth_trying(old, oldlen, new_, newlen,
+	tried = useful && bsd_worth_trying(old, oldlen, new_, newlen,
 	    o != NULL ? o->format : 1);
+	bsd = tried && probed != 2;
+	if (tr != NULL)
+		tr->bsd = !tried ? 0 : bsd ? 1 : 2;
+	/* A large pair runs method 3/4 and then method 2 one at a time,
+	 * each with buffers the size of old or new: the level-1 candidate
+	 * (as large as a third of new) is not held through them.  Its size
+	 * and method are remembered; it is made again (the same bytes)
+	 * when nothing smaller turns up. */
+	if (bsd && !small) {
+		l1m = best[0];
+		l1len = bestlen;
+		free(best);
+		best = NULL;
+		bestlen = 0;
+		if (tr != NULL)
+			tr->l1_dropped = 1;
+	}
 	/* Method 3/4 and method 2 run side by side when we may use two
 	 * threads and the pair is small (zstd then gets what is left).  A
 	 * large pair runs them one after the other, within the memory bound
@@ -404,9 +444,14 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 			goto out;
 	}
 	if (useful && oldlen > 0) {
+		lim = best != NULL && bestlen < cap ? bestlen : cap;
+		if (l1m != 0 && l1len < lim)
+			lim = l1len;
+		/* zstd's threaded mode, which holds a copy of the new file,
+		 * only where method 3/4 was never a candidate (a pair that
+		 * skips it above keeps the frame, and the memory, it had) */
 		if (enc_patch(old, oldlen, new_, newlen, level, workers,
-		    small || (!bsd && workers > 1), bestlen < cap ? bestlen :
-		    cap, &b, &blen, e) == -1)
+		    small || (!tried && workers > 1), lim, &b, &blen, e) == -1)
 			goto out;
 		/* method 2 wins ties with method 3/4: cheaper to decode */
 		if (b != NULL && blen == bestlen && (best[0] == DELTA_M_BSD ||
@@ -424,6 +469,21 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		if (take_bsd(&job, &best, &bestlen, e) == -1)
 			goto out;
 	}
+	/* The level-1 candidate dropped above wins ties, as it did when it
+	 * was held (it came first). */
+	if (l1m != 0 && (best == NULL || l1len <= bestlen)) {
+		if ((l1m == DELTA_M_ZSTD ? enc_whole(new_, newlen, 1, &b,
+		    &blen, e) : enc_patch(old, oldlen, new_, newlen, 1,
+		    workers, small, SIZE_MAX, &b, &blen, e)) == -1)
+			goto out;
+		free(best);
+		best = b;
+		bestlen = blen;
+		b = NULL;
+		if (tr != NULL)
+			tr->l1_remade = 1;
+	}
+	l1m = 0;
 	/* The whole file at `level` costs as much as a delta: only when it
 	 * may still win.  A whole frame wins ties: it decodes without the
 	 * old file. */

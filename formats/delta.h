@@ -25,6 +25,20 @@ struct delta_budget {
 	int		over;		/* an encode gave up for the budget */
 };
 
+/* What delta_encode() did (for tests and bench/delta_bench; the blob does
+ * not depend on whether it is asked for). */
+struct delta_trace {
+	size_t	whole1;		/* the new file alone at level 1, bytes */
+	size_t	patch1;		/* with the old file as prefix at level 1
+				 * (0: not probed, new under 1 MiB) */
+	int	bsd;		/* method 3-6: 0 not a candidate, 1 tried,
+				 * 2 skipped (a large pair whose old file
+				 * saves under a quarter at level 1) */
+	int	l1_dropped;	/* the level-1 candidate was freed before
+				 * method 3/4 (a large pair) */
+	int	l1_remade;	/* ... and made again: it was the smallest */
+};
+
 struct delta_opts {
 	int	level;		/* effort, 1..22; default 19 */
 	int	workers;	/* threads the encoder may use (0 = 1) */
@@ -34,6 +48,11 @@ struct delta_opts {
 				 * 3 (methods 1, 2, 4, 5), 4 (methods 1, 2,
 				 * 4, 5, 6) */
 	struct delta_budget *budget;	/* NULL: no limit */
+	struct delta_trace *trace;	/* NULL, or filled by the encoder */
+	uint64_t large_above;	/* a pair (old + new) above this many bytes
+				 * runs its methods one at a time, within
+				 * 2 * (old + new) + 64 MiB (0: 64 MiB;
+				 * smaller for tests) */
 };
 
 /* Methods (the blob's first byte; formats/SPEC.md §7). */
@@ -52,7 +71,9 @@ struct delta_opts {
  * in a second thread when o->workers >= 2) and method 1, and keeps the
  * smallest.  A file of 1 MiB or more is first encoded at level 1 with and
  * without the old file: when the old file saves under 2% there, methods
- * 2 and 3 are not tried at `level`.  *out is malloc'ed.  FY_E_USAGE for a
+ * 2 and 3 are not tried at `level`, and on a large pair (old + new above
+ * o->large_above) method 3 is not tried when it saves under a quarter.
+ * *out is malloc'ed.  FY_E_USAGE for a
  * level outside 1..22, FY_E_INTERNAL when memory runs out, FY_E_NOSPACE
  * (and o->budget->over) when the blob cannot fit o->budget. */
 int	delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,

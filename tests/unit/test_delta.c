@@ -559,6 +559,92 @@ test_bsd4_far_match(void **state)
 	free(out);
 }
 
+/* A large pair (old + new above o->large_above, 64 MiB outside tests)
+ * runs its methods one at a time.  (1) When the old file saves under a
+ * quarter of the level-1 frame (new: 15% of old, the rest new bytes), the
+ * suffix-array methods are skipped (issue 17 sec. 3: Bun 1.4.1 -> 1.4.5,
+ * 100 CPU-s for a blob that lost to method 2); the same pair below the
+ * threshold still tries them.  (2) When they are tried, the level-1
+ * candidate is freed first (memory: 2 * (old + new) + 64 MiB) and (3)
+ * made again, the same bytes, when it stays the smallest: at level 1
+ * method 2 only ties it.  Each blob decodes to new. */
+static void
+large_enc(const uint8_t *a, size_t n, const uint8_t *b, size_t bn,
+    int level, int format, uint64_t large, struct delta_trace *tr,
+    uint8_t **blob, size_t *bloblen)
+{
+	struct delta_opts o = { .level = level, .workers = 2,
+	    .format = format, .trace = tr, .large_above = large };
+	struct fy_err e = { 0 };
+	uint8_t *out = malloc(bn + 1);
+
+	assert_non_null(out);
+	assert_int_equal(delta_encode(a, n, b, bn, &o, blob, bloblen, &e), 0);
+	assert_int_equal(delta_decode(a, n, *blob, *bloblen, out, bn, "f",
+	    &e), 0);
+	assert_memory_equal(out, b, bn);
+	free(out);
+}
+
+static void
+test_large_pair(void **state)
+{
+	size_t n = 2 << 20, i, l1 = 0, l2 = 0;
+	uint8_t *a = malloc(n), *b = malloc(n), *t1 = NULL;
+	uint8_t *p1 = NULL, *p2 = NULL;
+	struct delta_trace tr = { 0 };
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	fill_exe(a, n, 11);
+	/* (1) 15% of old, then new bytes */
+	memcpy(b, a + n / 2, n / 100 * 15);
+	fill_exe(b + n / 100 * 15, n - n / 100 * 15, 99);
+	large_enc(a, n, b, n, 3, 4, (uint64_t)1 << 20, &tr, &p1, &l1);
+	print_message("large pair, new bytes: level-1 whole %zu, patch %zu, "
+	    "method %d, %zu B\n", tr.whole1, tr.patch1, p1[0], l1);
+	assert_true(tr.patch1 * 4 >= tr.whole1 * 3);
+	assert_int_equal(tr.bsd, 2);
+	assert_int_equal(tr.l1_dropped, 0);
+	assert_int_equal(p1[0], DELTA_M_PATCH);
+	large_enc(a, n, b, n, 3, 4, 0, &tr, &p2, &l2);
+	assert_int_equal(tr.bsd, 1);	/* a small pair: tried */
+	free(p1);
+	free(p2);
+	/* (2) sparse edits: the suffix-array method is tried and wins */
+	memcpy(b, a, n);
+	for (i = 500; i < n; i += 997)
+		b[i] ^= 0x40;
+	large_enc(a, n, b, n, 3, 4, (uint64_t)1 << 20, &tr, &p1, &l1);
+	print_message("large pair, sparse edits: level-1 whole %zu, patch "
+	    "%zu, method %d, %zu B\n", tr.whole1, tr.patch1, p1[0], l1);
+	assert_int_equal(tr.bsd, 1);
+	assert_int_equal(tr.l1_dropped, 1);
+	assert_int_equal(tr.l1_remade, 0);
+	assert_true(p1[0] >= DELTA_M_BSD2);
+	free(p1);
+	/* (3) random bytes, 40% of them old's, at level 1, format 1: method
+	 * 3 (its fixed 24-byte header) loses, method 2 only ties the level-1
+	 * probe, which wins and is made again */
+	free(a);
+	free(b);
+	a = random_buf(n);
+	b = random_buf(n);
+	memcpy(b + n / 4, a, n / 10 * 4);
+	large_enc(a, n, b, n, 1, 1, (uint64_t)1 << 20, &tr, &t1, &l1);
+	print_message("large pair, random at level 1: level-1 whole %zu, patch "
+	    "%zu, method %d, %zu B\n", tr.whole1, tr.patch1, t1[0], l1);
+	assert_int_equal(tr.bsd, 1);
+	assert_int_equal(tr.l1_dropped, 1);
+	assert_int_equal(tr.l1_remade, 1);
+	assert_int_equal(t1[0], DELTA_M_PATCH);
+	assert_int_equal(l1, tr.patch1);
+	free(t1);
+	free(a);
+	free(b);
+}
+
 /* A sampled suffix array on what its sort finds hardest: long zero runs
  * and a period-3 pattern (suffixes equal beyond the sort's depth), and
  * suffixes that end within that depth; every k from 2 to 16 round-trips. */
@@ -688,6 +774,7 @@ main(void)
 		cmocka_unit_test(test_bsd4_far_match),
 		cmocka_unit_test(test_bsd4_sampled_runs),
 		cmocka_unit_test(test_bsd4_empty_entries),
+		cmocka_unit_test(test_large_pair),
 		cmocka_unit_test(test_window_too_large),
 		cmocka_unit_test(test_bsd_entry_outside),
 		cmocka_unit_test(test_bsd_entries_bounded),
