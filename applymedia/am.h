@@ -65,6 +65,8 @@ struct job {
 	char		 note[300];	/* why skipped, or the result */
 	int		 fell_back;
 	int		 pinned;	/* skipped: held back by a pin */
+	int		 pkgmem;	/* its base package spooled in memory */
+	int		 have_pkgmem;	/* (spool.c), read once by stage.c */
 };
 
 struct run {

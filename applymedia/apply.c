@@ -193,7 +193,8 @@ static int
 stage_job(struct run *r, struct job *j, int spoolfd, uint64_t *read,
     struct fy_err *e)
 {
-	struct stage_req sr = { .spoolfd = spoolfd, .m = r->md->m, .c = j->mc,
+	struct stage_req sr = { .spoolfd = spoolfd, .pkgmem = j->have_pkgmem ?
+	    j->pkgmem : -1, .m = r->md->m, .c = j->mc,
 	    .p = &j->plan, .local = j->have_local ? &j->local : NULL,
 	    .now = r->o->now };
 	struct plan_input in = { .c = j->mc, .target = j->plan.target->version,
@@ -206,6 +207,11 @@ stage_job(struct run *r, struct job *j, int spoolfd, uint64_t *read,
 		return -1;
 	sr.compfd = compfd;
 	rc = stage_build(&sr, &j->newg, &j->staged, e);
+	if (j->have_pkgmem) {		/* read (and cut out): done with */
+		close(j->pkgmem);
+		j->have_pkgmem = 0;
+		sr.pkgmem = -1;
+	}
 	if (rc == -1 && j->plan.nsteps > 0 && (e->code == FY_E_INTEGRITY ||
 	    e->code == FY_E_FORMAT || e->code == FY_E_UNSAFE)) {
 		first = *e;
@@ -499,6 +505,7 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 	rc = 0;
 out:
 	(void)state_log_hold(r->st, 0);
+	spool_release(r);
 	if (rc == -1)
 		abandon_all(r);
 	close(spoolfd);

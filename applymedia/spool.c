@@ -5,10 +5,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/mem.h"
 #include "applymedia/spool.h"
 #include "applymedia/stage.h"
 
@@ -121,21 +124,79 @@ spool_fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
 	return 0;
 }
 
+/*
+ * A plan that installs a base package alone reads it once, with no
+ * fallback that could need it again: it is spooled into memory (a memfd)
+ * when it fits in a quarter of the memory available, hashed while copied
+ * as on disk.  No page of it goes to the state's file system, and as the
+ * extraction cuts out what it has read (package_extract_base_once), its
+ * pages serve the files written.  0: spooled there; 1: not taken (too
+ * big, split, no memfd); -1: the fetch failed.
+ */
+static int
+spool_to_memory(struct run *r, struct job *j, uint64_t *budget,
+    struct fetch_ctx *fc, struct fy_err *e)
+{
+	const struct mf_file *f = j->plan.base != NULL ? j->plan.base->base :
+	    NULL;
+	char name[DIGEST_HEXLEN + 1];
+	int fd;
+
+	if (f == NULL || j->plan.nsteps != 0 || f->nparts != 0 ||
+	    f->size > *budget)
+		return 1;
+	if (FY_FAULT("spool.memfd") == -1 ||
+	    (fd = memfd_create("ferry-spool", MFD_CLOEXEC)) == -1)
+		return 1;	/* on disk then */
+	stage_spool_name(f, name);
+	if (source_fetch_fd(r->src, f->path, f->size, f->sha256, fd, name,
+	    on_progress, fc, e) == -1) {
+		close(fd);
+		return -1;
+	}
+	*budget -= f->size;
+	fc->base += f->size;
+	j->pkgmem = fd;
+	j->have_pkgmem = 1;
+	return 0;
+}
+
+void
+spool_release(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].have_pkgmem) {
+			close(r->jobs[i].pkgmem);
+			r->jobs[i].have_pkgmem = 0;
+		}
+}
+
 int
 spool_all(struct run *r, int spoolfd, uint64_t *read, struct fy_err *e)
 {
 	const struct mf_file *files[PLAN_MAX_STEPS + 1];
 	struct fetch_ctx fc = { 0 };
-	uint64_t total = 0;
+	uint64_t total = 0, budget = mem_available();
 	size_t i, k, n;
+	int rc;
 
 	for (i = 0; i < r->njobs; i++)
 		if (r->jobs[i].st == JOB_WORK)
 			total += spool_plan_files(&r->jobs[i].plan, files, &n);
 	fc.p = progress_begin(_("reading medium"), total);
+	budget = budget == UINT64_MAX ? 0 : budget / 4;
 	for (i = 0; i < r->njobs; i++) {
 		if (r->jobs[i].st != JOB_WORK)
 			continue;
+		if ((rc = spool_to_memory(r, &r->jobs[i], &budget, &fc, e)) !=
+		    1) {
+			if (rc == 0)
+				continue;
+			progress_end(fc.p);
+			return -1;
+		}
 		spool_plan_files(&r->jobs[i].plan, files, &n);
 		for (k = 0; k < n; k++)
 			if (spool_fetch_one(r, spoolfd, files[k], &fc, e) == -1) {

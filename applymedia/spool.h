@@ -26,8 +26,13 @@ uint64_t spool_plan_files(const struct plan *p, const struct mf_file **out,
 /* Spool one medium file (its parts, then joined, when split). */
 int	spool_fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
 	    struct fetch_ctx *fc, struct fy_err *e);
-/* Spool what every JOB_WORK job needs; *read: bytes read off the medium. */
+/* Spool what every JOB_WORK job needs; *read: bytes read off the medium.
+ * The base package of a base-only plan goes into memory when it fits
+ * (job->pkgmem, read once by stage_build), everything else into
+ * spoolfd. */
 int	spool_all(struct run *r, int spoolfd, uint64_t *read,
 	    struct fy_err *e);
+/* Close what spool_all() kept in memory. */
+void	spool_release(struct run *r);
 
 #endif

@@ -95,7 +95,22 @@ build_tree(const struct stage_req *r, int gensfd, int stagefd,
 	int curfd = -1, outfd, pkg, rc = -1, each = !syncfs_reports_errors();
 	size_t k;
 
-	if (p->base != NULL) {
+	if (p->base != NULL && r->pkgmem != -1) {
+		/* In memory, read once: cut out behind the reader. */
+		if ((curfd = mkdir_open(stagefd, "w0", e)) == -1)
+			return -1;
+		if (lseek(r->pkgmem, 0, SEEK_SET) == -1) {
+			fy_fail_errno(e, FY_E_IO, p->base->base->path,
+			    "cannot rewind the spooled copy");
+			goto out;
+		}
+		rc = package_extract_base_once(r->pkgmem, p->base->base->path,
+		    &p->base->tree, curfd, p->nsteps == 0 && each, e);
+		if (rc == -1)
+			goto out;
+		snprintf(cur, sizeof(cur), "w0");
+		cur_tree = &p->base->tree;
+	} else if (p->base != NULL) {
 		if ((pkg = open_pkg(r->spoolfd, p->base->base, e)) == -1)
 			return -1;
 		if ((curfd = mkdir_open(stagefd, "w0", e)) == -1) {

@@ -16,6 +16,8 @@
 struct stage_req {
 	int			 compfd;	/* c/<component> */
 	int			 spoolfd;
+	int			 pkgmem;	/* the base package in memory
+						 * (spool.c), read once; or -1 */
 	const struct manifest	*m;
 	const struct mf_component *c;
 	const struct plan	*p;

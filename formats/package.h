@@ -78,5 +78,17 @@ int	package_write_base_copy(int srcdirfd, struct tree *t, int copydirfd,
  */
 int	package_extract_base(int pkgfd, const char *where, const struct tree *t,
 	    int dstdirfd, int sync, struct fy_err *e);
+/*
+ * The same for a copy of the package that is read once and then thrown
+ * away (applymedia's spool in memory, a memfd): what was read is cut out
+ * of pkgfd (a hole punched behind the reader, every PACKAGE_FREE_STEP
+ * bytes), so its pages are freed while the tree is written and serve the
+ * files written.  pkgfd must be open for writing; where holes cannot be
+ * punched it is read as by package_extract_base().  Afterwards pkgfd no
+ * longer holds the package.
+ */
+#define PACKAGE_FREE_STEP	(4u << 20)
+int	package_extract_base_once(int pkgfd, const char *where,
+	    const struct tree *t, int dstdirfd, int sync, struct fy_err *e);
 
 #endif

@@ -34,6 +34,7 @@
 #include <zstd_errors.h>
 
 #include "core/beneath.h"
+#include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
 #include "formats/limits.h"
@@ -53,6 +54,8 @@ struct zsrc {
 	uint64_t	 total, cap;
 	int		 wlog;
 	int		 frame_done;
+	int		 once;		/* punch out what was read */
+	uint64_t	 off, freed;	/* read so far; punched so far */
 };
 
 /*
@@ -114,6 +117,20 @@ zstd_fail(struct zsrc *z, size_t r)
 	}
 }
 
+/* package_extract_base_once: the bytes read so far (copied into ibuf)
+ * are no longer needed in the file; give their pages back.  A file
+ * system that cannot punch holes keeps them (and is not asked again). */
+static void
+free_read(struct zsrc *z)
+{
+	if (FY_FAULT("package.free") == -1 ||
+	    fallocate(z->pkgfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    (off_t)z->freed, (off_t)(z->off - z->freed)) == -1)
+		z->once = 0;
+	else
+		z->freed = z->off;
+}
+
 /* After the one frame: nothing may follow it in the file. */
 static int
 check_tail(struct zsrc *z)
@@ -149,6 +166,9 @@ inflate(struct zsrc *z, uint8_t *dst, size_t cap, int fill, size_t *got)
 			if (n == 0)
 				return fy_fail(z->e, FY_E_FORMAT, z->where,
 				    _("zstd frame truncated"));
+			z->off += (uint64_t)n;
+			if (z->once && z->off - z->freed >= PACKAGE_FREE_STEP)
+				free_read(z);
 			z->in.src = z->ibuf;
 			z->in.size = (size_t)n;
 			z->in.pos = 0;
@@ -615,12 +635,12 @@ out:
 	return rc;
 }
 
-int
-package_extract_base(int pkgfd, const char *where, const struct tree *t,
-    int dstdirfd, int sync, struct fy_err *e)
+static int
+extract_base(int pkgfd, const char *where, const struct tree *t,
+    int dstdirfd, int sync, int once, struct fy_err *e)
 {
-	struct xctx x = { .zs = { .pkgfd = pkgfd, .where = where, .e = e },
-	    .where = where, .e = e, .pfd = -1 };
+	struct xctx x = { .zs = { .pkgfd = pkgfd, .where = where, .e = e,
+	    .once = once }, .where = where, .e = e, .pfd = -1 };
 	struct archive *a = NULL;
 	locale_t old, mine;
 	size_t r;
@@ -675,4 +695,18 @@ out:
 	ZSTD_freeDCtx(x.zs.dctx);
 	package_locale_end(old, mine);
 	return rc;
+}
+
+int
+package_extract_base(int pkgfd, const char *where, const struct tree *t,
+    int dstdirfd, int sync, struct fy_err *e)
+{
+	return extract_base(pkgfd, where, t, dstdirfd, sync, 0, e);
+}
+
+int
+package_extract_base_once(int pkgfd, const char *where, const struct tree *t,
+    int dstdirfd, int sync, struct fy_err *e)
+{
+	return extract_base(pkgfd, where, t, dstdirfd, sync, 1, e);
 }

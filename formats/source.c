@@ -286,11 +286,13 @@ fetch_write(struct source_sink *k, const void *buf, size_t len,
 	return 0;
 }
 
+/* With dstfd != -1: into that open file (the caller's: not closed,
+ * synced or removed here); else into dstdirfd/dstname. */
 static int
 fetch(struct source *s, const char *path, uint64_t size,
     const uint8_t sha[DIGEST_LEN], int dstdirfd, const char *dstname,
-    void (*progress)(void *arg, uint64_t bytes), void *arg, int sync,
-    struct fy_err *e)
+    int dstfd, void (*progress)(void *arg, uint64_t bytes), void *arg,
+    int sync, struct fy_err *e)
 {
 	struct fetch_sink f = { .k.write = fetch_write, .path = path,
 	    .dstname = dstname, .size = size, .progress = progress,
@@ -303,8 +305,12 @@ fetch(struct source *s, const char *path, uint64_t size,
 	if ((f.d = digest_new()) == NULL)
 		return fy_fail(e, FY_E_INTERNAL, path, "sha256 unavailable");
 	/* dstdirfd -1: check only (verifymedia), nothing is written. */
-	if (dstdirfd != -1 && (f.fd = openat(dstdirfd, dstname, O_WRONLY |
-	    O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) == -1) {
+	if (dstfd != -1) {
+		f.fd = dstfd;
+		dstdirfd = -1;
+	} else if (dstdirfd != -1 && (f.fd = openat(dstdirfd, dstname,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) ==
+	    -1) {
 		fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE : FY_E_IO,
 		    dstname, "cannot create");
 		digest_free(f.d);
@@ -323,7 +329,9 @@ fetch(struct source *s, const char *path, uint64_t size,
 		    _("sha256 differs from manifest"));
 		goto out;
 	}
-	if (f.fd != -1) {
+	if (dstfd != -1) {
+		f.fd = -1;	/* the caller's */
+	} else if (f.fd != -1) {
 		if (sync && io_fsync(f.fd, dstname, e) == -1)
 			goto out;
 		rc = close(f.fd);
@@ -335,7 +343,7 @@ fetch(struct source *s, const char *path, uint64_t size,
 	}
 	rc = 0;
 out:
-	if (f.fd != -1)
+	if (f.fd != -1 && dstfd == -1)
 		close(f.fd);
 	if (rc == -1 && dstdirfd != -1)
 		(void)unlinkat(dstdirfd, dstname, 0);
@@ -349,8 +357,8 @@ source_fetch(struct source *s, const char *path, uint64_t size,
     void (*progress)(void *arg, uint64_t bytes), void *arg,
     struct fy_err *e)
 {
-	return fetch(s, path, size, sha, dstdirfd, dstname, progress, arg, 1,
-	    e);
+	return fetch(s, path, size, sha, dstdirfd, dstname, -1, progress,
+	    arg, 1, e);
 }
 
 int
@@ -359,8 +367,17 @@ source_fetch_nosync(struct source *s, const char *path, uint64_t size,
     void (*progress)(void *arg, uint64_t bytes), void *arg,
     struct fy_err *e)
 {
-	return fetch(s, path, size, sha, dstdirfd, dstname, progress, arg, 0,
-	    e);
+	return fetch(s, path, size, sha, dstdirfd, dstname, -1, progress,
+	    arg, 0, e);
+}
+
+int
+source_fetch_fd(struct source *s, const char *path, uint64_t size,
+    const uint8_t sha[DIGEST_LEN], int fd, const char *name,
+    void (*progress)(void *arg, uint64_t bytes), void *arg,
+    struct fy_err *e)
+{
+	return fetch(s, path, size, sha, -1, name, fd, progress, arg, 0, e);
 }
 
 static int

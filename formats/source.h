@@ -70,6 +70,13 @@ int	source_fetch_nosync(struct source *s, const char *path, uint64_t size,
 	    const uint8_t sha[DIGEST_LEN], int dstdirfd, const char *dstname,
 	    void (*progress)(void *arg, uint64_t bytes), void *arg,
 	    struct fy_err *e);
+/* The same into the open file fd (`name` for messages), from its current
+ * offset; fd is neither synced, closed nor truncated here, also not on
+ * failure (applymedia's spool in memory, spool.c). */
+int	source_fetch_fd(struct source *s, const char *path, uint64_t size,
+	    const uint8_t sha[DIGEST_LEN], int fd, const char *name,
+	    void (*progress)(void *arg, uint64_t bytes), void *arg,
+	    struct fy_err *e);
 /* List every regular file under the folder (relative paths, sorted);
  * non-regular entries are reported as names with a trailing '!'.  Not
  * available over HTTP (FY_E_USAGE).  *names is an array of malloc'ed
