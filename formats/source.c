@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/digest.h"
+#include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
 #include "formats/limits.h"
@@ -257,6 +259,69 @@ source_exists(struct source *s, const char *path, struct fy_err *e)
 	return s->ops->exists(s, path, e);
 }
 
+/*
+ * source_fetch_fd: the copy is hashed by a thread of its own that reads it
+ * back behind the writer (pread of what was written), so hashing and
+ * copying share the two cores, and what is hashed is the copy itself,
+ * the bytes that will be parsed.  Without the thread: hashed in line.
+ */
+#define BEHIND_BYTES	(1u << 20)
+
+struct behind {
+	pthread_t	 th;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 fd;
+	struct digest	*d;
+	uint64_t	 written, hashed;
+	int		 done, waiting, err;	/* err: errno of a failed read */
+};
+
+static void *
+behind_run(void *arg)
+{
+	struct behind *b = arg;
+	uint8_t *buf = malloc(BEHIND_BYTES);
+	uint64_t at;
+	size_t want;
+	ssize_t n;
+	int err;
+
+	pthread_mutex_lock(&b->mu);
+	if (buf == NULL)
+		b->err = ENOMEM;
+	while (b->err == 0) {
+		while (!b->done && b->written - b->hashed < BEHIND_BYTES) {
+			b->waiting = 1;
+			pthread_cond_wait(&b->cv, &b->mu);
+		}
+		b->waiting = 0;
+		if (b->written == b->hashed)
+			break;			/* done, all hashed */
+		at = b->hashed;
+		want = b->written - at < BEHIND_BYTES ?
+		    (size_t)(b->written - at) : BEHIND_BYTES;
+		pthread_mutex_unlock(&b->mu);
+		if (FY_FAULT("spool.reread") == -1)
+			n = -1;
+		else
+			n = pread(b->fd, buf, want, (off_t)at);
+		err = n == -1 ? errno : n == 0 ? EIO : 0;
+		pthread_mutex_lock(&b->mu);
+		if (err == EINTR)
+			continue;
+		if (err != 0) {
+			b->err = err;
+			break;
+		}
+		digest_update(b->d, buf, (size_t)n);
+		b->hashed += (uint64_t)n;
+	}
+	pthread_mutex_unlock(&b->mu);
+	free(buf);
+	return NULL;
+}
+
 /* source_fetch: copy to the destination while hashing, bounded. */
 struct fetch_sink {
 	struct source_sink	 k;
@@ -264,6 +329,7 @@ struct fetch_sink {
 	int			 fd;
 	uint64_t		 size, seen;
 	struct digest		*d;
+	struct behind		*b;	/* or NULL: hashed here */
 	void			(*progress)(void *, uint64_t);
 	void			*arg;
 };
@@ -273,17 +339,72 @@ fetch_write(struct source_sink *k, const void *buf, size_t len,
     struct fy_err *e)
 {
 	struct fetch_sink *f = (struct fetch_sink *)k;
+	struct behind *b = f->b;
 
 	if (len > f->size - f->seen)
 		return fy_fail(e, FY_E_INTEGRITY, f->path, "longer than the %"
 		    PRIu64 " bytes declared", f->size);
-	digest_update(f->d, buf, len);
+	if (b == NULL)
+		digest_update(f->d, buf, len);
 	if (f->fd != -1 && io_write_all(f->fd, buf, len, f->dstname, e) == -1)
 		return -1;
 	f->seen += len;
+	if (b != NULL) {
+		pthread_mutex_lock(&b->mu);
+		b->written = f->seen;
+		if (b->waiting && b->written - b->hashed >= BEHIND_BYTES)
+			pthread_cond_signal(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+	}
 	if (f->progress != NULL)
 		f->progress(f->arg, f->seen);
 	return 0;
+}
+
+/* Start hashing fd behind the writer; NULL: hash in line instead. */
+static struct behind *
+behind_start(int fd, struct digest *d)
+{
+	struct behind *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return NULL;
+	b->fd = fd;
+	b->d = d;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	if (pthread_create(&b->th, NULL, behind_run, b) == 0)
+		return b;
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+	return NULL;
+}
+
+/* Let the thread hash the rest, join it; -1 (e filled, unless `quiet`)
+ * when it could not read the copy back. */
+static int
+behind_end(struct behind *b, const char *name, int quiet, struct fy_err *e)
+{
+	int err;
+
+	if (b == NULL)
+		return 0;
+	pthread_mutex_lock(&b->mu);
+	b->done = 1;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->th, NULL);
+	err = b->err;
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
+	if (err != 0 && !quiet) {
+		errno = err;
+		return fy_fail_errno(e, FY_E_IO, name, _("cannot read back the "
+		    "copy to hash it"));
+	}
+	return err != 0 ? -1 : 0;
 }
 
 /* With dstfd != -1: into that open file (the caller's: not closed,
@@ -308,6 +429,7 @@ fetch(struct source *s, const char *path, uint64_t size,
 	if (dstfd != -1) {
 		f.fd = dstfd;
 		dstdirfd = -1;
+		f.b = behind_start(dstfd, f.d);
 	} else if (dstdirfd != -1 && (f.fd = openat(dstdirfd, dstname,
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) ==
 	    -1) {
@@ -316,7 +438,11 @@ fetch(struct source *s, const char *path, uint64_t size,
 		digest_free(f.d);
 		return -1;
 	}
-	if (s->ops->stream(s, path, &f.k, e) == -1)
+	if (s->ops->stream(s, path, &f.k, e) == -1) {
+		behind_end(f.b, dstname, 1, e);
+		goto out;
+	}
+	if (behind_end(f.b, dstname, 0, e) == -1)
 		goto out;
 	if (f.seen != size) {
 		fy_fail(e, FY_E_INTEGRITY, path, "%" PRIu64 " bytes, manifest "

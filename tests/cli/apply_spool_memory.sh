@@ -1,12 +1,13 @@
 # Issue 17 sec. 4: the base package of a plan that installs it alone is
-# spooled into memory (a memfd), hashed while copied as on disk, and cut
+# spooled into memory (a memfd), hashed as it is copied (by a thread that
+# reads the copy back behind the writer), and cut
 # out behind the extraction (formats/package_extract.c
 # package_extract_base_once), so that none of it is written to the state's
 # file system.  Checked here: the package is in memory and not in spool/
 # while the tree is built (the run stops itself at stage.mkdir); with too
 # little memory (FERRY_TEST_MEM_AVAIL), or when no memfd can be made, it
 # goes to spool/ as before; holes that cannot be punched only keep the
-# pages; a read error or a hash mismatch while spooling into memory, and
+# pages; a read error of the medium or of the copy, a hash mismatch, and
 # a write error after part of the copy was cut out, give their exit codes
 # and leave the client unchanged; the next run reads the medium again.
 . "$FERRY_TESTLIB/common.sh"
@@ -96,6 +97,12 @@ FERRY_FAULT=media.read:$((reads - 20)):eio expect_fail 3 "^applymedia: $pkg: " \
     client cl apply med
 err_has 'Input/output error'
 [ "$(client_digest cl)" = "$before" ] || die "a read error changed the client"
+# 5b. the copy in memory cannot be read back to be hashed (its own thread):
+#     exit 3, no change
+FERRY_FAULT=spool.reread:3:eio expect_fail 3 \
+    "^applymedia: $sha: cannot read back the copy to hash it: Input/output error$" \
+    client cl apply med
+[ "$(client_digest cl)" = "$before" ] || die "a read-back error changed the client"
 # 6. a hash mismatch (damaged medium): exit 6, no change
 cp -a med med.ok
 flip_byte "med/ferry/$pkg" 5000000
