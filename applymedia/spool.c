@@ -3,6 +3,7 @@
  * spool: copy what the plans need off the medium, hashed (spool.h).
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -124,6 +125,64 @@ spool_fetch_one(struct run *r, int spoolfd, const struct mf_file *f,
 	return 0;
 }
 
+/* A number from a one-line cgroup file; UINT64_MAX: none ("max"). */
+static uint64_t
+cg_value(const char *dir, const char *file)
+{
+	char path[4200], line[64];
+	unsigned long long v;
+	uint64_t r = UINT64_MAX;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((f = fopen(path, "re")) == NULL)
+		return UINT64_MAX;
+	if (fgets(line, sizeof(line), f) != NULL &&
+	    sscanf(line, "%llu", &v) == 1)
+		r = (uint64_t)v;
+	fclose(f);
+	return r;
+}
+
+/* What the memory cgroup of this process still allows (its limit less
+ * its use: shared memory counts there and cannot be written back), or
+ * UINT64_MAX: no limit known.  cgroup v2, else v1's memory controller. */
+static uint64_t
+cgroup_room(void)
+{
+	char line[4096], dir[4200];
+	uint64_t lim = UINT64_MAX, use = 0, v;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	size_t n;
+
+	if (f == NULL)
+		return UINT64_MAX;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((n = strlen(line)) > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (strncmp(line, "0::", 3) == 0) {
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup%s", line + 3);
+			v = cg_value(dir, "memory.max");
+			if (v < lim) {
+				lim = v;
+				use = cg_value(dir, "memory.current");
+			}
+		} else if (strstr(line, ":memory:") != NULL) {
+			snprintf(dir, sizeof(dir), "/sys/fs/cgroup/memory%s",
+			    strstr(line, ":memory:") + 8);
+			v = cg_value(dir, "memory.limit_in_bytes");
+			if (v < lim) {
+				lim = v;
+				use = cg_value(dir, "memory.usage_in_bytes");
+			}
+		}
+	}
+	fclose(f);
+	if (lim == UINT64_MAX || use == UINT64_MAX)
+		return UINT64_MAX;
+	return use < lim ? lim - use : 0;
+}
+
 /*
  * A plan that installs a base package alone reads it once, with no
  * fallback that could need it again: it is spooled into memory (a memfd)
@@ -178,7 +237,7 @@ spool_all(struct run *r, int spoolfd, uint64_t *read, struct fy_err *e)
 {
 	const struct mf_file *files[PLAN_MAX_STEPS + 1];
 	struct fetch_ctx fc = { 0 };
-	uint64_t total = 0, budget = mem_available();
+	uint64_t total = 0, budget = mem_available(), room;
 	size_t i, k, n;
 	int rc;
 
@@ -186,7 +245,12 @@ spool_all(struct run *r, int spoolfd, uint64_t *read, struct fy_err *e)
 		if (r->jobs[i].st == JOB_WORK)
 			total += spool_plan_files(&r->jobs[i].plan, files, &n);
 	fc.p = progress_begin(_("reading medium"), total);
+	/* A quarter of what is left, of the machine and of the cgroup (a
+	 * service's MemoryMax); memory unknown: all on disk. */
+	room = cgroup_room();
 	budget = budget == UINT64_MAX ? 0 : budget / 4;
+	if (room / 4 < budget)
+		budget = room / 4;
 	for (i = 0; i < r->njobs; i++) {
 		if (r->jobs[i].st != JOB_WORK)
 			continue;

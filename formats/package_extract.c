@@ -10,6 +10,8 @@
  * libarchive write-disk code is used at all.  On failure dstdirfd holds a
  * partial tree that the caller removes.  Decompression runs in a thread of
  * its own, ahead of the parsing, hashing and writing (struct zpipe).
+ * package_extract_base_once() also punches out of pkgfd what it has read
+ * (free_read), for a copy in memory that is read once.
  *
  * Memory bound: zstd's window buffer, at most 2^LIMIT_BASE_WINDOW_LOG
  * (128 MiB) of address space, of which only as much is ever written (so
