@@ -127,8 +127,10 @@ expect_ok client cl apply med
 expect_ok client cl plan med2
 out_has '^big: 1.0 -> 2.0 via base 2.0'
 rm -rf cl1 && cp -a cl cl1
+# (the shim is preloaded into applymedia itself, also under FERRY_VALGRIND)
 LD_PRELOAD=$PWD/shim.so FERRY_SHIM=count FERRY_SHIM_DIR=$PWD/cl \
-    FERRY_SHIM_LOG=$PWD/count.log expect_ok client cl apply med2
+    FERRY_SHIM_LOG=$PWD/count.log expect_ok "$FERRY_BIN/applymedia" \
+    --root "$PWD/cl" apply med2
 writes=$(awk '$1 == "write" { print $2 }' count.log)
 [ "${writes:-0}" -gt 30 ] || die "only ${writes:-0} writes counted"
 rm -rf cl && cp -a cl1 cl
@@ -136,7 +138,7 @@ before=$(client_digest cl)
 LD_PRELOAD=$PWD/shim.so FERRY_SHIM=write:$((writes - 8)):EIO \
     FERRY_SHIM_DIR=$PWD/cl FERRY_FAULT_LOG=$PWD/points3.log \
     expect_fail 3 '^applymedia: .*: write failed: Input/output error$' \
-    client cl apply med2
+    "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med2
 [ "$(grep -c '^package.free$' points3.log)" -ge 1 ] ||
     die "the write error came before any of the copy was cut out"
 [ "$(client_digest cl)" = "$before" ] || die "a write error changed the client"
