@@ -18,7 +18,8 @@
 #       zstd -19 of the file when the old tree has no file at that path.
 # Byte counts only (deterministic); ferry's encode CPU seconds for
 # information.  Raw rows: bench/out/delta_pkg.tsv; the table:
-# docs/BENCHMARKS-delta.md.
+# docs/BENCHMARKS-delta.md, followed by the notes kept by hand in
+# bench/delta_notes.md (edit those there, not in the generated file).
 #
 # Environment: FERRY_BENCH_LEVEL (19), FERRY_BENCH_WORKERS (2),
 # FERRY_BENCH_FORMAT (4: the package format measured as "ferry"),
@@ -104,6 +105,10 @@ for s in $SERIES; do
 done
 
 if [ "${FERRY_BENCH_REPORT:-1}" = 1 ]; then
-	python3 bench/delta_pkg_report.py "$TSV" "$LEVEL" "$WORKERS" "$FORMAT" >"$ROOT/docs/BENCHMARKS-delta.md"
+	# the table, then the notes kept by hand in bench/delta_notes.md
+	{ python3 bench/delta_pkg_report.py "$TSV" "$LEVEL" "$WORKERS" "$FORMAT"
+	  [ -s bench/delta_notes.md ] && { echo; cat bench/delta_notes.md; }
+	} >"$ROOT/docs/BENCHMARKS-delta.md.tmp"
+	mv "$ROOT/docs/BENCHMARKS-delta.md.tmp" "$ROOT/docs/BENCHMARKS-delta.md"
 	echo "delta.sh: wrote docs/BENCHMARKS-delta.md" >&2
 fi

@@ -7,7 +7,9 @@
 #   3. bench/http_load.sh with --with-http (200 clients against nginx)
 # then assembles docs/BENCHMARKS.md: the e2e section, the notes in
 # bench/e2e_notes.md, then verbatim docs/BENCHMARKS-delta.md, docs/BENCHMARKS-delta-codec.md,
-# docs/BENCHMARKS-http.md and docs/BENCHMARKS-crash.md where present.
+# docs/BENCHMARKS-ingest.md, docs/BENCHMARKS-http.md, docs/BENCHMARKS-crash.md
+# and docs/BENCHMARKS-fleet-for.md where present.  Notes written by hand
+# go to bench/e2e_notes.md or those files, never to docs/BENCHMARKS.md.
 # Other options go to e2e.sh (--cold, --sets "corpus s40 big");
 # --report-only reassembles docs/BENCHMARKS.md from bench/out without
 # measuring.
@@ -47,7 +49,9 @@ out=docs/BENCHMARKS.md
 	echo
 	cat bench/e2e_notes.md
 	for part in delta:"Delta packages against the plain tools" \
-	    delta-codec:"Delta codec, one file at a time" http:"HTTP load" \
+	    delta-codec:"Delta codec, one file at a time" \
+	    ingest:"Ingest and delta policy (issue 17 target 3, issue 19)" \
+	    http:"HTTP load" \
 	    crash:"Crash and fault campaign" \
 	    fleet-for:"Media built for the fleet"; do
 		f=docs/BENCHMARKS-${part%%:*}.md
