@@ -20,6 +20,7 @@
 #include "core/i18n.h"
 #include "core/say.h"
 #include "applymedia/hooks.h"
+#include "verify/gpg.h"
 
 /* Every value goes through the escaping of core/say.c: a volume label, a
  * version or an entry name must not give a hook (and the mail, SNMP trap
@@ -65,6 +66,7 @@ hook_run(const char *cmd, unsigned timeout, const struct hook_env *env,
 		    _("cannot fork"));
 	if (pid == 0) {
 		setsid();
+		gpg_env_child();	/* the admin's GNUPGHOME, not ours */
 		setenv_opt("FERRY_EVENT", env->event);
 		setenv_opt("FERRY_COMPONENT", env->component);
 		setenv_opt("FERRY_FROM", env->from);

@@ -18,6 +18,7 @@
 #include "applymedia/am.h"
 #include "applymedia/find.h"
 #include "applymedia/jitter.h"
+#include "verify/gpg.h"
 
 static const char usage_text[] =
 "usage: applymedia [options] COMMAND [ARGS]\n"
@@ -150,6 +151,8 @@ main(int argc, char **argv)
 	unsigned jitter = 0;
 
 	say_init("applymedia");
+	/* never gpg's default home: GNUPGHOME may name ours */
+	gpg_home_by_env();
 	for (ch = 1; ch < argc && strcmp(argv[ch], "--") != 0; ch++)
 		json_wanted |= strcmp(argv[ch], "--json") == 0;
 	/* Tests inject the clock; production uses the real one. */

@@ -39,6 +39,15 @@ struct gpg_cache {
 					 * removed */
 };
 
+/* For a process that never uses gpg's default home (the client tools):
+ * call before any other gpg_* function, while the process runs one
+ * thread.  GNUPGHOME then names the first private home, which saves
+ * GPGME's second "gpg --version" (verify/gpg_sign.c).  A child the
+ * process starts that is not gpg calls gpg_env_child() after fork(): it
+ * puts back the GNUPGHOME the process started with. */
+void	gpg_home_by_env(void);
+void	gpg_env_child(void);
+
 /* Create a verifier: a private home holding the public keys of `keyring`
  * (a binary or armored keyring file of at most LIMIT_KEYSET_BYTES, public
  * keys only).  `pinned` are primary fingerprints (full length,

@@ -24,13 +24,21 @@
  * --version) to find its engines, which also leaves gpgsm unknown, so it
  * is never started for its version; gpg is found on PATH once, and every
  * context names that file explicitly.  What remains per process: the one
- * "gpg --version" of GPGME's engine table, and one each time a context
- * is pointed at another home.  GPGME runs that probe whenever engine
+ * "gpg --version" of GPGME's engine table, and one each time engine
+ * information names another home: GPGME runs that probe whenever engine
  * information is set (gpgme_set_engine_info and gpgme_ctx_set_engine_info
  * alike, src/engine.c _gpgme_set_engine_info), and a new context copies
- * the process-wide information: so gpg_ctx_open() sets the process-wide
+ * the process-wide information.  So gpg_ctx_open() sets the process-wide
  * home and opens contexts from it, and a second context on the same home
  * (a key listing beside a verify) starts no gpg.
+ *
+ * A process that never uses gpg's default home (the client tools, which
+ * call gpg_home_by_env() first) saves that probe for its first home: the
+ * engine information keeps no home (so gpg gets no --homedir) and
+ * GNUPGHOME names it instead, set once, while the process runs one
+ * thread, before its first context.  Other homes go through the engine
+ * information as above; a child that is not gpg gets the GNUPGHOME the
+ * process started with back (gpg_env_child()).
  */
 static const char *
 engine_path(struct fy_err *e)
@@ -87,10 +95,65 @@ gpg_ctx_rehome(gpgme_ctx_t ctx, const char *home, struct fy_err *e)
 }
 
 /* The home the process-wide engine information names ("" for gpg's
- * default), valid when engine_homed. */
+ * default), valid when engine_homed; with env_home[0], the home GNUPGHOME
+ * names (the engine information then names none for it). */
 static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 static char engine_home[PATH_MAX];
 static int engine_homed;
+static int env_allowed;
+static char env_home[PATH_MAX];
+static char *env_orig;		/* GNUPGHOME at start, or NULL */
+
+void
+gpg_home_by_env(void)
+{
+	env_allowed = 1;
+}
+
+void
+gpg_env_child(void)
+{
+	if (env_home[0] == '\0')
+		return;
+	if (env_orig != NULL)
+		setenv("GNUPGHOME", env_orig, 1);
+	else
+		unsetenv("GNUPGHOME");
+}
+
+/* Does GNUPGHOME name `home` for the contexts that name no home? */
+static int
+env_names(const char *home)
+{
+	const char *v;
+
+	return home != NULL && env_home[0] != '\0' &&
+	    strcmp(env_home, home) == 0 && (v = getenv("GNUPGHOME")) != NULL &&
+	    strcmp(v, home) == 0;
+}
+
+/* Let GNUPGHOME name `home`: the first home of a process that allows it,
+ * before any other (the engine information still names none). */
+static void
+env_take(const char *home)
+{
+	const char *v;
+
+	if (!env_allowed || env_home[0] != '\0' || engine_homed ||
+	    home == NULL || home[0] == '\0' || strlen(home) >= sizeof(env_home))
+		return;
+	if ((v = getenv("GNUPGHOME")) != NULL &&
+	    (env_orig = strdup(v)) == NULL)
+		return;
+	if (setenv("GNUPGHOME", home, 1) != 0) {
+		free(env_orig);
+		env_orig = NULL;
+		return;
+	}
+	snprintf(env_home, sizeof(env_home), "%s", home);
+	snprintf(engine_home, sizeof(engine_home), "%s", home);
+	engine_homed = 1;
+}
 
 /* A new context whose engine is gpg with home `home`. */
 static gpgme_error_t
@@ -102,10 +165,17 @@ new_ctx(const char *gpg, const char *home, gpgme_ctx_t *ctx)
 	if (strlen(want) >= sizeof(engine_home))
 		return gpg_error(GPG_ERR_INV_VALUE);
 	pthread_mutex_lock(&engine_lock);
+	env_take(home);
 	if (!engine_homed || strcmp(engine_home, want) != 0) {
 		engine_homed = 0;
-		if ((err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, gpg,
-		    home)) == 0) {
+		/* gpg's default home cannot be named once GNUPGHOME names
+		 * ours; the home GNUPGHOME names is named by naming none */
+		if (home == NULL && env_home[0] != '\0')
+			err = gpg_error(GPG_ERR_INV_VALUE);
+		else
+			err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP,
+			    gpg, env_names(home) ? NULL : home);
+		if (err == 0) {
 			snprintf(engine_home, sizeof(engine_home), "%s", want);
 			engine_homed = 1;
 		}
@@ -141,7 +211,8 @@ gpg_ctx_open(const char *home, gpgme_ctx_t *out, struct fy_err *e)
 			break;
 	if (info == NULL || info->file_name == NULL ||
 	    strcmp(info->file_name, gpg) != 0 || (home != NULL &&
-	    (info->home_dir == NULL || strcmp(info->home_dir, home) != 0))) {
+	    (info->home_dir == NULL ? !env_names(home) :
+	    strcmp(info->home_dir, home) != 0))) {
 		gpgme_release(ctx);
 		return fy_fail(e, FY_E_INTERNAL, "gpg", "cannot set up the gpg "
 		    "engine: %s", "the context names another home");

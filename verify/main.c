@@ -17,6 +17,7 @@
 #include "core/num.h"
 #include "core/say.h"
 #include "formats/source.h"
+#include "verify/gpg.h"
 #include "verify/media_check.h"
 
 static const char usage_text[] =
@@ -100,6 +101,8 @@ main(int argc, char **argv)
 	int ch, rc;
 
 	say_init("verifymedia");
+	/* never gpg's default home: GNUPGHOME may name ours */
+	gpg_home_by_env();
 	t.now = (int64_t)time(NULL);
 	while ((ch = getopt_long(argc, argv, "hjk:K:qt:V", longopts,
 	    NULL)) != -1) {

@@ -5,8 +5,13 @@
 #   - never gpgconf, gpgsm, gpg-agent or keyboxd;
 #   - a run that finds its home: no gpg --import and no key listing (the
 #     home keeps the listing's facts, verify/gpg_cache.c ferry-keys);
-#     verifymedia 4 gpg runs (2 --version, 2 --verify), applymedia 3 (one
-#     --verify: it reads no SHA256SUMS);
+#     verifymedia 3 gpg runs (1 --version, 2 --verify), applymedia 2 (one
+#     --verify: it reads no SHA256SUMS).  GPGME probes gpg's version for
+#     its engine table and again whenever engine information names a
+#     home: the client tools name their first home through GNUPGHOME
+#     instead (gpg_home_by_env), so that gpg gets no --homedir;
+#   - a hook sees the GNUPGHOME applymedia started with (or none), not
+#     ferry's home;
 #   - verifymedia's two gpg --verify run at the same time: SHA256SUMS's
 #     starts before the manifest's and ends after the files are hashed
 #     (verify/media_files.c media_sums_start; gpg_verify_start);
@@ -73,9 +78,9 @@ V=(verifymedia --trust "$FPR_GOOD" --keyring "$FERRY_TEST_KEYS/pinned.gpg" med)
 traced v1 "$FERRY_BIN/${V[0]}" "${V[@]:1}"
 no_helpers v1
 expect_count v1 "gpg --import" 1
-expect_count v1 "gpg --version" 2
+expect_count v1 "gpg --version" 1
 expect_count v1 "gpg --list-keys" 1
-expect_count v1 "gpg.*" 6
+expect_count v1 "gpg.*" 5
 entry=$(echo "$XDG_CACHE_HOME"/ferry/gpg/h-*)
 [ -d "$entry" ] || die "verifymedia kept no home in $XDG_CACHE_HOME/ferry/gpg"
 [ "$(stat -c %a "$entry")" = 700 ] && [ "$(stat -c %a "$XDG_CACHE_HOME/ferry/gpg")" = 700 ] ||
@@ -83,10 +88,10 @@ entry=$(echo "$XDG_CACHE_HOME"/ferry/gpg/h-*)
 traced v2 "$FERRY_BIN/${V[0]}" "${V[@]:1}"
 no_helpers v2
 expect_count v2 "gpg --import" 0
-expect_count v2 "gpg --version" 2
+expect_count v2 "gpg --version" 1
 expect_count v2 "gpg --list-keys" 0
 expect_count v2 "gpg --verify" 2
-expect_count v2 "gpg.*" 4
+expect_count v2 "gpg.*" 3
 out_has "^ok: "
 # the order of starts and exits in one log (-f, not -ff): how many gpg
 # --verify were running at most at once (an order, not a time: the
@@ -123,9 +128,9 @@ flip_byte med/ferry/manifest.json.sig "$off"
 traced a1 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med
 no_helpers a1
 expect_count a1 "gpg --import" 1
-expect_count a1 "gpg --version" 2
+expect_count a1 "gpg --version" 1
 expect_count a1 "gpg --list-keys" 1
-expect_count a1 "gpg.*" 5
+expect_count a1 "gpg.*" 4
 [ -d "$(echo "$ST"/gpg/h-*)" ] || die "apply kept no home in $ST/gpg"
 [ "$(stat -c %a "$ST/gpg")" = 700 ] || die "$ST/gpg is not 0700"
 # the next run (nothing to do) finds it; status uses it read-only
@@ -134,7 +139,8 @@ no_helpers a2
 expect_count a2 "gpg --import" 0
 expect_count a2 "gpg --list-keys" 0
 expect_count a2 "gpg --verify" 1
-expect_count a2 "gpg.*" 3
+expect_count a2 "gpg --version" 1
+expect_count a2 "gpg.*" 2
 traced s1 "$FERRY_BIN/applymedia" --root "$PWD/cl" status med
 expect_count s1 "gpg --import" 0
 # applymedia reads no SHA256SUMS
@@ -160,6 +166,24 @@ expect_count a4 "gpg --import" 1
     die "left over in $ST/gpg: $(ls -a "$ST/gpg")"
 traced a5 "$FERRY_BIN/applymedia" --root "$PWD/cl" apply med2
 expect_count a5 "gpg --import" 0
+
+# --- a hook gets the admin's GNUPGHOME back, not ferry's home ------------
+# (the gpg runs of the same apply go without --homedir: GNUPGHOME names
+# the private home for them)
+hooklog=$TEST_TMP/hook-env.log
+make_client hk
+sed -i "/^path = \/opt\/av\/Bases/a pre_switch = echo \"\${GNUPGHOME-unset}\" >> $hooklog" \
+    hk/etc/ferry/client.conf
+GNUPGHOME=$TEST_TMP/admin-gnupg traced h1 "$FERRY_BIN/applymedia" --root "$PWD/hk" apply med
+expect_count h1 "gpg --version" 1
+grep -q -- '--homedir' "$TEST_TMP/h1.st"/p.* && die "a gpg run got --homedir"
+[ "$(cat "$hooklog")" = "$TEST_TMP/admin-gnupg" ] ||
+    die "hook saw GNUPGHOME '$(cat "$hooklog")', want $TEST_TMP/admin-gnupg"
+: >"$hooklog"
+(unset GNUPGHOME; traced h2 "$FERRY_BIN/applymedia" --root "$PWD/hk" apply med2)
+[ "$(cat "$hooklog")" = unset ] ||
+    die "hook saw GNUPGHOME '$(cat "$hooklog")', want it unset"
+[ ! -e "$TEST_TMP/admin-gnupg" ] || die "gpg used the admin's GNUPGHOME"
 
 # --- no agent was left running for any of these homes ---------------------
 ! pgrep -f "$TEST_TMP" >/dev/null || die "left running: $(pgrep -af "$TEST_TMP")"
