@@ -132,6 +132,18 @@ build_medium() {
 	    --gnupghome "$KEYHOME" "$@" >/dev/null
 }
 
+# sparse_engine_media: rel/8.1.0 and rel/8.1.1 (tests/lib/mk_sparse_engine.py:
+# an executable whose delta is method 6, package format 4), a level-19
+# repository `repo` holding both, and media m1 (8.1.0) and m2 (8.1.1).
+sparse_engine_media() {
+	python3 "$FERRY_TESTLIB/mk_sparse_engine.py"
+	make_repo repo --level 19
+	mkmedia --repo repo add engine 8.1.0 rel/8.1.0 >/dev/null
+	build_medium repo m1
+	mkmedia --repo repo add engine 8.1.1 rel/8.1.1 >/dev/null
+	build_medium repo m2
+}
+
 # make_client DIR [extra [client] lines...]: a client with the pinned test
 # keyring, trusting the good key, tracking patterns and engine.
 make_client() {
