@@ -212,6 +212,11 @@ main(int argc, char **argv)
 	if (jitter && (strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
 	    strcmp(cmd, "status") == 0) && jitter_wait(jitter, &e) == -1)
 		return fail(&e);
+	/* GPGME's engine probe runs while the medium is found and read */
+	if ((strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0 ||
+	    strcmp(cmd, "auto") == 0 || (strcmp(cmd, "status") == 0 &&
+	    nargs == 1)) && nargs <= 1)
+		gpg_engine_prefetch();
 	if (autofind && (strcmp(cmd, "plan") == 0 || strcmp(cmd, "apply") == 0) &&
 	    nargs == 0) {
 		if (find_auto(&o, found, sizeof(found), &e) == -1)

@@ -47,6 +47,10 @@ struct gpg_cache {
  * puts back the GNUPGHOME the process started with. */
 void	gpg_home_by_env(void);
 void	gpg_env_child(void);
+/* Start GPGME's set-up (its one "gpg --version") on a thread now, for a
+ * process that will verify soon; the first gpg_* call that needs the
+ * engine waits for it.  Call before any other thread runs. */
+void	gpg_engine_prefetch(void);
 
 /* Create a verifier: a private home holding the public keys of `keyring`
  * (a binary or armored keyring file of at most LIMIT_KEYSET_BYTES, public

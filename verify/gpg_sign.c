@@ -40,43 +40,87 @@
  * information as above; a child that is not gpg gets the GNUPGHOME the
  * process started with back (gpg_env_child()).
  */
-static const char *
-engine_path(struct fy_err *e)
-{
-	static int inited;
-	static char path[PATH_MAX];
-	gpgme_engine_info_t info = NULL;
-	gpgme_error_t err;
+/* GPGME's set-up and its engine table (the one "gpg --version"), once;
+ * gpg_engine_prefetch() may run it on a thread while the process reads
+ * its medium. */
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static gpgme_error_t engine_err;
+static char engine_file[PATH_MAX];
+static pthread_mutex_t prefetch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t prefetch_th;
+static int prefetching;
 
-	if (!inited) {
-		/* Before gpgme_check_version(), as GPGME requires. */
-		gpgme_set_global_flag("disable-gpgconf", "1");
-		gpgme_check_version(NULL);
-		inited = 1;
-	}
-	if (path[0] != '\0')
-		return path;
-	if ((err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP)) != 0) {
-		fy_fail(e, FY_E_INTERNAL, "gpg", _("no usable gpg engine: %s"),
-		    gpgme_strerror(err));
-		return NULL;
-	}
-	if ((err = gpgme_get_engine_info(&info)) != 0) {
-		fy_fail(e, FY_E_INTERNAL, "gpg", _("no usable gpg engine: %s"),
-		    gpgme_strerror(err));
-		return NULL;
-	}
+static void
+engine_init(void)
+{
+	gpgme_engine_info_t info = NULL;
+
+	/* Before gpgme_check_version(), as GPGME requires. */
+	gpgme_set_global_flag("disable-gpgconf", "1");
+	gpgme_check_version(NULL);
+	if ((engine_err = gpgme_engine_check_version(
+	    GPGME_PROTOCOL_OpenPGP)) != 0 ||
+	    (engine_err = gpgme_get_engine_info(&info)) != 0)
+		return;
 	for (; info != NULL; info = info->next)
 		if (info->protocol == GPGME_PROTOCOL_OpenPGP &&
 		    info->file_name != NULL &&
-		    strlen(info->file_name) < sizeof(path))
-			strcpy(path, info->file_name);
-	if (path[0] == '\0') {
+		    strlen(info->file_name) < sizeof(engine_file))
+			strcpy(engine_file, info->file_name);
+}
+
+static void *
+prefetch_run(void *arg)
+{
+	(void)arg;
+	pthread_once(&engine_once, engine_init);
+	return NULL;
+}
+
+/* Wait for the prefetch, if one runs (also at exit: never leave the
+ * thread in the middle of starting gpg). */
+static void
+prefetch_join(void)
+{
+	pthread_mutex_lock(&prefetch_lock);
+	if (prefetching) {
+		pthread_join(prefetch_th, NULL);
+		prefetching = 0;
+	}
+	pthread_mutex_unlock(&prefetch_lock);
+}
+
+void
+gpg_engine_prefetch(void)
+{
+	static int registered;
+
+	pthread_mutex_lock(&prefetch_lock);
+	if (!prefetching && !registered && atexit(prefetch_join) == 0) {
+		registered = 1;
+		if (pthread_create(&prefetch_th, NULL, prefetch_run,
+		    NULL) == 0)
+			prefetching = 1;
+	}
+	pthread_mutex_unlock(&prefetch_lock);
+}
+
+static const char *
+engine_path(struct fy_err *e)
+{
+	prefetch_join();
+	pthread_once(&engine_once, engine_init);
+	if (engine_err != 0) {
+		fy_fail(e, FY_E_INTERNAL, "gpg", _("no usable gpg engine: %s"),
+		    gpgme_strerror(engine_err));
+		return NULL;
+	}
+	if (engine_file[0] == '\0') {
 		fy_fail(e, FY_E_INTERNAL, "gpg", _("no usable gpg engine: %s"),
 		    "gpg not found");
 		return NULL;
 	}
-	return path;
+	return engine_file;
 }
 
 int

@@ -143,6 +143,8 @@ main(int argc, char **argv)
 		cache.dir = cachedir;
 		t.gpg_cache = &cache;
 	}
+	/* GPGME's engine probe runs while the medium is opened and read */
+	gpg_engine_prefetch();
 	found.list = json_array();
 	if (source_open(argv[optind], &src, &e) == -1 ||
 	    media_open(src, &t, &md, &e) == -1) {

@@ -12,6 +12,11 @@
 #     instead (gpg_home_by_env), so that gpg gets no --homedir;
 #   - a hook sees the GNUPGHOME applymedia started with (or none), not
 #     ferry's home;
+#   - that probe starts on a thread while the medium is read
+#     (gpg_engine_prefetch), only for commands that read a medium: pin,
+#     rollback and status without a medium start no gpg; a run that
+#     fails before it verifies (no such medium) ends with its own exit
+#     code after the probe ended (it waits for it): no gpg behind;
 #   - verifymedia's two gpg --verify run at the same time: SHA256SUMS's
 #     starts before the manifest's and ends after the files are hashed
 #     (verify/media_files.c media_sums_start; gpg_verify_start);
@@ -184,6 +189,33 @@ grep -q -- '--homedir' "$TEST_TMP/h1.st"/p.* && die "a gpg run got --homedir"
 [ "$(cat "$hooklog")" = unset ] ||
     die "hook saw GNUPGHOME '$(cat "$hooklog")', want it unset"
 [ ! -e "$TEST_TMP/admin-gnupg" ] || die "gpg used the admin's GNUPGHOME"
+
+# --- the engine probe only where a medium is read -------------------------
+traced n1 "$FERRY_BIN/applymedia" --root "$PWD/cl" pin patterns
+traced n2 "$FERRY_BIN/applymedia" --root "$PWD/cl" status
+traced n3 "$FERRY_BIN/applymedia" --root "$PWD/cl" unpin patterns
+for n in n1 n2 n3; do expect_count "$n" "gpg.*" 0; done
+# started, then the medium is missing: exit 18 either way, nothing left
+expect_fail 18 "no-such-medium" "${V[@]:0:5}" "$TEST_TMP/no-such-medium"
+expect_fail 18 "no-such-medium" client cl apply "$TEST_TMP/no-such-medium"
+# (strace -f: every process it started exited before it did)
+for w in verifymedia applymedia; do
+	if [ $w = verifymedia ]; then
+		set -- "$FERRY_BIN/verifymedia" "${V[@]:1:4}" "$TEST_TMP/no-such-medium"
+	else
+		set -- "$FERRY_BIN/applymedia" --root "$PWD/cl" apply "$TEST_TMP/no-such-medium"
+	fi
+	rc=0
+	ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=execve,exit_group \
+	    -e signal=none -o "$TEST_TMP/x.st" "$@" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 18 ] || die "$w on a missing medium: exit $rc, want 18"
+	main=$(awk 'NR == 1 { print $1 }' "$TEST_TMP/x.st")
+	last=$(grep 'exit_group(' "$TEST_TMP/x.st" | tail -n 1 | awk '{ print $1 }')
+	[ "$last" = "$main" ] || { cat "$TEST_TMP/x.st"; die "$w: a process it started outlived it"; }
+	# the probe was not cut off at exit either: it ran, once
+	n=$(grep -c 'execve("[^"]*gpg", \["[^"]*gpg", "--version"\]' "$TEST_TMP/x.st" || true)
+	[ "$n" -eq 1 ] || { cat "$TEST_TMP/x.st"; die "$w: $n gpg --version, want 1 (the probe, finished)"; }
+done
 
 # --- no agent was left running for any of these homes ---------------------
 ! pgrep -f "$TEST_TMP" >/dev/null || die "left running: $(pgrep -af "$TEST_TMP")"

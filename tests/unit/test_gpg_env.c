@@ -4,7 +4,8 @@
  * (gpg_home_by_env, as the client tools do) still verifies every
  * signature in the home of the verifier it goes through: the first home
  * through the environment, a second one through GPGME's engine
- * information, then the first again, over and over; a child gets the
+ * information, then the first again, over and over, with GPGME set up on
+ * a thread (gpg_engine_prefetch) as the tools do; a child gets the
  * GNUPGHOME the process started with back (gpg_env_child), or none.
  */
 #include <sys/wait.h>
@@ -101,5 +102,6 @@ main(void)
 	/* what the administrator's environment had */
 	setenv("GNUPGHOME", ADMIN_HOME, 1);
 	gpg_home_by_env();
+	gpg_engine_prefetch();	/* as the tools: GPGME set up on a thread */
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
