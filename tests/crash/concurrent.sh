@@ -95,8 +95,8 @@ left=$(find "$CRASH_CL/var/lib/ferry" -name '.stage-*' -o -name '*.tmp' | head -
 # as such a child was not yet scheduled (random_kill.sh's flake under
 # load: the next run was refused, "pid N" naming the dead run).  The lock
 # is the process's own (fcntl): the next run gets it at once.
-# tests/crash/fork_kill_shim.c kills the run at its first fork (GPGME's
-# spawn of gpg, after the lock is taken) and holds that child 5 s.
+# tests/crash/fork_kill_shim.c kills the run at its first fork after the
+# lock is taken (a GPGME spawn of gpg) and holds that child 5 s.
 shim=$TEST_TMP/fork_kill_shim.so
 cc -shared -fPIC -o "$shim" "$FERRY_SRC/tests/crash/fork_kill_shim.c" \
     -lpthread || die "cannot build fork_kill_shim"
@@ -106,7 +106,8 @@ holders() {	# the processes that have the lock file open
 	    cut -d/ -f3 | sort -u
 }
 trial_client delta
-LD_PRELOAD=$shim FERRY_FORK_KILL_MS=5000 "$FERRY_BIN/applymedia" \
+LD_PRELOAD=$shim FERRY_FORK_KILL_MS=5000 FERRY_FORK_KILL_LOCK=$lock \
+    "$FERRY_BIN/applymedia" \
     --root "$CRASH_CL" apply "$CRASH_FIX/medB" >k.out 2>k.err &
 k=$!
 rc=0
