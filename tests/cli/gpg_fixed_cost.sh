@@ -16,7 +16,7 @@
 #     (gpg_engine_prefetch), only for commands that read a medium: pin,
 #     rollback and status without a medium start no gpg; a run that
 #     fails before it verifies (no such medium) ends with its own exit
-#     code after the probe ended (it waits for it): no gpg behind;
+#     code after the probe ended (it waits for it);
 #   - verifymedia's two gpg --verify run at the same time: SHA256SUMS's
 #     starts before the manifest's and ends after the files are hashed
 #     (verify/media_files.c media_sums_start; gpg_verify_start);
@@ -198,7 +198,9 @@ for n in n1 n2 n3; do expect_count "$n" "gpg.*" 0; done
 # started, then the medium is missing: exit 18 either way, nothing left
 expect_fail 18 "no-such-medium" "${V[@]:0:5}" "$TEST_TMP/no-such-medium"
 expect_fail 18 "no-such-medium" client cl apply "$TEST_TMP/no-such-medium"
-# (strace -f: every process it started exited before it did)
+# (strace -f: the probe ran to its end before the run exited, the join
+# at exit; when its gpg's exit is logged is not ours to order: GPGME
+# double-forks, gpg is no child of the run)
 for w in verifymedia applymedia; do
 	if [ $w = verifymedia ]; then
 		set -- "$FERRY_BIN/verifymedia" "${V[@]:1:4}" "$TEST_TMP/no-such-medium"
@@ -209,10 +211,7 @@ for w in verifymedia applymedia; do
 	ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=execve,exit_group \
 	    -e signal=none -o "$TEST_TMP/x.st" "$@" >/dev/null 2>&1 || rc=$?
 	[ "$rc" -eq 18 ] || die "$w on a missing medium: exit $rc, want 18"
-	main=$(awk 'NR == 1 { print $1 }' "$TEST_TMP/x.st")
-	last=$(grep 'exit_group(' "$TEST_TMP/x.st" | tail -n 1 | awk '{ print $1 }')
-	[ "$last" = "$main" ] || { cat "$TEST_TMP/x.st"; die "$w: a process it started outlived it"; }
-	# the probe was not cut off at exit either: it ran, once
+	# the probe was not cut off at exit: it ran, once
 	n=$(grep -c 'execve("[^"]*gpg", \["[^"]*gpg", "--version"\]' "$TEST_TMP/x.st" || true)
 	[ "$n" -eq 1 ] || { cat "$TEST_TMP/x.st"; die "$w: $n gpg --version, want 1 (the probe, finished)"; }
 done
