@@ -150,6 +150,14 @@ main(int argc, char **argv)
 		    tr.whole1, tr.patch1, tr.bsd == 0 ? "not a candidate" :
 		    tr.bsd == 1 ? "tried" : "skipped", tr.l1_dropped,
 		    tr.l1_remade);
+		fprintf(stderr, "delta_bench: method 3-6 %zu B; method 2 %s "
+		    "(level %d); whole at level %s; CPU s: whole1 %.1f patch1 "
+		    "%.1f bsd %.1f patch %.1f remake %.1f whole %.1f\n",
+		    tr.bsdlen, tr.patch == 0 ? "not tried" : tr.patch == 1 ?
+		    "finished" : "stopped at its limit", tr.patch_level,
+		    tr.whole ? "tried" :
+		    "not tried", tr.cpu[0], tr.cpu[1], tr.cpu[2], tr.cpu[3],
+		    tr.cpu[4], tr.cpu[5]);
 	} else {
 		if (argc < 6)
 			return 2;

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zstd.h>
 
@@ -355,6 +356,30 @@ whole_may_win(size_t newlen, size_t w1, size_t best, size_t cap)
 	return lb < best && lb < cap;
 }
 
+/* Process CPU seconds so far, for the trace. */
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == -1)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Charge the CPU time since *t to stage `i` of the trace. */
+static void
+lap(struct delta_trace *tr, int i, double *t)
+{
+	double n;
+
+	if (tr == NULL)
+		return;
+	n = cpu_now();
+	tr->cpu[i] += n - *t;
+	*t = n;
+}
+
 int
 delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
     size_t newlen, const struct delta_opts *o, uint8_t **out,
@@ -371,13 +396,16 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	int small = (uint64_t)oldlen + newlen <= (o != NULL &&
 	    o->large_above != 0 ? o->large_above : PATCH_MT_MAX);
 	int probed = 0, tried;
+	double t0 = 0;
 
 	level = (o != NULL && o->level != 0) ? o->level : 19;
 	if (level < 1 || level > ZSTD_maxCLevel())
 		return fy_fail(e, FY_E_USAGE, WHERE_ENC, "compression level "
 		    "%d, expected 1..%d", level, ZSTD_maxCLevel());
-	if (tr != NULL)
+	if (tr != NULL) {
 		memset(tr, 0, sizeof(*tr));
+		t0 = cpu_now();
+	}
 	workers = (o != NULL && o->workers > 1) ? o->workers : 1;
 	cap = bud == NULL ? SIZE_MAX : bud->left > SIZE_MAX ? SIZE_MAX :
 	    (size_t)bud->left;
@@ -388,10 +416,12 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	if (enc_whole(new_, newlen, 1, &best, &bestlen, e) == -1)
 		return -1;
 	w1 = bestlen;
+	lap(tr, 0, &t0);
 	if (oldlen > 0 && newlen >= PROBE_MIN) {
 		if (enc_patch(old, oldlen, new_, newlen, 1, workers, small,
 		    SIZE_MAX, &b, &blen, e) == -1)
 			goto out;
+		lap(tr, 1, &t0);
 		useful = (uint64_t)blen * PROBE_GAIN < (uint64_t)w1 *
 		    (PROBE_GAIN - 1);
 		probed = 1;
@@ -440,10 +470,15 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		workers--;
 	} else if (bsd) {
 		bsd_run(&job);
+		lap(tr, 2, &t0);
+		if (tr != NULL && job.rc == 0)
+			tr->bsdlen = job.outlen + 1;
 		if (take_bsd(&job, &best, &bestlen, e) == -1)
 			goto out;
 	}
 	if (useful && oldlen > 0) {
+		if (tr != NULL)
+			tr->patch_level = level;
 		lim = best != NULL && bestlen < cap ? bestlen : cap;
 		if (l1m != 0 && l1len < lim)
 			lim = l1len;
@@ -453,6 +488,9 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		if (enc_patch(old, oldlen, new_, newlen, level, workers,
 		    small || (!tried && workers > 1), lim, &b, &blen, e) == -1)
 			goto out;
+		lap(tr, 3, &t0);
+		if (tr != NULL)
+			tr->patch = b != NULL ? 1 : 2;
 		/* method 2 wins ties with method 3/4: cheaper to decode */
 		if (b != NULL && blen == bestlen && (best[0] == DELTA_M_BSD ||
 		    best[0] == DELTA_M_BSD2 || best[0] == DELTA_M_BSD5 ||
@@ -466,6 +504,8 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	if (threaded) {
 		pthread_join(th, NULL);
 		threaded = 0;
+		if (tr != NULL && job.rc == 0)
+			tr->bsdlen = job.outlen + 1;
 		if (take_bsd(&job, &best, &bestlen, e) == -1)
 			goto out;
 	}
@@ -482,6 +522,7 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 		b = NULL;
 		if (tr != NULL)
 			tr->l1_remade = 1;
+		lap(tr, 4, &t0);
 	}
 	l1m = 0;
 	/* The whole file at `level` costs as much as a delta: only when it
@@ -490,6 +531,9 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	if (level != 1 && whole_may_win(newlen, w1, bestlen, cap)) {
 		if (enc_whole(new_, newlen, level, &b, &blen, e) == -1)
 			goto out;
+		lap(tr, 5, &t0);
+		if (tr != NULL)
+			tr->whole = 1;
 		if (blen <= bestlen) {
 			free(best);
 			best = NULL;

@@ -37,6 +37,16 @@ struct delta_trace {
 	int	l1_dropped;	/* the level-1 candidate was freed before
 				 * method 3/4 (a large pair) */
 	int	l1_remade;	/* ... and made again: it was the smallest */
+	int	patch;		/* method 2 at the full level: 0 not tried,
+				 * 1 finished, 2 stopped at its limit */
+	int	patch_level;	/* ... at this level */
+	int	whole;		/* method 1 at the full level tried */
+	size_t	bsdlen;		/* method 3-6's blob, bytes (0: not made) */
+	double	cpu[6];		/* process CPU seconds of each stage (all
+				 * threads; stages overlap on a small pair):
+				 * whole and patch at level 1, method 3-6,
+				 * method 2, the level-1 remake, method 1 at
+				 * the full level.  For bench/delta_bench. */
 };
 
 struct delta_opts {
