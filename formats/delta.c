@@ -52,6 +52,23 @@
  * when two threads are allowed; larger pairs run them one at a time, and
  * method 2 threaded only when it is the only method tried. */
 #define PATCH_MT_MAX	((uint64_t)64 << 20)
+/* A large pair (above PATCH_MT_MAX) of binary files (a NUL byte in the
+ * new file's first MiB) that has run method 3-6 runs method 2 at this
+ * level at most.  At level 19 the two cost about twice what `zstd -19
+ * --long --patch-from` does: Bun 1.4.1 -> 1.4.3 (79.6 and 89.0 MB), 82
+ * CPU-s for method 6's 21.7 MB, then 82 for method 2 until its output
+ * passed that (29 of them loading the old file into level 19's tables
+ * before its first byte of output; its whole frame is 23.7 MB).  Method
+ * 3-6 beat method 2 at level 19 on every such pair measured (Bun 1.4.1
+ * -> 1.4.2, 1.4.1 and 1.4.2 -> 1.4.3, 1.4.3 -> 1.4.5 and 1.4.4 -> 1.4.5;
+ * by 9% on 1.4.1 -> 1.4.3), and nothing cheaper predicts level 19
+ * that closely: on the binaries of bench/delta.sh (esbuild) its frame
+ * was 0.79-0.90 of level 12's (Bun: 0.87), 0.79-0.87 of level 14's
+ * (Bun: 0.95), 0.58-0.79 of level 1's (Bun: 0.70).  At level 12 (6.6
+ * CPU-s on that pair, 27.4 MB) method 2 stays a candidate where method
+ * 3-6 does badly; where level 19 would have won, the blob kept is at
+ * most method 3-6's.  Text keeps `level`: there method 2 often wins. */
+#define PATCH_AFTER_BSD	12
 /* Input fed to the streaming encoder between two checks of its output. */
 #define DELTA_STEP	((size_t)1 << 20)
 
@@ -395,7 +412,7 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 	struct delta_trace *tr = o != NULL ? o->trace : NULL;
 	int small = (uint64_t)oldlen + newlen <= (o != NULL &&
 	    o->large_above != 0 ? o->large_above : PATCH_MT_MAX);
-	int probed = 0, tried;
+	int probed = 0, tried, plevel;
 	double t0 = 0;
 
 	level = (o != NULL && o->level != 0) ? o->level : 19;
@@ -477,15 +494,19 @@ delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
 			goto out;
 	}
 	if (useful && oldlen > 0) {
+		plevel = level;
+		if (bsd && !small && level > PATCH_AFTER_BSD && memchr(new_, 0,
+		    newlen < BSD_SNIFF ? newlen : BSD_SNIFF) != NULL)
+			plevel = PATCH_AFTER_BSD;
 		if (tr != NULL)
-			tr->patch_level = level;
+			tr->patch_level = plevel;
 		lim = best != NULL && bestlen < cap ? bestlen : cap;
 		if (l1m != 0 && l1len < lim)
 			lim = l1len;
 		/* zstd's threaded mode, which holds a copy of the new file,
 		 * only where method 3/4 was never a candidate (a pair that
 		 * skips it above keeps the frame, and the memory, it had) */
-		if (enc_patch(old, oldlen, new_, newlen, level, workers,
+		if (enc_patch(old, oldlen, new_, newlen, plevel, workers,
 		    small || (!tried && workers > 1), lim, &b, &blen, e) == -1)
 			goto out;
 		lap(tr, 3, &t0);

@@ -39,7 +39,8 @@ struct delta_trace {
 	int	l1_remade;	/* ... and made again: it was the smallest */
 	int	patch;		/* method 2 at the full level: 0 not tried,
 				 * 1 finished, 2 stopped at its limit */
-	int	patch_level;	/* ... at this level */
+	int	patch_level;	/* ... at this level (`level`, or less on a
+				 * large binary pair after method 3-6) */
 	int	whole;		/* method 1 at the full level tried */
 	size_t	bsdlen;		/* method 3-6's blob, bytes (0: not made) */
 	double	cpu[6];		/* process CPU seconds of each stage (all
@@ -82,8 +83,9 @@ struct delta_opts {
  * smallest.  A file of 1 MiB or more is first encoded at level 1 with and
  * without the old file: when the old file saves under 2% there, methods
  * 2 and 3 are not tried at `level`, and on a large pair (old + new above
- * o->large_above) method 3 is not tried when it saves under a quarter.
- * *out is malloc'ed.  FY_E_USAGE for a
+ * o->large_above) method 3 is not tried when it saves under a quarter;
+ * when it is tried on such a pair of binary files, method 2 runs at
+ * level 12 at most.  *out is malloc'ed.  FY_E_USAGE for a
  * level outside 1..22, FY_E_INTERNAL when memory runs out, FY_E_NOSPACE
  * (and o->budget->over) when the blob cannot fit o->budget. */
 int	delta_encode(const uint8_t *old, size_t oldlen, const uint8_t *new_,
