@@ -12,7 +12,7 @@ add_versions repo engine 8.0.0
 build_medium repo med
 make_client cl
 NOLEAK="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
-ASAN_OPTIONS=$NOLEAK strace -f -qq -y -e trace=fsync,fdatasync \
+ASAN_OPTIONS=$NOLEAK strace -f -qq -y -e signal=none -e trace=fsync,fdatasync \
     -o "$TEST_TMP/fsync.st" "$FERRY_BIN/applymedia" --root "$PWD/cl" \
     apply med >"$TEST_TMP/out" 2>&1 || { cat "$TEST_TMP/out"; die "apply failed"; }
 n=$(grep -c 'history\.jsonl>' "$TEST_TMP/fsync.st" || true)

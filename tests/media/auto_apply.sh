@@ -74,7 +74,7 @@ sum_before=$(sha256sum <stick.img)
 
 # 1. matches: mounted read-only on the private mount point, applied.
 rc=0
-ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=mount,umount2 -o mount.trace \
+ASAN_OPTIONS=$NOLEAK strace -f -qq -e signal=none -e trace=mount,umount2 -o mount.trace \
     "$FERRY_BIN/applymedia" --root "$TEST_TMP/cl" auto "$dev" >auto.out 2>auto.err || rc=$?
 [ "$rc" -eq 0 ] || { cat auto.out auto.err; die "auto failed (exit $rc)"; }
 grep -Eq "^ferry: updated patterns 2026\.11\.22-1 -> 2026\.11\.23-1, engine 8\.0\.0 -> 8\.0\.1; stick may be removed$" auto.out ||
@@ -101,7 +101,7 @@ mounted "$dev" && die "still mounted after the second run"
 fleet_client rep web-07 "medium_label = FERRYSTICK"
 fleet_enroll repo rep web-07
 rc=0
-ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=mount,umount2 -o report.trace \
+ASAN_OPTIONS=$NOLEAK strace -f -qq -e signal=none -e trace=mount,umount2 -o report.trace \
     "$FERRY_BIN/applymedia" --root "$TEST_TMP/rep" auto "$dev" >report.out 2>report.err || rc=$?
 [ "$rc" -eq 0 ] || { cat report.out report.err; die "auto with report = yes failed (exit $rc)"; }
 grep -q "^ferry: updated patterns none -> 2026.11.23-1, engine none -> 8.0.1; stick may be removed$" report.out ||
@@ -132,7 +132,7 @@ make_client nopolicy
 for c in other byuuid nopolicy; do
 	before=$(client_digest "$c")
 	rc=0
-	ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=mount,umount2,fsopen,fsmount,move_mount -o "$c.trace" \
+	ASAN_OPTIONS=$NOLEAK strace -f -qq -e signal=none -e trace=mount,umount2,fsopen,fsmount,move_mount -o "$c.trace" \
 	    "$FERRY_BIN/applymedia" --root "$TEST_TMP/$c" auto "$dev" >"$c.out" 2>"$c.err" || rc=$?
 	[ "$rc" -eq 0 ] || { cat "$c.out" "$c.err"; die "$c: exit $rc"; }
 	no_mount "$c.trace"
@@ -165,7 +165,7 @@ else
 	bind=$TEST_TMP/fatmedium
 	note "no vfat in this kernel: the --fat folder stands in for the FAT32 file system"
 fi
-FERRY_TEST_MOUNT_BIND=$bind ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=mount -o fat.trace \
+FERRY_TEST_MOUNT_BIND=$bind ASAN_OPTIONS=$NOLEAK strace -f -qq -e signal=none -e trace=mount -o fat.trace \
     "$FERRY_BIN/applymedia" --root "$TEST_TMP/fc" auto "$fdev" >fat.out 2>fat.err || rc=$?
 [ "$rc" -eq 0 ] || { cat fat.out fat.err; die "auto on FAT32 failed (exit $rc)"; }
 grep -q "\"$fdev\", \"[^\"]*\", \"vfat\", MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC" fat.trace ||
@@ -213,7 +213,7 @@ if command -v mkfs.cramfs >/dev/null; then
 	crdev=$(attach cr.img)
 	before=$(client_digest cl)
 	rc=0
-	ASAN_OPTIONS=$NOLEAK strace -f -qq -e trace=mount,fsopen,fsmount -o cr.trace \
+	ASAN_OPTIONS=$NOLEAK strace -f -qq -e signal=none -e trace=mount,fsopen,fsmount -o cr.trace \
 	    "$FERRY_BIN/applymedia" --root "$TEST_TMP/cl" auto "$crdev" >cr.out 2>cr.err || rc=$?
 	[ "$rc" -eq 19 ] || { cat cr.out cr.err; die "cramfs: exit $rc, want 19"; }
 	grep -q "file system \"cramfs\" is not one ferry mounts" cr.err || { cat cr.err; die "cramfs: message"; }
