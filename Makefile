@@ -10,7 +10,7 @@
 #   core <- formats <- verify <- {mkmedia, applymedia}
 O	?= build/rel
 CC	?= cc
-PKGS	:= libarchive gpgme blkid libzstd jansson libgcrypt libdivsufsort liblzma
+PKGS	:= gpgme blkid libzstd jansson libgcrypt libdivsufsort liblzma
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lgcrypt -lunistring
 PREFIX	?= /usr/local
@@ -38,8 +38,11 @@ CPPFLAGS += -D_FORTIFY_SOURCE=2
 endif
 LDLIBS	+= $(PKG_LIBS) -lpthread
 # libcurl is opened at run time by formats/curl_dl.c, only for HTTP
-# sources: its headers, not its library.
-CPPFLAGS += $(shell pkg-config --cflags libcurl)
+# sources, and libarchive by formats/archive_dl.c, only when an archive is
+# first created: their headers, not their libraries.  Nothing here links
+# -larchive (nor bench/, tests/compat, tests/fuzz): formats/archive_dl.c
+# defines the archive_* functions.
+CPPFLAGS += $(shell pkg-config --cflags libcurl libarchive)
 LDLIBS	+= -ldl
 
 LIBDIRS	:= core formats verify mkmedia applymedia

@@ -27,7 +27,7 @@ int	fault_skip(const char *name);
 /*
  * FY_TEST_ENV("FERRY_TEST_NOW"): the only way code reads a test hook from
  * the environment (FERRY_TEST_NOW, FERRY_TEST_FAT_MAX, FERRY_TEST_NO_SLEEP,
- * FERRY_TEST_MEM_AVAIL).
+ * FERRY_TEST_MEM_AVAIL, FERRY_TEST_ARCHIVE_SONAME).
  * getenv() in test builds; NULL in release builds, which therefore cannot
  * be steered by them (tests/cli/release_hooks.sh, tests/cli/structure.sh).
  */

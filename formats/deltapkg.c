@@ -23,6 +23,7 @@
 #include "core/digest.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "formats/archive_dl.h"
 #include "formats/deltapkg.h"
 #include "formats/deltapkg_int.h"
 #include "formats/limits.h"
@@ -323,6 +324,8 @@ deltapkg_write_v1(int fromfd, const struct tree *from, int tofd,
 	size_t i, bloblen = 0;
 	int rc = -1;
 
+	if (archive_dl_ready(e) == -1)
+		return -1;
 	if ((idx = make_index(from, to)) == NULL ||
 	    (js = json_dumps(idx, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, INDEX_NAME, "out of memory");

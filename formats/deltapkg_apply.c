@@ -23,6 +23,7 @@
 #include "core/digest.h"
 #include "core/fault.h"
 #include "core/io.h"
+#include "formats/archive_dl.h"
 #include "formats/deltapkg.h"
 #include "formats/deltapkg_int.h"
 #include "formats/limits.h"
@@ -429,6 +430,8 @@ deltapkg_apply(int pkgfd, const char *where, int fromfd,
 		c.pkgfd = pkgfd;
 		return deltapkg_apply_v2(&c);
 	}
+	if (archive_dl_ready(e) == -1)
+		return -1;
 	if ((c.a = archive_read_new()) == NULL ||
 	    archive_read_support_format_tar(c.a) != ARCHIVE_OK ||
 	    archive_read_open_fd(c.a, pkgfd, 65536) != ARCHIVE_OK) {

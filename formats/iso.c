@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "core/io.h"
+#include "formats/archive_dl.h"
 #include "formats/iso.h"
 #include "formats/limits.h"
 
@@ -337,6 +338,8 @@ iso_write_at(const char *srcdir, const char *isofile, const char *label,
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", isofile) >= (int)sizeof(tmp))
 		return fy_fail(e, FY_E_USAGE, isofile, "path too long");
 	parent_of(isofile, dir, sizeof(dir));
+	if (archive_dl_ready(e) == -1)
+		return -1;
 	if ((src = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return fy_fail_errno(e, errno == ENOENT ? FY_E_NOTFOUND :
 		    FY_E_IO, srcdir, "cannot open folder");

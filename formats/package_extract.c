@@ -39,6 +39,7 @@
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "formats/archive_dl.h"
 #include "formats/limits.h"
 #include "formats/package.h"
 #include "formats/package_int.h"
@@ -648,6 +649,8 @@ extract_base(int pkgfd, const char *where, const struct tree *t,
 	size_t r;
 	int rc = -1;
 
+	if (archive_dl_ready(e) == -1)
+		return -1;
 	x.zs.cap = package_tar_bound(t);
 	/* Not package_window_log(x.zs.cap): packages compressed by other
 	 * zstd writers (a pipe: no content size) may declare a larger window

@@ -28,6 +28,7 @@
 #include "core/i18n.h"
 #include "core/io.h"
 #include "core/syncfs.h"
+#include "formats/archive_dl.h"
 #include "formats/limits.h"
 #include "formats/package.h"
 #include "formats/package_int.h"
@@ -293,6 +294,8 @@ write_base(int srcdirfd, struct tree *t, struct copyto *to,
 
 	if (o == NULL)
 		o = &defaults;
+	if (archive_dl_ready(e) == -1)
+		return -1;
 	old = package_locale_begin(&mine, "package", e);
 	if (mine == (locale_t)0)
 		return -1;

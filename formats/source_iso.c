@@ -20,6 +20,7 @@
 
 #include "core/fault.h"
 #include "core/i18n.h"
+#include "formats/archive_dl.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/source_impl.h"
@@ -119,6 +120,8 @@ iso_reopen(struct source *s, struct fy_err *e)
 		    _("cannot rewind the image"));
 		return NULL;
 	}
+	if (archive_dl_ready(e) == -1)
+		return NULL;
 	if ((a = archive_read_new()) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, s->name, "out of memory");
 		return NULL;
@@ -407,10 +410,15 @@ source_iso_open(const char *spec, struct source *s, struct fy_err *e)
 int
 source_iso_detect(const char *spec)
 {
+	struct fy_err e = { 0 };
 	struct archive_entry *en;
 	struct archive *a;
 	int ok;
 
+	/* Without libarchive there is no telling: say yes, and opening
+	 * the image reports why libarchive is missing. */
+	if (archive_dl_ready(&e) == -1)
+		return 1;
 	if ((a = archive_read_new()) == NULL)
 		return 0;
 	ok = archive_read_support_format_iso9660(a) == ARCHIVE_OK &&

@@ -27,6 +27,7 @@
 #include "core/report.h"
 #include "core/say.h"
 #include "core/syncfs.h"
+#include "formats/archive_dl.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/package.h"
@@ -114,13 +115,17 @@ copy_tree(int srcfd, const struct tree *t, int dstfd, struct fy_err *e)
 static int
 extract_archive(const char *file, int dstfd, struct fy_err *e)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = NULL;
 	struct archive_entry *ae;
-	uint8_t *buf = malloc(COPY_BUF);
+	uint8_t *buf = NULL;
 	char path[LIMIT_PATH_BYTES + 8];
 	int r, fd, rc = -1;
 	la_ssize_t n;
 
+	if (archive_dl_ready(e) == -1)
+		return -1;
+	a = archive_read_new();
+	buf = malloc(COPY_BUF);
 	if (a == NULL || buf == NULL) {
 		fy_fail(e, FY_E_INTERNAL, file, "out of memory");
 		goto out;
