@@ -57,7 +57,7 @@ done
 make -s O="$BUILD" "$BUILD/libformats.a" "$BUILD/libcore.a"
 cc -O2 -std=gnu11 -I. -D_GNU_SOURCE -o "$BUILD/delta_bench" \
     bench/delta_bench.c "$BUILD/libformats.a" "$BUILD/libcore.a" \
-    $(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort liblzma) \
+    $(pkg-config --libs libzstd jansson libgcrypt libdivsufsort liblzma) \
     -lgcrypt -lunistring -lpthread
 
 TSV=${FERRY_BENCH_TSV:-$OUT/delta_pkg.tsv}

@@ -32,7 +32,7 @@ bash bench/corpus.sh "$CORPUS" >/dev/null
 make -s O="$BUILD" "$BUILD/libformats.a" "$BUILD/libcore.a"
 cc -O2 -std=gnu11 -I. -D_GNU_SOURCE -o "$BUILD/delta_bench" \
     bench/delta_bench.c "$BUILD/libformats.a" "$BUILD/libcore.a" \
-    $(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort liblzma) \
+    $(pkg-config --libs libzstd jansson libgcrypt libdivsufsort liblzma) \
     -lgcrypt -lunistring -lpthread
 
 # run NAME CMD... : wall seconds and peak RSS (KiB) of CMD into $TMP/NAME

@@ -22,8 +22,8 @@ mkdir -p "$OUT"
 make -s O="$BUILD" all
 cc -O2 -std=gnu11 -I. -D_GNU_SOURCE -o "$BUILD/fleet_for" bench/fleet_for.c \
     "$BUILD/libmkmedia.a" "$BUILD/libverify.a" "$BUILD/libformats.a" \
-    "$BUILD/libcore.a" $(pkg-config --libs libarchive gpgme blkid libzstd \
-    jansson libgcrypt libdivsufsort liblzma) -lgcrypt -lunistring -lpthread -ldl
+    "$BUILD/libcore.a" $(pkg-config --libs gpgme blkid libzstd jansson \
+    libgcrypt libdivsufsort liblzma) -lgcrypt -lunistring -lpthread -ldl
 
 REPO=$OUT/fleet-for-repo
 if [ ! -f "$REPO/.complete-$LEVEL" ]; then

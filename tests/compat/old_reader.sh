@@ -31,7 +31,7 @@ cd "$ROOT"
 make -s -j2 O=build/test HOOKS=1 >/dev/null
 git archive "$REV" | tar -x -C "$T" --one-top-level=old
 make -s -C "$T/old" -j2 O=build HOOKS=1 >/dev/null
-LIBS="$(pkg-config --libs libzstd jansson libarchive libgcrypt libdivsufsort liblzma) -lgcrypt -lunistring -lpthread"
+LIBS="$(pkg-config --libs libzstd jansson libgcrypt libdivsufsort liblzma) -lgcrypt -lunistring -lpthread"
 cat >"$T/apply.c" <<'C'
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,10 +62,13 @@ main(int argc, char **argv)
 C
 for w in old new; do
 	src=$T/old b=$T/old/build
-	[ $w = new ] && src=$ROOT b=$ROOT/build/test
+	# the old tree links libarchive; this one loads it at run time
+	# (formats/archive_dl.c) and must not link it as well
+	arc=-larchive
+	[ $w = new ] && src=$ROOT b=$ROOT/build/test arc=
 	# shellcheck disable=SC2086
 	cc -std=gnu11 -I"$src" -D_GNU_SOURCE -o "$T/apply_$w" "$T/apply.c" \
-	    "$b/libformats.a" "$b/libcore.a" $LIBS
+	    "$b/libformats.a" "$b/libcore.a" $LIBS $arc
 done
 # a medium with a delta of the format, made as this tree's tests do
 # (format 3: tests/cli/roundtrip; format 4: tests/cli/delta_format4.sh)

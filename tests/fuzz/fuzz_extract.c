@@ -10,8 +10,8 @@
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE \
  *       tests/fuzz/fuzz_extract.c formats/package_*.c formats/tree*.c \
- *       core/beneath.c core/digest.c core/err.c core/io.c core/fault.c \
- *       -larchive -lzstd -ljansson -lgcrypt -o fuzz_extract
+ *       formats/archive_dl.c core/beneath.c core/digest.c core/err.c \
+ *       core/io.c core/fault.c -lzstd -ljansson -lgcrypt -o fuzz_extract
  *   ./fuzz_extract -rss_limit_mb=2048 -timeout=10 tests/fuzz/seed_extract
  * Seeds: tests/fuzz/seed_extract/mkseeds.sh (needs bsdtar and zstd).
  */
