@@ -57,3 +57,13 @@ err_has 'MiB are available; using base'
 FERRY_TEST_MEM_AVAIL=1048576 expect_ok "$REL/applymedia" --root "$PWD/cl" plan fat_t
 grep -q 'MiB are available' "$TEST_TMP/last.err" && die "the release build obeyed FERRY_TEST_MEM_AVAIL"
 note "release build ignores FERRY_TEST_NOW, FERRY_TEST_FAT_MAX, FERRY_TEST_NO_SLEEP, FERRY_TEST_MEM_AVAIL"
+# FERRY_TEST_ARCHIVE_SONAME: the test build fails to load libarchive
+# (tests/cli/archive_dl.sh); the release build loads libarchive.so.13.
+expect_ok mkmedia --repo repo build --iso m1.iso --label FERRY_R \
+    --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
+V=(--trust "$FPR_GOOD" --keyring "$FERRY_TEST_KEYS/pinned.gpg" m1.iso)
+FERRY_TEST_ARCHIVE_SONAME=libnonexistent.so.1 expect_fail 70 \
+    '^verifymedia: libarchive\.so\.13: cannot load the library: libnonexistent' \
+    verifymedia "${V[@]}"
+FERRY_TEST_ARCHIVE_SONAME=libnonexistent.so.1 expect_ok "$REL/verifymedia" "${V[@]}"
+note "release build ignores FERRY_TEST_ARCHIVE_SONAME"
