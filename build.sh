@@ -21,7 +21,7 @@ ROOT=$PWD
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 DEBS=(build-essential pkg-config gettext
-      libarchive-dev libgpgme-dev libblkid-dev libzstd-dev libjansson-dev
+      libarchive-dev libarchive13 libgpgme-dev libblkid-dev libzstd-dev libjansson-dev
       libgcrypt20-dev libcurl4-openssl-dev libcmocka-dev libdivsufsort-dev
       liblzma-dev
       libunistring-dev
