@@ -3,8 +3,9 @@
  * delta_fixture: the synthetic data and helpers the single-file codec's
  * unit tests share (included, not linked: each unit test is one binary):
  * a fixed xorshift generator, random / code-like / text-like buffers, a
- * LEB128 writer for hand-made blobs, and an encode-decode-compare round
- * trip that returns the method the encoder chose.
+ * LEB128 writer for hand-made blobs, an encode-decode-compare round
+ * trip that returns the method the encoder chose, executable-like bytes
+ * and the large-pair round trip with the encoder's trace.
  */
 #ifndef FERRY_TEST_DELTA_FIXTURE_H
 #define FERRY_TEST_DELTA_FIXTURE_H
@@ -104,6 +105,39 @@ round_trip_w(const uint8_t *old, size_t oldlen, const uint8_t *nw,
 	free(blob);
 	free(out);
 	return m;
+}
+
+/* Executable-like bytes: a zero in 4 of every 16, the rest random (a
+ * fixed LCG seeded with x). */
+static DX_UNUSED void
+fill_exe(uint8_t *a, size_t n, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		a[i] = (i % 16 < 4) ? 0 : (uint8_t)(x >> 24);
+	}
+}
+
+/* Encode with two workers, as a large pair above `large` bytes (0: the
+ * default, 64 MiB), with the trace; decode and compare. */
+static DX_UNUSED void
+large_enc(const uint8_t *a, size_t n, const uint8_t *b, size_t bn,
+    int level, int format, uint64_t large, struct delta_trace *tr,
+    uint8_t **blob, size_t *bloblen)
+{
+	struct delta_opts o = { .level = level, .workers = 2,
+	    .format = format, .trace = tr, .large_above = large };
+	struct fy_err e = { 0 };
+	uint8_t *out = malloc(bn + 1);
+
+	assert_non_null(out);
+	assert_int_equal(delta_encode(a, n, b, bn, &o, blob, bloblen, &e), 0);
+	assert_int_equal(delta_decode(a, n, *blob, *bloblen, out, bn, "f",
+	    &e), 0);
+	assert_memory_equal(out, b, bn);
+	free(out);
 }
 
 #endif

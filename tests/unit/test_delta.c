@@ -499,18 +499,6 @@ test_bsd4_window(void **state)
 	free(out);
 }
 
-/* Executable-like bytes: a zero in 4 of every 16, the rest random. */
-static void
-fill_exe(uint8_t *a, size_t n, uint32_t x)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		a[i] = (i % 16 < 4) ? 0 : (uint8_t)(x >> 24);
-	}
-}
-
 /* Issue 19's Bun miss: a match far from the position proportional to the
  * scan is found even when the suffix array cannot hold every suffix of
  * old.  New is old rotated: its last 192 KiB are old's first (and its
@@ -568,24 +556,6 @@ test_bsd4_far_match(void **state)
  * candidate is freed first (memory: 2 * (old + new) + 64 MiB) and (3)
  * made again, the same bytes, when it stays the smallest: at level 1
  * method 2 only ties it.  Each blob decodes to new. */
-static void
-large_enc(const uint8_t *a, size_t n, const uint8_t *b, size_t bn,
-    int level, int format, uint64_t large, struct delta_trace *tr,
-    uint8_t **blob, size_t *bloblen)
-{
-	struct delta_opts o = { .level = level, .workers = 2,
-	    .format = format, .trace = tr, .large_above = large };
-	struct fy_err e = { 0 };
-	uint8_t *out = malloc(bn + 1);
-
-	assert_non_null(out);
-	assert_int_equal(delta_encode(a, n, b, bn, &o, blob, bloblen, &e), 0);
-	assert_int_equal(delta_decode(a, n, *blob, *bloblen, out, bn, "f",
-	    &e), 0);
-	assert_memory_equal(out, b, bn);
-	free(out);
-}
-
 static void
 test_large_pair(void **state)
 {

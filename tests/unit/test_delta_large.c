@@ -17,38 +17,6 @@
 #include "formats/delta.h"
 #include "delta_fixture.h"
 
-/* Executable-like bytes: a zero in 4 of every 16, the rest random. */
-static void
-fill_exe(uint8_t *a, size_t n, uint32_t x)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		x = x * 1103515245u + 12345u;
-		a[i] = (i % 16 < 4) ? 0 : (uint8_t)(x >> 24);
-	}
-}
-
-/* Encode with two workers, large above `large` bytes (0: the default),
- * with the trace; decode and compare. */
-static void
-large_enc(const uint8_t *a, size_t n, const uint8_t *b, size_t bn,
-    int level, int format, uint64_t large, struct delta_trace *tr,
-    uint8_t **blob, size_t *bloblen)
-{
-	struct delta_opts o = { .level = level, .workers = 2,
-	    .format = format, .trace = tr, .large_above = large };
-	struct fy_err e = { 0 };
-	uint8_t *out = malloc(bn + 1);
-
-	assert_non_null(out);
-	assert_int_equal(delta_encode(a, n, b, bn, &o, blob, bloblen, &e), 0);
-	assert_int_equal(delta_decode(a, n, *blob, *bloblen, out, bn, "f",
-	    &e), 0);
-	assert_memory_equal(out, b, bn);
-	free(out);
-}
-
 /* Issue 17 sec. 3 (Bun 1.4.x -> 1.4.3): a large pair of binary files that
  * has run method 3-6 runs method 2 at level 12 at most (PATCH_AFTER_BSD),
  * not at the level asked for; a small pair, a text pair, a large pair
