@@ -10,9 +10,14 @@
 # each build, alternating, on the same medium and client templates, and a
 # table compares the medians: on a shared machine only runs made side by
 # side compare.  The report goes to stdout and bench/out/http_load.md
-# (docs/BENCHMARKS-http.md quotes it).  FERRY_HTTP_MEDIA_BIN=DIR: make the
-# media and client templates with that build (an older BEFORE_BUILD may not
-# read today's format).
+# (docs/BENCHMARKS-http.md quotes it).  Media and client templates:
+#   default                  made by BUILD, served to every round;
+#   FERRY_HTTP_MEDIA_BIN=DIR made by that build, served to every round (an
+#                            older BEFORE_BUILD may not read today's
+#                            format): the clients' fixed cost on one medium;
+#   FERRY_HTTP_OWN_MEDIA=1   each build serves the medium its own mkmedia
+#                            made to clients its own applymedia set up: the
+#                            load test as each revision runs it end to end.
 #
 # Version mix, CLIENTS/5 each: fresh (nothing installed); patterns
 # 2026.11.22-1 + engine 8.0.1 (one day behind); 2026.11.21-1 + 8.0.1;
@@ -31,7 +36,13 @@ mkdir -p "$OUT"
 # FERRY_HTTP_MEDIA_BIN: the build whose mkmedia makes the media and whose
 # applymedia makes the client templates (default BUILD): an older
 # BEFORE_BUILD may not read what today's mkmedia writes (delta format 2).
-export FERRY_SRC=$ROOT FERRY_BIN=${FERRY_HTTP_MEDIA_BIN:-$BUILD}
+OWN=${FERRY_HTTP_OWN_MEDIA:-0}
+if [ "$OWN" = 1 ] && [ -n "${FERRY_HTTP_MEDIA_BIN:-}" ]; then
+	echo "http_load: FERRY_HTTP_OWN_MEDIA and FERRY_HTTP_MEDIA_BIN exclude each other" >&2
+	exit 2
+fi
+MEDIA_BIN=${FERRY_HTTP_MEDIA_BIN:+$(cd "$FERRY_HTTP_MEDIA_BIN" && pwd)}
+export FERRY_SRC=$ROOT FERRY_BIN=${MEDIA_BIN:-$BUILD}
 export FERRY_TESTLIB=$ROOT/tests/lib
 export TEST_TMP=$WORK
 cd "$WORK"
@@ -47,29 +58,73 @@ set +e
 set -e
 trap '_http_cleanup; rm -rf "$WORK"' EXIT
 
-echo "# building media (level 19) and the five template clients" >&2
-mkmedia --repo repo init --publisher example-av >/dev/null
+# media_set DIR BIN: in DIR, the repository, the served medium (final/)
+# and the five client templates t0..t4, all made by the build BIN.
+media_set() {
+	local d=$1
+	FERRY_BIN=$2
+	mkdir -p "$d"
+	cd "$d"
+	echo "# building media (level 19) and the five template clients ($2)" >&2
+	mkmedia --repo repo init --publisher example-av >/dev/null
+	add_versions repo patterns 2026.11.19-1
+	add_versions repo engine 8.0.0
+	stage mA t4
+	add_versions repo patterns 2026.11.20-1
+	stage mB t3
+	add_versions repo patterns 2026.11.21-1
+	add_versions repo engine 8.0.1
+	stage mC t2
+	add_versions repo patterns 2026.11.22-1
+	stage mD t1
+	add_versions repo patterns 2026.11.23-1
+	build_medium repo final
+	make_client t0
+	cd "$WORK"
+}
 stage() {	# stage NAME TEMPLATE: medium from the repo, applied to TEMPLATE
 	build_medium repo "$1"
 	make_client "$2"
 	client "$2" apply "$1" >/dev/null
 }
-add_versions repo patterns 2026.11.19-1
-add_versions repo engine 8.0.0
-stage mA t4
-add_versions repo patterns 2026.11.20-1
-stage mB t3
-add_versions repo patterns 2026.11.21-1
-add_versions repo engine 8.0.1
-stage mC t2
-add_versions repo patterns 2026.11.22-1
-stage mD t1
-add_versions repo patterns 2026.11.23-1
-build_medium repo final
-make_client t0
+# set_of BUILD: the folder of the media set that BUILD's rounds use
+set_of() {
+	if [ -n "$BEFORE" ] && [ "$1" = "$BEFORE" ]; then
+		echo "$WORK/set-before"
+	else
+		echo "$WORK/set"
+	fi
+}
+if [ "$OWN" = 1 ] && [ -n "$BEFORE" ]; then
+	media_set "$WORK/set-before" "$BEFORE"
+	media_set "$WORK/set" "$BUILD"
+else
+	media_set "$WORK/set" "$FERRY_BIN"
+	[ -z "$BEFORE" ] || cp -a "$WORK/set" "$WORK/set-before"
+fi
+# Each build's clients are set up by that build (its applymedia applied
+# the media that brought them to their versions), as on a client that build
+# updated before: what a build keeps between runs (its verification home,
+# verify/gpg_cache.c) is then in place, and the rounds measure the daily
+# update, not the once-only first run after an upgrade.  With
+# FERRY_HTTP_MEDIA_BIN the same media are re-applied to new templates by
+# BUILD; t0 stays fresh.
+if [ -n "$MEDIA_BIN" ] && [ "$MEDIA_BIN" != "$BUILD" ]; then
+	echo "# the five template clients again, set up by $BUILD" >&2
+	cd "$WORK/set"
+	FERRY_BIN=$BUILD
+	rm -rf t0 t1 t2 t3 t4
+	for p in "mA t4" "mB t3" "mC t2" "mD t1"; do
+		# shellcheck disable=SC2086
+		set -- $p
+		make_client "$2"
+		client "$2" apply "$1" >/dev/null
+	done
+	make_client t0
+	cd "$WORK"
+fi
 
 mkdir www
-cp -a final/ferry www/ferry
 NGINX_WORKERS=2 NGINX_CONNECTIONS=1024 nginx_start www
 URL=$NGINX_URL/ferry/
 
@@ -77,16 +132,18 @@ URL=$NGINX_URL/ferry/
 # re-pointed) start at once; appends "wall cpu p50 p99 max" to rounds.txt
 # for that build; leaves times.txt and the access log of the round.
 round() {
-	local b=$1 i t c l rc=0
-	rm -rf clients
+	local b=$1 i t c l rc=0 set
+	set=$(set_of "$b")
+	rm -rf clients www/ferry
+	cp -a "$set/final/ferry" www/ferry
 	mkdir clients
 	for i in $(seq 1 "$N"); do
 		t=t$(( i % 5 ))
 		c=clients/c$i
-		cp -a "$t" "$c"
+		cp -a "$set/$t" "$c"
 		for l in "$c"/opt/av/*; do
 			[ -L "$l" ] || continue
-			ln -sfn "$(readlink "$l" | sed "s|^$WORK/$t/|$WORK/$c/|")" "$l"
+			ln -sfn "$(readlink "$l" | sed -E "s#^$WORK/set(-before)?/$t/#$WORK/$c/#")" "$l"
 		done
 	done
 	: >"$NGINX_LOG"
@@ -138,8 +195,8 @@ fi
 nginx_stop
 cp "$NGINX_LOG" "$OUT/http_load_access.log"
 
-base_p=$(stat -c %s final/ferry/pkg/patterns/patterns-2026.11.23-1-base-*.tar.zst)
-base_e=$(stat -c %s final/ferry/pkg/engine/engine-8.0.1-base-*.tar.zst)
+base_p=$(stat -c %s set/final/ferry/pkg/patterns/patterns-2026.11.23-1-base-*.tar.zst)
+base_e=$(stat -c %s set/final/ferry/pkg/engine/engine-8.0.1-base-*.tar.zst)
 read -r wall cpu < <(awk -v b="$BUILD" '$1 == b { w = $2; c = $3 } END { print w, c }' rounds.txt)
 # durations sorted, one per line: "seconds class"
 awk '{ printf "%.3f %d\n", $5 - $4, $2 }' times.txt | sort -n >durs.txt

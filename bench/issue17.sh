@@ -17,7 +17,10 @@
 #               two cores; needs bench/.corpus-big);
 #   http        bench/http_load.sh: 200 clients (with BEFORE_BUILD, e.g. a
 #               build of 53bc079, the revision of the issue's 28 s, the
-#               rounds alternate with it on media that build can read).
+#               rounds alternate with it twice: http.log on media that
+#               build made, so both read the same bytes; http_own.log
+#               with each build serving its own media to clients it set
+#               up, the load test as each revision runs it).
 # FERRY_BENCH_PARTS limits the run ("e2e sparse delta hopeless ingest
 # big_adds http").  Wall times on a shared machine are noisy: the reports
 # give CPU time (user + sys) next to them and the load average.
@@ -67,7 +70,10 @@ fi
 if want http; then
 	if [ -n "$BEFORE" ]; then
 		FERRY_HTTP_MEDIA_BIN=$BEFORE bash bench/http_load.sh "$BUILD" \
-		    200 "$BEFORE" "${FERRY_HTTP_ROUNDS:-2}" >"$OUT/http.log" 2>&1
+		    200 "$BEFORE" "${FERRY_HTTP_ROUNDS:-3}" >"$OUT/http.log" 2>&1
+		mark "http (same media) done"
+		FERRY_HTTP_OWN_MEDIA=1 bash bench/http_load.sh "$BUILD" \
+		    200 "$BEFORE" "${FERRY_HTTP_ROUNDS:-3}" >"$OUT/http_own.log" 2>&1
 	else
 		bash bench/http_load.sh "$BUILD" 200 >"$OUT/http.log" 2>&1
 	fi
