@@ -21,6 +21,7 @@
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "formats/archive_dl.h"
+#include "formats/blk.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/source_impl.h"
@@ -407,6 +408,17 @@ source_iso_open(const char *spec, struct source *s, struct fy_err *e)
 	return 0;
 }
 
+static int
+iso_by_blkid(const char *spec)
+{
+	struct fy_err e = { 0 };
+	struct blk_info bi;
+
+	if (blk_probe_device(spec, &bi, &e) == -1)
+		return e.code == FY_E_FORMAT;	/* two signatures: undecided */
+	return strcmp(bi.fstype, "iso9660") == 0;
+}
+
 int
 source_iso_detect(const char *spec)
 {
@@ -415,10 +427,12 @@ source_iso_detect(const char *spec)
 	struct archive *a;
 	int ok;
 
-	/* Without libarchive there is no telling: say yes, and opening
-	 * the image reports why libarchive is missing. */
+	/* Without libarchive, libblkid's superblock probe tells: an ISO
+	 * 9660 file system (or a probe that cannot decide) is an image, and
+	 * opening it reports why libarchive is missing; anything else is
+	 * not a medium, whatever library is missing. */
 	if (archive_dl_ready(&e) == -1)
-		return 1;
+		return iso_by_blkid(spec);
 	if ((a = archive_read_new()) == NULL)
 		return 0;
 	ok = archive_read_support_format_iso9660(a) == ARCHIVE_OK &&
