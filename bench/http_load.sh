@@ -58,34 +58,41 @@ set +e
 set -e
 trap '_http_cleanup; rm -rf "$WORK"' EXIT
 
-# media_set DIR BIN: in DIR, the repository, the served medium (final/)
-# and the five client templates t0..t4, all made by the build BIN.
+# media_set DIR BIN: in DIR, the repository, the media mA..mD and the
+# served medium (final/), all made by the build BIN, then templates DIR BIN.
 media_set() {
-	local d=$1
 	FERRY_BIN=$2
-	mkdir -p "$d"
-	cd "$d"
+	mkdir -p "$1"
+	cd "$1"
 	echo "# building media (level 19) and the five template clients ($2)" >&2
 	mkmedia --repo repo init --publisher example-av >/dev/null
 	add_versions repo patterns 2026.11.19-1
 	add_versions repo engine 8.0.0
-	stage mA t4
+	build_medium repo mA
 	add_versions repo patterns 2026.11.20-1
-	stage mB t3
+	build_medium repo mB
 	add_versions repo patterns 2026.11.21-1
 	add_versions repo engine 8.0.1
-	stage mC t2
+	build_medium repo mC
 	add_versions repo patterns 2026.11.22-1
-	stage mD t1
+	build_medium repo mD
 	add_versions repo patterns 2026.11.23-1
 	build_medium repo final
+	cd "$WORK"
+	templates "$1" "$2"
+}
+# templates DIR BIN: the five client templates in DIR, set up by the build
+# BIN: t4..t1 have applied mA..mD, t0 is fresh.
+templates() {
+	FERRY_BIN=$2
+	cd "$1"
+	rm -rf t0 t1 t2 t3 t4
+	make_client t4; client t4 apply mA >/dev/null
+	make_client t3; client t3 apply mB >/dev/null
+	make_client t2; client t2 apply mC >/dev/null
+	make_client t1; client t1 apply mD >/dev/null
 	make_client t0
 	cd "$WORK"
-}
-stage() {	# stage NAME TEMPLATE: medium from the repo, applied to TEMPLATE
-	build_medium repo "$1"
-	make_client "$2"
-	client "$2" apply "$1" >/dev/null
 }
 # set_of BUILD: the folder of the media set that BUILD's rounds use
 set_of() {
@@ -111,17 +118,7 @@ fi
 # BUILD; t0 stays fresh.
 if [ -n "$MEDIA_BIN" ] && [ "$MEDIA_BIN" != "$BUILD" ]; then
 	echo "# the five template clients again, set up by $BUILD" >&2
-	cd "$WORK/set"
-	FERRY_BIN=$BUILD
-	rm -rf t0 t1 t2 t3 t4
-	for p in "mA t4" "mB t3" "mC t2" "mD t1"; do
-		# shellcheck disable=SC2086
-		set -- $p
-		make_client "$2"
-		client "$2" apply "$1" >/dev/null
-	done
-	make_client t0
-	cd "$WORK"
+	templates "$WORK/set" "$BUILD"
 fi
 
 mkdir www
