@@ -385,10 +385,11 @@ print_notices(const struct run *r)
 		for (k = 0; !concerns && k < r->cfg.nc; k++)
 			concerns = strcmp(r->cfg.c[k].name,
 			    m->notices[i].component) == 0;
-		if (concerns)
-			say_info(_("notice%s%s: %s"), m->notices[i].component ?
-			    " for " : "", m->notices[i].component ?
-			    m->notices[i].component : "", m->notices[i].text);
+		if (concerns && m->notices[i].component != NULL)
+			say_info(_("notice for %s: %s"),
+			    m->notices[i].component, m->notices[i].text);
+		else if (concerns)
+			say_info(_("notice: %s"), m->notices[i].text);
 	}
 }
 

@@ -153,9 +153,11 @@ am_status(const struct am_opts *o, struct fy_err *e)
 		if (nt->component != NULL && cfg_component(&r.cfg,
 		    nt->component) == NULL)
 			continue;
-		if (!o->json)
-			say_out(_("notice%s%s: %s\n"), nt->component ? " for " :
-			    "", nt->component ? nt->component : "", nt->text);
+		if (!o->json && nt->component != NULL)
+			say_out(_("notice for %s: %s\n"), nt->component,
+			    nt->text);
+		else if (!o->json)
+			say_out(_("notice: %s\n"), nt->text);
 		if (json_object_get(doc, "notices") == NULL)
 			json_object_set_new(doc, "notices", json_array());
 		json_array_append_new(json_object_get(doc, "notices"),

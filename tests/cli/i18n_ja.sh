@@ -91,6 +91,20 @@ want_line last.out "何もすることはありません: すべてのコンポ�
 expect_fail 2 . ja mkmedia --repo repo build --out med2
 want_line last.err "mkmedia: build: --sign-key FINGERPRINT が必要です: メディアには必ず署名します"
 
+# 7. Notices (mkmedia build --notice [COMP:]TEXT): the whole line is
+#    translated, "for" included, by plan, apply and status.
+expect_ok build_medium repo medn --notice "patterns:END OF LIFE 2010-12-31" \
+    --notice "update the engine first"
+for cmd in plan apply status; do
+	expect_ok ja client cl $cmd medn
+	want_line last.out "patterns のお知らせ: END OF LIFE 2010-12-31"
+	want_line last.out "お知らせ: update the engine first"
+	! grep -q ' for ' last.out || { cat last.out; die "$cmd: untranslated \"for\" in a notice"; }
+	expect_ok en client cl $cmd medn
+	want_line last.out "notice for patterns: END OF LIFE 2010-12-31"
+	want_line last.out "notice: update the engine first"
+done
+
 # The catalogue against the current sources: every message asserted above
 # must still exist (else the translation is silently dropped), and enough
 # of the template must be translated.
