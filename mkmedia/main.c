@@ -47,7 +47,8 @@ static const char usage_text[] =
 "  --help, --version\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
-"  9 unsafe, 14 no space, 17 config, 18 not found, 70 internal\n"
+"  7 replay/downgrade, 9 unsafe, 14 no space, 16 incomplete, 17 config,\n"
+"  18 not found, 19 wrong medium, 20 medium went away, 70 internal\n"
 "  (docs/EXIT-CODES.md)\n";
 
 enum {
@@ -173,9 +174,12 @@ mirror_args(int argc, char **argv, struct mk_mirror_opts *o,
 	static const struct option opts[] = {	/* keep sorted */
 		{ "from",	required_argument, NULL, 'f' },
 		{ "keyring",	required_argument, NULL, 'k' },
+		{ "quiet",	no_argument,	   NULL, 'q' },
+		{ "repo",	required_argument, NULL, 'r' },
 		{ "threshold",	required_argument, NULL, 'K' },
 		{ "to",		required_argument, NULL, 'o' },
 		{ "trust",	required_argument, NULL, 't' },
+		{ "verbose",	no_argument,	   NULL, 'v' },
 		{ NULL,		0,		   NULL, 0 },
 	};
 	char *tok, *save = NULL;
@@ -183,10 +187,13 @@ mirror_args(int argc, char **argv, struct mk_mirror_opts *o,
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "qv", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': o->from = optarg; break;
 		case 'k': o->keyring = optarg; break;
+		case 'q': say_set_level(SAY_QUIET); break;
+		case 'r': break;	/* a common option; mirror reads no repository */
+		case 'v': say_set_level(SAY_VERBOSE); break;
 		case 'K':
 			if (num_parse_uint(optarg, 1, LIMIT_SIGS, &o->threshold,
 			    FY_E_USAGE, "", "--threshold", e) == -1)
@@ -218,6 +225,26 @@ mirror_args(int argc, char **argv, struct mk_mirror_opts *o,
 		return fy_fail(e, FY_E_USAGE, "", "mirror needs --trust and "
 		    "--keyring: a mirror is only as good as the key you pin");
 	return 0;
+}
+
+/* The index of "mirror" when it is the command, after nothing but common
+ * options (--repo DIR, --quiet, --verbose); else 0.  mirror parses its own
+ * options, which the common parser does not know. */
+static int
+mirror_at(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--repo") == 0)
+			i++;
+		else if (strncmp(argv[i], "--repo=", 7) != 0 &&
+		    strcmp(argv[i], "--quiet") != 0 &&
+		    strcmp(argv[i], "--verbose") != 0 &&
+		    strcmp(argv[i], "-q") != 0 && strcmp(argv[i], "-v") != 0)
+			break;
+	}
+	return i < argc && strcmp(argv[i], "mirror") == 0 ? i : 0;
 }
 
 /* `mkmedia mirror ...`: its own options (docs/MIRROR.md). */
@@ -257,8 +284,21 @@ main(int argc, char **argv)
 	o.now = (int64_t)time(NULL);
 	if (sde != NULL)
 		NUM(sde, 0, INT64_MAX, o.now, "SOURCE_DATE_EPOCH");
-	if (argc > 1 && strcmp(argv[1], "mirror") == 0)
-		return mirror_cmd(argc - 1, argv + 1, (int64_t)time(NULL));
+	if ((ch = mirror_at(argc, argv)) > 0) {
+		/* "mirror" first, then the common options given before it,
+		 * then its own: one getopt pass over them all. */
+		char **av = calloc((size_t)argc, sizeof(*av));
+
+		if (av == NULL)
+			return fy_exit_code(FY_E_INTERNAL);
+		av[0] = argv[ch];
+		memcpy(av + 1, argv + 1, (size_t)(ch - 1) * sizeof(*av));
+		memcpy(av + ch, argv + ch + 1, (size_t)(argc - ch - 1) *
+		    sizeof(*av));
+		rc = mirror_cmd(argc - 1, av, (int64_t)time(NULL));
+		free(av);
+		return rc;
+	}
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': fputs(usage_text, stdout); return 0;

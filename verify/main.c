@@ -31,7 +31,7 @@ static const char usage_text[] =
 "missing or extra.  Every problem is reported.\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
-"  9 unsafe, 16 incomplete, 17 config, 18 not found,\n"
+"  9 unsafe, 16 incomplete, 17 config, 18 not found, 19 wrong medium,\n"
 "  20 medium went away, 70 internal\n"
 "  (docs/EXIT-CODES.md)\n";
 

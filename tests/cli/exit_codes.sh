@@ -127,6 +127,30 @@ seen verifymedia --trust "$FPR_GOOD" --keyring "$KR" med_flipped
 cp -a med med_extra && : >med_extra/ferry/pkg/extra
 seen verifymedia --trust "$FPR_GOOD" --keyring "$KR" med_extra
 
+# A companion manifest of another channel (verifymedia: 19), and mkmedia
+# mirror, which reads a medium as verifymedia does: 16, 19, and 7 for a
+# folder that already serves a newer medium.
+make_repo other --channel beta
+mkmedia --repo other add comp 1.0 src >/dev/null
+expect_ok mkmedia --repo other build --out medo --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
+cp -a med med_companion
+cp medo/ferry/manifest.json med_companion/ferry/manifest.json.next
+cp medo/ferry/manifest.json.sig med_companion/ferry/manifest.json.next.sig
+seen verifymedia --trust "$FPR_GOOD" --keyring "$KR" med_companion
+expect_fail 19 '^verifymedia: manifest.json.next: companion manifest of another publisher or channel$' \
+    verifymedia --trust "$FPR_GOOD" --keyring "$KR" med_companion
+mir() { mkmedia mirror --from "$1" --to "$PWD/mir" --trust "$FPR_GOOD" --keyring "$KR"; }
+seen mkmedia mirror --from med_incomplete --to "$PWD/mir" --trust "$FPR_GOOD" --keyring "$KR"
+expect_fail 16 'medium is incomplete' mir med_incomplete
+seen mkmedia mirror --from med_companion --to "$PWD/mir" --trust "$FPR_GOOD" --keyring "$KR"
+expect_fail 19 'companion manifest of another publisher or channel' mir med_companion
+[ ! -e mir ] || die "a refused mirror run wrote $PWD/mir"
+mkmedia --repo repo add comp 2.0 src/sub >/dev/null
+expect_ok mkmedia --repo repo build --out med_new --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
+expect_ok mir med_new
+seen mkmedia mirror --from med --to "$PWD/mir" --trust "$FPR_GOOD" --keyring "$KR"
+expect_fail 7 'mirror already serves serial [0-9]+ .*refusing to go back to serial 1' mir med
+
 make_client cl
 seen applymedia
 seen applymedia --root "$PWD/cl" plan /nonexistent
