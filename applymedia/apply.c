@@ -350,6 +350,12 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 			    r->md->m->serial, "ok", "%s rolled back to %s",
 			    j->cc->name, j->local.version);
 		}
+	} else {
+		/* A first install has nothing to go back to: say that the
+		 * new version is live, not let "rolled back" be assumed. */
+		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
+		    strlen(e->msg), _("; nothing was installed before, so "
+		    "%s stays installed"), j->newg.version);
 	}
 out:
 	close(compfd);

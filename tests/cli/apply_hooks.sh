@@ -49,6 +49,21 @@ grep -q '"event":"rollback"' cl/var/lib/ferry/history.jsonl || die "rollback not
 ls cl/var/lib/ferry/c/patterns/gens | grep -q '^2026.11.22-1-' && die "failed generation left behind"
 grep -q 'FAILURE .*rolled back to 2026.11.21-1' notify.log || die "on_failure hook not called"
 
+# A first install whose health check fails has no version to switch back
+# to: the message says the new version stays installed (it did not say,
+# so "rolled back" was assumed while the new version was live).
+make_client fresh "on_failure = echo \"FAILURE \$FERRY_MESSAGE\" >> $TEST_TMP/fresh.log"
+sed -i '/^\[component patterns\]/a health_check = exit 4' fresh/etc/ferry/client.conf
+expect_fail 11 '^applymedia: patterns: health_check hook exited with status 4: exit 4; nothing was installed before, so 2026\.11\.22-1 stays installed$' \
+    client fresh apply m3
+diff -r fresh/opt/av/Bases "$SAMPLES/patterns/2026.11.22-1" || die "the live tree is not the new version"
+expect_ok client fresh status
+out_has '^patterns +2026\.11\.22-1'
+grep -q 'FAILURE .*nothing was installed before, so 2026.11.22-1 stays installed' fresh.log ||
+    die "on_failure not told that the new version stays installed"
+grep -q '"message":"refused medium .*stays installed"' fresh/var/lib/ferry/history.jsonl ||
+    die "history does not say that the new version stays installed"
+
 # A hook that hangs is killed after its timeout; nothing switched.
 sed -i 's/^health_check = .*/health_check = true/; s/^pre_switch = .*/pre_switch = sleep 30/' cl/etc/ferry/client.conf
 sed -i '/^\[component patterns\]/a timeout = 1' cl/etc/ferry/client.conf
