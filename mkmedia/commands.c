@@ -81,23 +81,26 @@ mk_list(const struct mk_opts *o, struct fy_err *e)
 		repo_free(r);
 		return 0;
 	}
-	say_out("publisher %s, channel %s, last serial %llu\n", r->publisher,
-	    r->channel, (unsigned long long)r->serial);
+	say_out(_("publisher %s, channel %s, last serial %llu\n"),
+	    r->publisher, r->channel, (unsigned long long)r->serial);
 	for (i = 0; i < r->nc; i++) {
 		const struct repo_comp *c = &r->c[i];
 
-		say_out("%s%s%s\n", c->name, *c->variant ? " variant " : "",
-		    c->variant);
+		if (*c->variant)
+			say_out(_("%s variant %s\n"), c->name, c->variant);
+		else
+			say_out("%s\n", c->name);
 		for (j = 0; j < c->nv; j++) {
 			manifest_time_fmt(c->v[j].added, t);
-			say_out("  %-20s %6zu entries %12llu bytes  base %10llu  "
-			    "added %s\n", c->v[j].version, c->v[j].tree.n,
+			say_out(_("  %-20s %6zu entries %12llu bytes  base %10llu  "
+			    "added %s\n"), c->v[j].version, c->v[j].tree.n,
 			    (unsigned long long)c->v[j].tree.total,
 			    (unsigned long long)c->v[j].base_size, t);
 		}
 		for (j = 0; j < c->nd; j++)
-			say_out("  delta %s -> %s  %llu bytes\n", c->d[j].from,
-			    c->d[j].to, (unsigned long long)c->d[j].size);
+			say_out(_("  delta %s -> %s  %llu bytes\n"),
+			    c->d[j].from, c->d[j].to,
+			    (unsigned long long)c->d[j].size);
 	}
 	repo_free(r);
 	return 0;

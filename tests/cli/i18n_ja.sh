@@ -90,6 +90,21 @@ want_line last.out "何もすることはありません: すべてのコンポ�
 # 6. mkmedia too.
 expect_fail 2 . ja mkmedia --repo repo build --out med2
 want_line last.err "mkmedia: build: --sign-key FINGERPRINT が必要です: メディアには必ず署名します"
+# mkmedia list: the repository table (a variant and a delta included).
+mkmedia --repo repo add patterns 2026.11.21-1 src >/dev/null
+mkmedia --repo repo add patterns 2026.11.21-1 src --variant jp >/dev/null
+expect_ok ja mkmedia --repo repo list
+want_line last.out "配布元 example-av、チャネル stable、最後のシリアル番号 1"
+want_line last.out "patterns バリアント jp"
+grep -qE '^  2026\.11\.20-1 +エントリ +[0-9]+ 個 +13 バイト  ベース +[0-9]+  追加 [0-9TZ:-]+$' last.out ||
+    { cat last.out; die "mkmedia list row not in Japanese"; }
+grep -qE '^  差分 2026\.11\.20-1 -> 2026\.11\.21-1  [0-9]+ バイト$' last.out ||
+    { cat last.out; die "mkmedia list delta row not in Japanese"; }
+expect_ok en mkmedia --repo repo list
+want_line last.out "publisher example-av, channel stable, last serial 1"
+want_line last.out "patterns variant jp"
+grep -qE '^  2026\.11\.20-1 +[0-9]+ entries +13 bytes  base +[0-9]+  added ' last.out ||
+    { cat last.out; die "mkmedia list row changed in English"; }
 
 # 7. Notices (mkmedia build --notice [COMP:]TEXT): the whole line is
 #    translated, "for" included, by plan, apply and status.
