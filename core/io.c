@@ -21,11 +21,25 @@
 int
 io_open_regular(int dirfd, const char *path, uint64_t *size, struct fy_err *e)
 {
-	struct stat st;
+	struct stat st, pre;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO planted where a file should be must not hang
-	 * the open; it is refused by the S_ISREG check below. */
+	/* Looked at before it is opened: opening a device node runs its
+	 * driver (a tape rewinds, a watchdog starts counting down) even
+	 * when the file is refused right after, so anything but a regular
+	 * file is refused unopened.  Only a file swapped between the two
+	 * calls reaches the open; the fstat below still refuses it. */
+	if (fstatat(dirfd, path, &pre, AT_SYMLINK_NOFOLLOW) == -1)
+		return fy_fail_errno(e, errno == ENOENT ? FY_E_INCOMPLETE :
+		    FY_E_IO, path, _("cannot open"));
+	if (S_ISLNK(pre.st_mode))
+		return fy_fail(e, FY_E_UNSAFE, path,
+		    _("is a symbolic link, expected a regular file"));
+	if (!S_ISREG(pre.st_mode))
+		return fy_fail(e, FY_E_UNSAFE, path,
+		    _("not a regular file (device, fifo or directory)"));
+	/* O_NONBLOCK: a FIFO put there since must not hang the open; it
+	 * is refused by the S_ISREG check below. */
 	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK);
 	if (fd == -1) {
@@ -40,7 +54,8 @@ io_open_regular(int dirfd, const char *path, uint64_t *size, struct fy_err *e)
 		close(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode) || st.st_ino != pre.st_ino ||
+	    st.st_dev != pre.st_dev) {
 		close(fd);
 		return fy_fail(e, FY_E_UNSAFE, path,
 		    _("not a regular file (device, fifo or directory)"));
