@@ -298,6 +298,83 @@ io_mkdirs(int dirfd, const char *path, struct fy_err *e)
 	return 0;
 }
 
+int
+io_open_beneath(int dirfd, const char *path, int create, struct fy_err *e)
+{
+	char buf[4096], *p, *comp;
+	struct stat st;
+	int fd, next;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return fy_fail(e, FY_E_INTERNAL, path, "path too long");
+	if ((fd = dup(dirfd)) == -1)
+		return fy_fail_errno(e, FY_E_IO, path, "dup failed");
+	for (comp = p = buf; ; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (strcmp(comp, "..") == 0) {
+			fy_fail(e, FY_E_UNSAFE, buf, _("is not a folder"));
+			goto fail;
+		}
+		if (*comp != '\0' && strcmp(comp, ".") != 0) {
+			if (create && mkdirat(fd, comp, 0755) == -1 &&
+			    errno != EEXIST) {
+				fy_fail_errno(e, errno == ENOSPC ? FY_E_NOSPACE :
+				    FY_E_IO, buf, _("cannot create directory"));
+				goto fail;
+			}
+			next = openat(fd, comp, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+			if (next == -1) {
+				if (fstatat(fd, comp, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISLNK(st.st_mode))
+					fy_fail(e, FY_E_UNSAFE, buf, _("is a "
+					    "symbolic link: not followed"));
+				else if (errno == ENOTDIR)
+					fy_fail(e, FY_E_UNSAFE, buf,
+					    _("is not a folder"));
+				else
+					fy_fail_errno(e, errno == ENOENT ?
+					    FY_E_NOTFOUND : FY_E_IO, buf,
+					    _("cannot open directory"));
+				goto fail;
+			}
+			close(fd);
+			fd = next;
+		}
+		if (c == '\0')
+			break;
+		*p = '/';
+		comp = p + 1;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int
+io_open_parent(int dirfd, const char *path, int create, const char **leaf,
+    struct fy_err *e)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		*leaf = path;
+		return io_open_beneath(dirfd, ".", 0, e);
+	}
+	if ((size_t)(slash - path) >= sizeof(dir))
+		return fy_fail(e, FY_E_INTERNAL, path, "path too long");
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	*leaf = slash + 1;
+	return io_open_beneath(dirfd, dir, create, e);
+}
+
 static int
 remove_at(int pfd, const char *name, struct fy_err *e)
 {

@@ -101,6 +101,36 @@ out:
 	return rc;
 }
 
+/* The target may be a stick that came back from the field (with its
+ * reports): a folder on the way to a file of the new medium that is a
+ * symbolic link (ferry/pkg -> /etc) is refused before anything is
+ * written, here or on the publisher host.  emit.c never writes through
+ * one either (io_open_parent); this is the early, clear refusal. */
+static int
+target_links(const char *root, const struct selection *s, struct fy_err *e)
+{
+	struct fy_err le = { 0 };
+	const char *leaf;
+	int rfd, ffd = -1, pfd, rc = 0;
+	size_t i;
+
+	if ((rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return 0;	/* not there yet: open_target makes it */
+	if ((ffd = io_open_beneath(rfd, LAYOUT_DIR, 0, &le)) != -1)
+		for (i = 0; i < s->m->nfiles && !fy_failed(&le); i++)
+			if ((pfd = io_open_parent(ffd, s->m->files[i].path, 0,
+			    &leaf, &le)) != -1)
+				close(pfd);
+	if (le.code == FY_E_UNSAFE)
+		rc = fy_fail(e, FY_E_UNSAFE, root, _("%s%s%s: %s (nothing "
+		    "was written)"), ffd != -1 ? LAYOUT_DIR :
+		    "", ffd != -1 ? "/" : "", le.where, le.msg);
+	if (ffd != -1)
+		close(ffd);
+	close(rfd);
+	return rc;
+}
+
 static int
 check_target(const char *root, const struct selection *s,
     const struct mk_opts *o, const struct emit_docs *d,
@@ -324,6 +354,8 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 		    "%s", _(" (nothing was written)"));
 		goto out;
 	}
+	if (o->out != NULL && target_links(o->out, &s, e) == -1)
+		goto out;
 	/* The serial is used up before anything is written: two different
 	 * media never carry the same serial, even after a failed build. */
 	if (s.m->serial > r->serial) {

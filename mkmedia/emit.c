@@ -60,20 +60,6 @@ errno_code(void)
 	return errno == ENOSPC || errno == EDQUOT ? FY_E_NOSPACE : FY_E_IO;
 }
 
-/* Parent folder of path inside ferry/ (created when missing). */
-static int
-parent_dir(int ffd, const char *path, char *dir, size_t n, struct fy_err *e)
-{
-	const char *sl = strrchr(path, '/');
-
-	if (sl == NULL) {
-		snprintf(dir, n, ".");
-		return 0;
-	}
-	snprintf(dir, n, "%.*s", (int)(sl - path), path);
-	return io_mkdirs(ffd, dir, e);
-}
-
 /* Open a new staging file; its name in name. */
 static int
 stage_open(struct wctx *w, char *name, size_t n, struct fy_err *e)
@@ -95,7 +81,8 @@ static int
 stage_commit(struct wctx *w, int fd, const char *name, const char *path,
     struct fy_err *e)
 {
-	char dir[600];
+	const char *leaf;
+	int pfd = -1, rc;
 
 	if (io_fsync(fd, path, e) == -1) {
 		close(fd);
@@ -105,16 +92,22 @@ stage_commit(struct wctx *w, int fd, const char *name, const char *path,
 		fy_fail_errno(e, errno_code(), path, _("close failed"));
 		goto fail;
 	}
-	if (parent_dir(w->ffd, path, dir, sizeof(dir), e) == -1)
+	/* The target came back from the field: a folder on the way that is
+	 * a symbolic link is refused, never written through. */
+	if ((pfd = io_open_parent(w->ffd, path, 1, &leaf, e)) == -1)
 		goto fail;
 	if (FY_FAULT("emit.rename") == -1 ||
-	    renameat(w->stfd, name, w->ffd, path) == -1) {
+	    renameat(w->stfd, name, pfd, leaf) == -1) {
 		fy_fail_errno(e, errno_code(), path, _("cannot rename into "
 		    "place"));
 		goto fail;
 	}
-	return io_fsync_dir(w->ffd, dir, e);
+	rc = io_fsync_dir(pfd, ".", e);
+	close(pfd);
+	return rc;
 fail:
+	if (pfd != -1)
+		close(pfd);
 	(void)unlinkat(w->stfd, name, 0);
 	return -1;
 }
@@ -152,9 +145,21 @@ put(struct wctx *w, const char *path, const void *buf, size_t len,
 static int
 drop(struct wctx *w, const char *path, struct fy_err *e)
 {
-	if (unlinkat(w->ffd, path, 0) == -1 && errno != ENOENT)
-		return fy_fail_errno(e, FY_E_IO, path, _("cannot remove"));
-	return 0;
+	struct fy_err nf = { 0 };
+	const char *leaf;
+	int pfd, rc = 0;
+
+	if ((pfd = io_open_parent(w->ffd, path, 0, &leaf, &nf)) == -1) {
+		if (nf.code == FY_E_NOTFOUND)
+			return 0;	/* nothing there to remove */
+		if (!fy_failed(e))
+			*e = nf;
+		return -1;
+	}
+	if (unlinkat(pfd, leaf, 0) == -1 && errno != ENOENT)
+		rc = fy_fail_errno(e, FY_E_IO, path, _("cannot remove"));
+	close(pfd);
+	return rc;
 }
 
 static int
@@ -527,8 +532,9 @@ put_packages(struct wctx *w, int repofd, const struct selection *s, int keys,
 {
 	uint8_t *buf = malloc(COPY_BUF);
 	struct fy_err ignore;
+	const char *leaf;
 	size_t i, kl = strlen(LAYOUT_KEYS_DIR);
-	int rc = 0;
+	int rc = 0, pfd, kept;
 
 	if (buf == NULL)
 		return fy_fail(e, FY_E_INTERNAL, "emit", "out of memory");
@@ -540,10 +546,15 @@ put_packages(struct wctx *w, int repofd, const struct selection *s, int keys,
 		if (s->src[i].src[0] == '\0' || iskey != keys)
 			continue;
 		memset(&ignore, 0, sizeof(ignore));
-		if (digest_check_file(w->ffd, f->path, f->size, f->sha256,
-		    &ignore) == 0) {
-			w->res->kept += f->size;
-			continue;
+		if ((pfd = io_open_parent(w->ffd, f->path, 0, &leaf,
+		    &ignore)) != -1) {
+			kept = digest_check_file(pfd, leaf, f->size, f->sha256,
+			    &ignore) == 0;
+			close(pfd);
+			if (kept) {
+				w->res->kept += f->size;
+				continue;
+			}
 		}
 		rc = copy_file(w, repofd, &s->src[i], f, buf, e);
 		if (rc == 0) {

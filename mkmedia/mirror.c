@@ -121,22 +121,9 @@ check_dest(int dfd, struct source *src, const struct mk_mirror_opts *o,
 static int
 open_parent(int dfd, const char *path, const char **leaf, struct fy_err *e)
 {
-	char dir[LIMIT_PATH_BYTES + 1];
-	const char *slash = strrchr(path, '/');
-
-	int fd;
-
-	if (slash == NULL) {
-		*leaf = path;
-		if ((fd = dup(dfd)) == -1)
-			return fy_fail_errno(e, FY_E_IO, path, "dup failed");
-		return fd;
-	}
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	*leaf = slash + 1;
-	if (io_mkdirs(dfd, dir, e) == -1)
-		return -1;
-	return io_open_dir(dfd, dir, e);
+	/* A folder on the way that is a symbolic link is refused, never
+	 * written through. */
+	return io_open_parent(dfd, path, 1, leaf, e);
 }
 
 static int
