@@ -264,6 +264,16 @@ scan_folder(struct gpg_verifier *gv, const struct fleet_pin *pins,
 			x->serial = serial;
 		else
 			x->fpr[0] = '\0';
+		/* Here only when it is no folder (open_reports): say why it
+		 * was not read, rather than "not a report file name". */
+		if (strcmp(names[i], CREPORT_DIR) == 0) {
+			fy_fail(&x->why, FY_E_UNSAFE, names[i], fstatat(fd,
+			    names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode) ? _("is a symbolic link: not "
+			    "followed") : _("is not a folder"));
+			x->state = FLEET_UNTRUSTED;
+			continue;
+		}
 		if (report_open(gv, fd, names[i], now, &x->r, x->sha256,
 		    &x->why) == -1) {
 			x->state = FLEET_UNTRUSTED;
