@@ -10,6 +10,8 @@
 #   link (or a file) is refused with exit 9 before anything is written:
 #   nothing outside the target, nothing on the target, the repository
 #   unchanged (not even its serial).
+# - A signature file with two enrolled clients' signatures is refused as
+#   such (it said "signed by key A, but the file name names key A").
 . "$FERRY_TESTLIB/common.sh"
 . "$FERRY_TESTLIB/fleet.sh"
 need_keys
@@ -60,6 +62,20 @@ out_has "^UNTRUSTED st1/ferry-reports: is a symbolic link: not followed \(not us
 out_has "^0 client\(s\)"
 expect_ok mkmedia --repo repo fleet st2
 out_has "^UNTRUSTED st2/ferry-reports: is not a folder \(not used\)$"
+
+# 2b. a .sig with two enrolled clients' signatures (the named one's and
+# another's) is refused with a message that says so
+fleet_client b db-01;  B=$FLEET_FPR
+fleet_enroll repo b db-01
+REPO=$(tree_digest repo)
+mkdir -p twosig
+cp "good/$G" twosig/
+report_sign a "twosig/$G" && mv "twosig/$G.sig" sig.a
+report_sign b "twosig/$G" && mv "twosig/$G.sig" sig.b
+cat sig.b sig.a >"twosig/$G.sig"
+expect_ok mkmedia --repo repo fleet twosig
+out_has "^UNTRUSTED twosig/$G: signed by 2 enrolled keys \(($A|$B), ($A|$B)\): a report carries the signature of its own client only \(not used\)$"
+out_has "^0 client\(s\)"
 
 # 3. a target with a symbolic link on the way to the new files
 mkdir -p victim
