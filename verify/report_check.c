@@ -62,6 +62,12 @@ report_open(struct gpg_verifier *v, int dirfd, const char *name, int64_t now,
 		goto out;
 	/* The name says whose report it is: the signer must be that key,
 	 * so one client cannot publish under another's name. */
+	if (who.n > 1) {
+		fy_fail(e, FY_E_SIGNATURE, name, _("signed by %zu enrolled keys "
+		    "(%s, %s): a report carries the signature of its own "
+		    "client only"), who.n, who.fpr[0], who.fpr[1]);
+		goto out;
+	}
 	if (who.n != 1 || strcasecmp(who.fpr[0], fpr) != 0) {
 		fy_fail(e, FY_E_SIGNATURE, name, _("signed by key %s, but the "
 		    "file name names key %s"), who.n ? who.fpr[0] : "?", fpr);
