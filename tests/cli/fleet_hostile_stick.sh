@@ -9,7 +9,8 @@
 # - A target whose ferry/, ferry/pkg or ferry/pkg/COMPONENT is a symbolic
 #   link (or a file) is refused with exit 9 before anything is written:
 #   nothing outside the target, nothing on the target, the repository
-#   unchanged (not even its serial).
+#   unchanged (not even its serial); mkmedia mirror refuses such a link
+#   in its folder too.
 # - A signature file with two enrolled clients' signatures is refused as
 #   such (it said "signed by key A, but the file name names key A").
 . "$FERRY_TESTLIB/common.sh"
@@ -107,3 +108,14 @@ rm t2/ferry/pkg
 expect_ok mkmedia --repo repo build --for t2 --out t2 --sign-key "$FPR_GOOD" \
     --gnupghome "$KEYHOME"
 [ "$(tree_digest victim)" = "$VICTIM" ] || die "written outside the target"
+
+# 4. mkmedia mirror writes the same way: a link on the way in the mirror
+# folder is refused (exit 9), not written through (on main the package
+# went into victim/patterns/)
+KR=$FERRY_TEST_KEYS/pinned.gpg
+expect_ok mkmedia mirror --from m1 --to "$PWD/mir" --trust "$FPR_GOOD" --keyring "$KR"
+rm -rf mir/pkg
+ln -s "$PWD/victim" mir/pkg
+expect_fail 9 "^mkmedia: pkg: is a symbolic link: not followed$" \
+    mkmedia mirror --from t2 --to "$PWD/mir" --trust "$FPR_GOOD" --keyring "$KR"
+[ "$(tree_digest victim)" = "$VICTIM" ] || die "mirror: written outside the mirror folder"
