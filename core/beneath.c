@@ -17,9 +17,10 @@
 
 /* Walk `rel` (a directory path) from root; returns an fd or -1. */
 static int
-walk(int root, const char *rel, int create, const char *where,
+walk(int root, const char *rel, int create, const char *where, int named,
     struct fy_err *e)
 {
+	struct stat st;
 	char buf[BENEATH_PATH_MAX], *p, *slash;
 	int fd, next;
 
@@ -48,14 +49,25 @@ walk(int root, const char *rel, int create, const char *where,
 		next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (next == -1) {
-			if (errno == ELOOP || errno == ENOTDIR)
+			int err = errno;
+
+			/* named: say which folder on the way, and what it is
+			 * (a target that came back from the field). */
+			if (named && (err == ELOOP || err == ENOTDIR))
+				fy_fail(e, FY_E_UNSAFE, buf, fstatat(fd, p, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0 &&
+				    S_ISLNK(st.st_mode) ? _("is a symbolic link: "
+				    "not followed") : _("is not a folder"));
+			else if (err == ELOOP || err == ENOTDIR)
 				fy_fail(e, FY_E_UNSAFE, where,
 				    _("a parent is a "
 				    "symbolic link or not a directory"));
-			else
+			else {
+				errno = err;
 				fy_fail_errno(e, errno == ENOENT ?
 				    FY_E_NOTFOUND : FY_E_IO, where,
 				    _("cannot open directory"));
+			}
 			close(fd);
 			return -1;
 		}
@@ -63,6 +75,7 @@ walk(int root, const char *rel, int create, const char *where,
 		fd = next;
 		if (slash == NULL)
 			break;
+		*slash = '/';	/* buf: the path up to the next component */
 	}
 	return fd;
 }
@@ -70,27 +83,27 @@ walk(int root, const char *rel, int create, const char *where,
 int
 beneath_dir(int root, const char *rel, int create, struct fy_err *e)
 {
-	return walk(root, rel, create, rel, e);
+	return walk(root, rel, create, rel, 0, e);
 }
 
 /* Split rel into parent fd + last component. */
 static int
-parent_of(int root, const char *rel, int create, const char **leaf,
-    struct fy_err *e)
+parent_of(int root, const char *rel, int create, int named,
+    const char **leaf, struct fy_err *e)
 {
 	char dir[BENEATH_PATH_MAX];
 	const char *slash = strrchr(rel, '/');
 
 	if (slash == NULL) {
 		*leaf = rel;
-		return walk(root, "", 0, rel, e);
+		return walk(root, "", 0, rel, named, e);
 	}
 	if ((size_t)(slash - rel) >= sizeof(dir))
 		return fy_fail(e, FY_E_UNSAFE, rel, "path too long");
 	memcpy(dir, rel, (size_t)(slash - rel));
 	dir[slash - rel] = '\0';
 	*leaf = slash + 1;
-	return walk(root, dir, create, rel, e);
+	return walk(root, dir, create, rel, named, e);
 }
 
 static int
@@ -109,7 +122,7 @@ beneath_create(int root, const char *rel, mode_t mode, struct fy_err *e)
 	const char *leaf;
 	int dfd, fd;
 
-	if ((dfd = parent_of(root, rel, 1, &leaf, e)) == -1)
+	if ((dfd = parent_of(root, rel, 1, 0, &leaf, e)) == -1)
 		return -1;
 	if (leaf_ok(leaf, rel, e) == -1) {
 		close(dfd);
@@ -131,7 +144,7 @@ beneath_open(int root, const char *rel, struct fy_err *e)
 	const char *leaf;
 	int dfd, fd;
 
-	if ((dfd = parent_of(root, rel, 0, &leaf, e)) == -1)
+	if ((dfd = parent_of(root, rel, 0, 0, &leaf, e)) == -1)
 		return -1;
 	if (leaf_ok(leaf, rel, e) == -1) {
 		close(dfd);
@@ -142,4 +155,11 @@ beneath_open(int root, const char *rel, struct fy_err *e)
 		snprintf(e->where, sizeof(e->where), "%s", rel);
 	close(dfd);
 	return fd;
+}
+
+int
+beneath_parent(int root, const char *rel, int create, const char **leaf,
+    struct fy_err *e)
+{
+	return parent_of(root, rel, create, 1, leaf, e);
 }

@@ -44,17 +44,6 @@ int	io_mkdirs(int dirfd, const char *path, struct fy_err *e);
 int	io_remove_tree(int dirfd, const char *path, struct fy_err *e);
 /* Open a directory (O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC). */
 int	io_open_dir(int dirfd, const char *path, struct fy_err *e);
-/* Open the folder dirfd/path with every component opened O_NOFOLLOW: a
- * symbolic link or a non-folder anywhere in path is FY_E_UNSAFE and
- * never followed, so nothing below the fd is outside dirfd.  With
- * create, missing components are made (0755).  A missing one without
- * create is FY_E_NOTFOUND. */
-int	io_open_beneath(int dirfd, const char *path, int create,
-	    struct fy_err *e);
-/* The same for the folder holding path ("a/b/c" -> "a/b"; "c" -> dirfd
- * itself, dup'ed); *leaf points at the last component inside path. */
-int	io_open_parent(int dirfd, const char *path, int create,
-	    const char **leaf, struct fy_err *e);
 /* Does dirfd/path exist (lstat)? */
 int	io_exists(int dirfd, const char *path);
 

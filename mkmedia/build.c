@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/beneath.h"
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
@@ -103,30 +104,31 @@ out:
 
 /* The target may be a stick that came back from the field (with its
  * reports): a folder on the way to a file of the new medium that is a
- * symbolic link (ferry/pkg -> /etc) is refused before anything is
- * written, here or on the publisher host.  emit.c never writes through
- * one either (io_open_parent); this is the early, clear refusal. */
+ * symbolic link (ferry/pkg -> /etc) or no folder is refused before
+ * anything is written, here or on the publisher host.  emit.c never
+ * writes through one either (beneath_parent); this is the early, clear
+ * refusal. */
 static int
 target_links(const char *root, const struct selection *s, struct fy_err *e)
 {
-	struct fy_err le = { 0 };
+	char rel[1200];
 	const char *leaf;
-	int rfd, ffd = -1, pfd, rc = 0;
+	int rfd, pfd, rc = 0;
 	size_t i;
 
 	if ((rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return 0;	/* not there yet: open_target makes it */
-	if ((ffd = io_open_beneath(rfd, LAYOUT_DIR, 0, &le)) != -1)
-		for (i = 0; i < s->m->nfiles && !fy_failed(&le); i++)
-			if ((pfd = io_open_parent(ffd, s->m->files[i].path, 0,
-			    &leaf, &le)) != -1)
-				close(pfd);
-	if (le.code == FY_E_UNSAFE)
-		rc = fy_fail(e, FY_E_UNSAFE, root, _("%s%s%s: %s (nothing "
-		    "was written)"), ffd != -1 ? LAYOUT_DIR :
-		    "", ffd != -1 ? "/" : "", le.where, le.msg);
-	if (ffd != -1)
-		close(ffd);
+	for (i = 0; i < s->m->nfiles && rc == 0; i++) {
+		struct fy_err le = { 0 };
+
+		snprintf(rel, sizeof(rel), "%s/%s", LAYOUT_DIR,
+		    s->m->files[i].path);
+		if ((pfd = beneath_parent(rfd, rel, 0, &leaf, &le)) != -1)
+			close(pfd);
+		else if (le.code == FY_E_UNSAFE)
+			rc = fy_fail(e, FY_E_UNSAFE, root, _("%s: %s (nothing "
+			    "was written)"), le.where, le.msg);
+	}
 	close(rfd);
 	return rc;
 }

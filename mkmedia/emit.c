@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/beneath.h"
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
@@ -94,7 +95,7 @@ stage_commit(struct wctx *w, int fd, const char *name, const char *path,
 	}
 	/* The target came back from the field: a folder on the way that is
 	 * a symbolic link is refused, never written through. */
-	if ((pfd = io_open_parent(w->ffd, path, 1, &leaf, e)) == -1)
+	if ((pfd = beneath_parent(w->ffd, path, 1, &leaf, e)) == -1)
 		goto fail;
 	if (FY_FAULT("emit.rename") == -1 ||
 	    renameat(w->stfd, name, pfd, leaf) == -1) {
@@ -149,7 +150,7 @@ drop(struct wctx *w, const char *path, struct fy_err *e)
 	const char *leaf;
 	int pfd, rc = 0;
 
-	if ((pfd = io_open_parent(w->ffd, path, 0, &leaf, &nf)) == -1) {
+	if ((pfd = beneath_parent(w->ffd, path, 0, &leaf, &nf)) == -1) {
 		if (nf.code == FY_E_NOTFOUND)
 			return 0;	/* nothing there to remove */
 		if (!fy_failed(e))
@@ -546,7 +547,7 @@ put_packages(struct wctx *w, int repofd, const struct selection *s, int keys,
 		if (s->src[i].src[0] == '\0' || iskey != keys)
 			continue;
 		memset(&ignore, 0, sizeof(ignore));
-		if ((pfd = io_open_parent(w->ffd, f->path, 0, &leaf,
+		if ((pfd = beneath_parent(w->ffd, f->path, 0, &leaf,
 		    &ignore)) != -1) {
 			kept = digest_check_file(pfd, leaf, f->size, f->sha256,
 			    &ignore) == 0;

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/beneath.h"
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
@@ -123,7 +124,7 @@ open_parent(int dfd, const char *path, const char **leaf, struct fy_err *e)
 {
 	/* A folder on the way that is a symbolic link is refused, never
 	 * written through. */
-	return io_open_parent(dfd, path, 1, leaf, e);
+	return beneath_parent(dfd, path, 1, leaf, e);
 }
 
 static int
