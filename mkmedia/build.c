@@ -333,6 +333,8 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 		    "--out DIR and --iso FILE"));
 	if (repo_open(o->repo, &r, e) == -1)
 		return -1;
+	if (mk_keyset_sign_ok(r->fd, o->sign_keys, o->nsign, e) == -1)
+		goto out;
 	if (o->since != NULL && open_own(o->since, o, &psrc, &prev, e) == -1) {
 		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
 		    " (--since needs the previous medium, signed by our keys)");

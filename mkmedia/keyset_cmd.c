@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -359,5 +360,49 @@ mk_keyset_files(int repofd, struct mk_keyfile **out, size_t *n,
 	}
 	*out = f;
 	*n = k;
+	return 0;
+}
+
+int
+mk_keyset_sign_ok(int repofd, const char *const *fprs, size_t n,
+    struct fy_err *e)
+{
+	struct keyset ks;
+	unsigned top = repo_top(repofd);
+	size_t i, k, have = 0;
+	char names[KEYSET_MAX_KEYS * (GPG_FPR_MAX + 2)] = "";
+
+	if (top == 0)
+		return 0;	/* no key sets: the clients' pins decide */
+	memset(&ks, 0, sizeof(ks));
+	if (repo_statement(repofd, top, &ks, e) == -1)
+		return -1;
+	for (k = 0; k < ks.nkeys; k++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+		    "%s%s", k ? ", " : "", ks.fpr[k]);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ks.nkeys; k++)
+			if (strcasecmp(fprs[i], ks.fpr[k]) == 0)
+				break;
+		if (k == ks.nkeys) {	/* a client counts no such signature */
+			fy_fail(e, FY_E_CONFIG, fprs[i], _("not in key set %u, "
+			    "the repository's newest (%s): clients that follow "
+			    "the key set would refuse a medium it signs; sign "
+			    "with the keys of the set (mkmedia keyset list; "
+			    "nothing was written)"), ks.version, names);
+			keyset_clear(&ks);
+			return -1;
+		}
+		have++;
+	}
+	if (have < ks.threshold) {
+		fy_fail(e, FY_E_CONFIG, "--sign-key", _("key set %u needs %u "
+		    "signatures from its keys (%s), --sign-key gives %zu "
+		    "(mkmedia keyset list; nothing was written)"), ks.version,
+		    ks.threshold, names, have);
+		keyset_clear(&ks);
+		return -1;
+	}
+	keyset_clear(&ks);
 	return 0;
 }

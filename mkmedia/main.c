@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/fault.h"
@@ -142,11 +143,18 @@ static int
 split_keys(struct mk_opts *o, char *arg)
 {
 	char *tok, *save = NULL;
+	size_t i;
 
 	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",",
-	    &save))
-		if (add_list(o->sign_keys, &o->nsign, tok) == -1)
+	    &save)) {
+		/* a key named twice signs once (the self-check counts keys) */
+		for (i = 0; i < o->nsign; i++)
+			if (strcasecmp(o->sign_keys[i], tok) == 0)
+				break;
+		if (i == o->nsign && add_list(o->sign_keys, &o->nsign,
+		    tok) == -1)
 			return -1;
+	}
 	return 0;
 }
 

@@ -83,6 +83,13 @@ struct mk_keyfile {
 };
 int	mk_keyset_files(int repofd, struct mk_keyfile **out, size_t *n,
 	    unsigned *top, struct fy_err *e);
+/* 0 when fprs (the --sign-key list) hold the threshold of the
+ * repository's newest key set, or the repository has none; else -1,
+ * FY_E_CONFIG naming the set's keys.  build calls it before it signs or
+ * writes anything: a medium signed by a key the chain has dropped would
+ * be refused by every client that follows the chain. */
+int	mk_keyset_sign_ok(int repofd, const char *const *fprs, size_t n,
+	    struct fy_err *e);
 
 /* fleet.c (issue 18): the enrolled clients (repository fleet/) and the
  * view of their reports.  `mkmedia fleet enroll FPR` and `mkmedia fleet

@@ -11,9 +11,10 @@
 need_keys
 
 rotation_fixture
-# mkmedia itself refuses to sign with the revoked key.
-expect_fail 5 "signed by key $FPR_GOOD, which is not pinned \(self-check" \
+# mkmedia itself refuses to sign with the revoked key, before it writes.
+expect_fail 17 "^mkmedia: $FPR_GOOD: not in key set 3, the repository's newest" \
     mkmedia --repo repo build --out bad --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
+[ ! -e bad ] || die "a build refused for its key wrote the target"
 # mkmedia refuses a rotation the old set did not sign (k2 alone is 1 of 2).
 expect_fail 5 'key set 3 must sign' mkmedia --repo repo keyset rotate \
     --add "$FPR_GOOD" --sign-key "$FPR_K2,$FPR_GOOD" --gnupghome "$KEYHOME"
