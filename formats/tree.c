@@ -23,43 +23,124 @@
  * summed (space checks, tar bounds) and the sum must not wrap. */
 #define TREE_MAX_BYTES	(1ull << 50)
 
-bool
-tree_path_ok(const char *p)
+/* Why a path is not a clean listing path (formats/SPEC.md section 5). */
+enum path_problem {
+	PP_OK, PP_EMPTY, PP_LONG, PP_ABSOLUTE, PP_CONTROL, PP_BACKSLASH,
+	PP_CHAR, PP_UTF8, PP_EMPTY_NAME, PP_LONG_NAME, PP_DOTS, PP_TRAILING,
+	PP_DEEP
+};
+
+/* *bad: the character of PP_CHAR. */
+static enum path_problem
+path_problem(const char *p, char *bad)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t comp = 0, depth = 1, n;
 
-	if (p == NULL || *p == '\0' || strlen(p) > LIMIT_PATH_BYTES)
-		return false;
+	if (p == NULL || *p == '\0')
+		return PP_EMPTY;
+	if (strlen(p) > LIMIT_PATH_BYTES)
+		return PP_LONG;
 	if (*p == '/')
-		return false;
+		return PP_ABSOLUTE;
 	for (;;) {
 		const unsigned char *start = s;
 
 		comp = 0;
 		while (*s != '\0' && *s != '/') {
-			if (*s < 0x20 || *s == 0x7f || *s == '\\' ||
-			    strchr("<>:\"|?*", *s) != NULL)
-				return false;
+			if (*s < 0x20 || *s == 0x7f)
+				return PP_CONTROL;
+			if (*s == '\\')
+				return PP_BACKSLASH;
+			if (strchr("<>:\"|?*", *s) != NULL) {
+				*bad = (char)*s;
+				return PP_CHAR;
+			}
 			if ((n = utf8_seq(s, NULL)) == 0)
-				return false;
+				return PP_UTF8;
 			s += n;
 			comp += n;
 		}
-		if (comp == 0 || comp > LIMIT_NAME_BYTES)
-			return false;
+		if (comp == 0)
+			return PP_EMPTY_NAME;	/* "a//b", "a/" */
+		if (comp > LIMIT_NAME_BYTES)
+			return PP_LONG_NAME;
 		if ((comp == 1 && start[0] == '.') ||
 		    (comp == 2 && start[0] == '.' && start[1] == '.'))
-			return false;
+			return PP_DOTS;
 		/* Windows drops a trailing dot or space: "a." == "a". */
 		if (s[-1] == '.' || s[-1] == ' ')
-			return false;
+			return PP_TRAILING;
 		if (*s == '\0')
-			return true;
+			return PP_OK;
 		if (++depth > LIMIT_PATH_DEPTH)
-			return false;
-		s++;			/* skip '/'; "a//b" and "a/" fail above */
+			return PP_DEEP;
+		s++;			/* skip '/' */
 	}
+}
+
+bool
+tree_path_ok(const char *p)
+{
+	char bad;
+
+	return path_problem(p, &bad) == PP_OK;
+}
+
+/* The refusal of a path that a vendor release has (mkmedia add): why,
+ * in words, one whole message each (the English log takes its msgid). */
+static int
+path_fail(const char *path, enum path_problem pp, char bad, struct fy_err *e)
+{
+	switch (pp) {
+	case PP_LONG:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: longer than %d bytes (formats/SPEC.md section "
+		    "5)"), LIMIT_PATH_BYTES);
+	case PP_ABSOLUTE:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: absolute (formats/SPEC.md section 5)"));
+	case PP_CONTROL:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: a control character in a name (formats/SPEC.md "
+		    "section 5)"));
+	case PP_BACKSLASH:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: a backslash in a name (FAT and NTFS take it "
+		    "for a folder separator; formats/SPEC.md section 5)"));
+	case PP_CHAR:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: the character %c in a name (FAT and NTFS "
+		    "cannot hold any of < > : \" | ? *; formats/SPEC.md "
+		    "section 5)"), bad);
+	case PP_UTF8:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: a name that is not valid UTF-8 "
+		    "(formats/SPEC.md section 5)"));
+	case PP_EMPTY_NAME:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: an empty name (formats/SPEC.md section 5)"));
+	case PP_LONG_NAME:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: a name longer than %d bytes (formats/SPEC.md "
+		    "section 5)"), LIMIT_NAME_BYTES);
+	case PP_DOTS:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: a . or .. name (formats/SPEC.md section 5)"));
+	case PP_TRAILING:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: a name that ends in a dot or a space (Windows "
+		    "drops it; formats/SPEC.md section 5)"));
+	case PP_DEEP:
+		return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+		    "component: more than %d levels deep (formats/SPEC.md "
+		    "section 5)"), LIMIT_PATH_DEPTH);
+	case PP_EMPTY:
+	case PP_OK:
+		break;
+	}
+	return fy_fail(e, FY_E_UNSAFE, path, _("path not allowed in a "
+	    "component: empty (formats/SPEC.md section 5)"));
 }
 
 void
@@ -84,10 +165,11 @@ tree_add(struct tree *t, const char *path, enum tree_type type, uint32_t mode,
     uint64_t size, const uint8_t *sha256, struct fy_err *e)
 {
 	struct tree_entry *nv, *x;
+	enum path_problem pp;
+	char bad = 0;
 
-	if (!tree_path_ok(path))
-		return fy_fail(e, FY_E_UNSAFE, path, _("path is not a clean "
-		    "relative name"));
+	if ((pp = path_problem(path, &bad)) != PP_OK)
+		return path_fail(path, pp, bad, e);
 	if (t->n >= LIMIT_FILES)
 		return fy_fail(e, FY_E_FORMAT, path, _("more than %d entries"),
 		    LIMIT_FILES);

@@ -360,6 +360,7 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	struct repo_comp *c;
 	struct repo_version v;
 	const struct repo_version *old = NULL;
+	const char *newer;
 	char cdir[160], stage[256], hex[DIGEST_HEXLEN + 1];
 	uint8_t d1[DIGEST_LEN], d2[DIGEST_LEN];
 	int cfd = -1, sfd = -1, rc = -1, packed = 0;
@@ -376,6 +377,21 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		    " (1-64 characters of 0-9 A-Z a-z . _ + ~ -)"));
 	if (repo_open(o->repo, &r, e) == -1)
 		return -1;
+	c = repo_comp(r, o->component, o->variant);
+	for (i = 0; c != NULL && i < c->nv; i++)
+		if (version_cmp(c->v[i].version, o->version) == 0)
+			old = &c->v[i];
+	/* "1.010" is "1.10" (formats/SPEC.md section 4): say so, whatever the
+	 * content, instead of blaming the content. */
+	if (old != NULL && strcmp(old->version, o->version) != 0) {
+		fy_fail(e, FY_E_USAGE, o->version, _("the same version as %s "
+		    "%s, already in the repository (leading zeros and which of "
+		    ". _ + - separates do not count: formats/SPEC.md section "
+		    "4); give a version that differs from it"), o->component,
+		    old->version);
+		repo_free(r);
+		return -1;
+	}
 	repo_comp_dir(o->component, o->variant, cdir, sizeof(cdir));
 	if (io_mkdirs(r->fd, cdir, e) == -1 ||
 	    (cfd = io_open_dir(r->fd, cdir, e)) == -1)
@@ -388,10 +404,6 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		fy_fail_errno(e, FY_E_IO, stage, "cannot create");
 		goto out;
 	}
-	c = repo_comp(r, o->component, o->variant);
-	for (i = 0; c != NULL && i < c->nv; i++)
-		if (version_cmp(c->v[i].version, o->version) == 0)
-			old = &c->v[i];
 	if ((sfd = io_open_dir(cfd, stage, e)) == -1 ||
 	    stage_source(o->source, sfd, &v, r, old == NULL, &packed,
 	    e) == -1)
@@ -399,8 +411,7 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	if (old != NULL) {
 		tree_digest(&old->tree, d1);
 		tree_digest(&v.tree, d2);
-		if (strcmp(old->version, o->version) != 0 ||
-		    memcmp(d1, d2, DIGEST_LEN) != 0) {
+		if (memcmp(d1, d2, DIGEST_LEN) != 0) {
 			fy_fail(e, FY_E_INTEGRITY, o->source, _("version %s of %s "
 			    "was already ingested with different content; a "
 			    "released version never changes"), old->version,
@@ -442,6 +453,19 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	    "bytes"), o->component, o->version, v.tree.n,
 	    (unsigned long long)v.tree.total,
 	    (unsigned long long)v.base_size);
+	newer = NULL;
+	for (i = 0; c != NULL && i < c->nv; i++)
+		if (version_cmp(c->v[i].version, o->version) > 0 &&
+		    (newer == NULL || version_cmp(c->v[i].version, newer) > 0))
+			newer = c->v[i].version;
+	/* 2026.12.04 after 2026.12.04-rc1: letters after a version sort
+	 * after it, so the final release would silently never ship. */
+	if (newer != NULL)
+		say_warn(_("%s %s sorts before %s, which is already in the "
+		    "repository: media carry %s as the newest, and clients "
+		    "that have it keep it (formats/SPEC.md section 4: a "
+		    "pre-release is written 1.0~rc1, which sorts before 1.0)"),
+		    o->component, o->version, newer, newer);
 	/* Reload so the new version is in place, then make deltas. */
 	repo_free(r);
 	r = NULL;
