@@ -139,8 +139,8 @@ check_target(const char *root, const struct selection *s,
     const struct emit_old *old, struct fy_err *e)
 {
 	struct blk_info bi;
-	uint64_t need, maxf, over, fit;
-	size_t i;
+	uint64_t need, maxf, over, fit, bases;
+	size_t i, j;
 
 	if (io_mkdirs(AT_FDCWD, root, e) == -1 || blk_probe_path(root, &bi,
 	    e) == -1)
@@ -165,6 +165,21 @@ check_target(const char *root, const struct selection *s,
 	over = need - bi.free_bytes;
 	fit = s->total > over + (1u << 20) ? (s->total - over - (1u << 20)) >>
 	    20 : 0;
+	/* --max-size only leaves out deltas: suggest it only when the base
+	 * packages fit in it, or it would just fail in turn. */
+	for (i = 0, bases = 0; i < s->m->ncomponents; i++)
+		for (j = 0; j < s->m->components[i].nversions; j++)
+			if (s->m->components[i].versions[j].base != NULL)
+				bases += s->m->components[i].versions[j].base->size;
+	if (bases + 65536 > fit * 1000000)
+		fit = 0;
+	if (old == NULL && fit == 0)
+		return fy_fail(e, FY_E_NOSPACE, root, _("%llu bytes free, the "
+		    "medium needs %llu, its base packages alone %llu; nothing "
+		    "was written; use a larger stick, or put fewer components "
+		    "on it (--component)"),
+		    (unsigned long long)bi.free_bytes, (unsigned long long)need,
+		    (unsigned long long)bases);
 	if (old == NULL)
 		return fy_fail(e, FY_E_NOSPACE, root, _("%llu bytes free, the "
 		    "medium needs %llu; nothing was written; use a larger "

@@ -639,14 +639,15 @@ switch_manifest(struct wctx *w, const struct emit_docs *d,
 static int
 open_target(const char *root, struct wctx *w, struct fy_err *e)
 {
-	struct fy_err ignore = { 0 };
-
 	if (io_mkdirs(AT_FDCWD, root, e) == -1 ||
 	    (w->rootfd = io_open_dir(AT_FDCWD, root, e)) == -1 ||
 	    io_mkdirs(w->rootfd, LAYOUT_DIR, e) == -1 ||
 	    (w->ffd = io_open_dir(w->rootfd, LAYOUT_DIR, e)) == -1)
 		return -1;
-	(void)io_remove_tree(w->rootfd, STAGE_DIR, &ignore);
+	/* A leftover of an interrupted build: its own error (a read-only
+	 * stick says so), not mkdir's "File exists" after it. */
+	if (io_remove_tree(w->rootfd, STAGE_DIR, e) == -1)
+		return -1;
 	if (mkdirat(w->rootfd, STAGE_DIR, 0755) == -1 ||
 	    (w->stfd = io_open_dir(w->rootfd, STAGE_DIR, e)) == -1)
 		return fy_fail_errno(e, errno_code(), STAGE_DIR, _("cannot "

@@ -674,6 +674,20 @@ select_build(struct repo *r, const struct mk_opts *o,
 		fy_fail(e, FY_E_INTERNAL, "build", "out of memory");
 		goto out;
 	}
+	for (j = 0; j < o->nonly; j++) {	/* a misspelt --component */
+		struct mk_opts one = { .nonly = 1 };
+
+		one.only[0] = o->only[j];
+		for (i = 0; i < r->nc; i++)
+			if (r->c[i].nv > 0 && wanted(&one, &r->c[i], &ver))
+				break;
+		if (i == r->nc) {
+			fy_fail(e, FY_E_NOTFOUND, o->only[j], _("no such "
+			    "component in the repository (mkmedia list shows "
+			    "them)"));
+			goto out;
+		}
+	}
 	for (i = 0; i < r->nc; i++) {
 		if (r->c[i].nv == 0 || !wanted(o, &r->c[i], &ver))
 			continue;
