@@ -51,7 +51,7 @@ print_set(const struct keystate *ks, const struct cfg *c, int json)
 	for (i = 0; i < ks->nkeys; i++)
 		say_out("  %s\n", ks->fpr[i]);
 	say_out(_("from: %s\nkeyring: %s\n"), ks->why, ks->keyring);
-	if (ks->from_state)
+	if (ks->from_state && c->ntrust > 0)
 		say_out(_("(the trust = line of %s is the initial pin only; the "
 		    "state's set above is what counts)\n"), c->file);
 }

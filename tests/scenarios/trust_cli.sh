@@ -37,6 +37,15 @@ out_has "\"$FPR_K2\""
 expect_ok client cl apply byk2
 grep -q '"event":"trust".*key '"$FPR_K2"' added to the pinned key set' cl/var/lib/ferry/history.jsonl ||
     die "trust add not logged"
+expect_ok client cl trust list
+out_has '^\(the trust = line of .*/etc/ferry/client.conf is the initial pin only; the state.s set above is what counts\)$'
+# a client pinned by trust add alone: no trust = line to speak of
+mkdir -p nt/etc/ferry
+printf '[client]\nstate_dir = /var/lib/ferry\n[component patterns]\npath = /opt/av/Bases\n' >nt/etc/ferry/client.conf
+expect_ok client nt trust add "$FPR_K2" --key k2.asc
+expect_ok client nt trust list
+out_has "^  $FPR_K2$"
+if grep -q 'trust = line' last.out; then cat last.out; die "trust list speaks of a trust = line the configuration does not have"; fi
 # remove good: a medium signed by good alone is refused from now on
 expect_ok client cl trust remove "$FPR_GOOD"
 add_versions repo patterns 2026.11.21-1
