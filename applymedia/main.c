@@ -165,6 +165,7 @@ main(int argc, char **argv)
 			return bad_usage(e.msg, NULL);
 		o.now = t;
 	}
+	opterr = 0;	/* one line of ours, not getopt's with argv[0] */
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': fputs(usage_text, stdout); return 0;

@@ -307,6 +307,7 @@ main(int argc, char **argv)
 		free(av);
 		return rc;
 	}
+	opterr = 0;	/* one line of ours, not getopt's with argv[0] */
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': fputs(usage_text, stdout); return 0;
@@ -409,8 +410,8 @@ main(int argc, char **argv)
 			    "--window-days");
 			break;
 		default:
-			fputs(usage_text, stderr);
-			return fy_exit_code(FY_E_USAGE);
+			return bad_usage("unknown option or missing argument",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -83,6 +83,18 @@ usage(const char *why)
 	return fy_exit_code(FY_E_USAGE);
 }
 
+/* A usage error about one argument: "verifymedia: ARG: why". */
+static int
+usage_arg(const char *why, const char *arg)
+{
+	struct fy_err u = { 0 };
+
+	fy_fail(&u, FY_E_USAGE, why, "%s", arg);
+	say_error(&u);		/* escaped: an argument may hold anything */
+	fputs(usage_text, stderr);
+	return fy_exit_code(FY_E_USAGE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -104,6 +116,7 @@ main(int argc, char **argv)
 	/* never gpg's default home: GNUPGHOME may name ours */
 	gpg_home_by_env();
 	t.now = (int64_t)time(NULL);
+	opterr = 0;	/* one line of ours, not getopt's with argv[0] */
 	while ((ch = getopt_long(argc, argv, "hjk:K:qt:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -129,7 +142,9 @@ main(int argc, char **argv)
 		case 'V':
 			printf("verifymedia %s%s\n", FERRY_VERSION, FY_BUILD_NOTE);
 			return 0;
-		default: return usage(NULL);
+		default:
+			return usage_arg("unknown option or missing argument",
+			    argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -94,6 +94,15 @@ expect_fail 2 '^applymedia: unknown command or wrong number of arguments: frobni
 json_err frobnicate 'unknown command or wrong number of arguments'
 expect_fail 2 'unknown option or missing argument: --frob' client cl --json --frob status
 json_err --frob 'unknown option or missing argument'
+# a misspelt option is one line of ours (then the usage), from each tool;
+# getopt's own line ("/path/to/tool: unrecognized option") came first
+for t in applymedia mkmedia verifymedia; do
+	expect_fail 2 "^$t: unknown option or missing argument: --compnent\$" "$t" --compnent x
+	[ "$(grep -c "^$t: " last.err)" = 1 ] && ! grep -q 'unrecognized option' last.err ||
+	    { cat last.err; die "$t: more than one error line for a misspelt option"; }
+done
+expect_fail 2 '^applymedia: unknown option or missing argument: --jitter$' applymedia status --jitter
+grep -q 'requires an argument' last.err && die "getopt's line for a missing argument"
 expect_fail 2 'wrong number of arguments: apply' client cl apply --json
 json_err apply 'unknown command or wrong number of arguments'
 
