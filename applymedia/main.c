@@ -20,7 +20,8 @@
 #include "applymedia/jitter.h"
 #include "verify/gpg.h"
 
-static const char usage_text[] =
+/* TRANSLATORS: keep the command and option names as they are. */
+static const char *const usage_text = N_(
 "usage: applymedia [options] COMMAND [ARGS]\n"
 "\n"
 "commands:\n"
@@ -64,7 +65,7 @@ static const char usage_text[] =
 "  7 replay/downgrade, 8 no path, 9 unsafe, 10 switch, 11 hook, 12 expired,\n"
 "  13 prerequisite, 14 no space, 15 busy, 16 incomplete, 17 config,\n"
 "  18 not found, 19 wrong medium, 20 medium went away, 70 internal\n"
-"  (docs/EXIT-CODES.md)\n";
+"  (docs/EXIT-CODES.md)\n");
 
 enum { OPT_ALLOW_DOWN = 256, OPT_ALLOW_EXP, OPT_AUTO, OPT_CHECK_LOCAL,
 	OPT_COMPONENT,
@@ -112,7 +113,7 @@ bad_usage(const char *why, const char *arg)
 
 	fy_fail(&u, FY_E_USAGE, arg ? why : "", "%s", arg ? arg : why);
 	say_error(&u);		/* escaped: an argument may hold anything */
-	fputs(usage_text, stderr);
+	fputs(_(usage_text), stderr);
 	if (json_wanted) {
 		fy_fail(&e, FY_E_USAGE, arg ? arg : "applymedia", "%s", why);
 		report_json_error(&e);
@@ -168,7 +169,7 @@ main(int argc, char **argv)
 	opterr = 0;	/* one line of ours, not getopt's with argv[0] */
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case 'q': say_set_level(SAY_QUIET); break;
 		case 'v': say_set_level(SAY_VERBOSE); break;
 		case 'V':
@@ -191,12 +192,12 @@ main(int argc, char **argv)
 		case OPT_TO: o.to = optarg; break;
 		case OPT_WAIT: o.wait = 1; break;
 		default:
-			return bad_usage("unknown option or missing argument",
+			return bad_usage(_("unknown option or missing argument"),
 			    argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return bad_usage("no command given", NULL);
+		return bad_usage(_("no command given"), NULL);
 	/* --root is resolved once, here: every path below it (state,
 	 * generations, the links the applications use) is then absolute,
 	 * so a link never depends on the folder it was written from. */
@@ -259,8 +260,8 @@ main(int argc, char **argv)
 		o.component = nargs ? argv[optind] : NULL;
 		rc = am_verify(&o, &e);
 	} else
-		return bad_usage("unknown command or wrong number of arguments",
-		    cmd);
+		return bad_usage(_("unknown command or wrong number of "
+		    "arguments"), cmd);
 	if (rc == -1)
 		return fail(&e);
 	return 0;

@@ -19,7 +19,8 @@
 #include "mkmedia/mkmedia.h"
 #include "mkmedia/mirror.h"
 
-static const char usage_text[] =
+/* TRANSLATORS: keep the command and option names as they are. */
+static const char *const usage_text = N_(
 "usage: mkmedia [--repo DIR] COMMAND [options]\n"
 "\n"
 "commands:\n"
@@ -50,7 +51,7 @@ static const char usage_text[] =
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
 "  7 replay/downgrade, 9 unsafe, 14 no space, 16 incomplete, 17 config,\n"
 "  18 not found, 19 wrong medium, 20 medium went away, 70 internal\n"
-"  (docs/EXIT-CODES.md)\n";
+"  (docs/EXIT-CODES.md)\n");
 
 enum {
 	OPT_CHANNEL = 256, OPT_DELTAS, OPT_EXPIRES, OPT_FAT, OPT_GNUPGHOME,
@@ -109,7 +110,7 @@ bad_usage(const char *why, const char *arg)
 
 	fy_fail(&u, FY_E_USAGE, arg ? why : "", "%s", arg ? arg : why);
 	say_error(&u);		/* escaped: an argument may hold anything */
-	fputs(usage_text, stderr);
+	fputs(_(usage_text), stderr);
 	return fy_exit_code(FY_E_USAGE);
 }
 
@@ -118,7 +119,7 @@ static int
 bad_number(const struct fy_err *e)
 {
 	say_error(e);
-	fputs(usage_text, stderr);
+	fputs(_(usage_text), stderr);
 	return fy_exit_code(FY_E_USAGE);
 }
 
@@ -310,7 +311,7 @@ main(int argc, char **argv)
 	opterr = 0;	/* one line of ours, not getopt's with argv[0] */
 	while ((ch = getopt_long(argc, argv, "hqvV", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case 'q': say_set_level(SAY_QUIET); break;
 		case 'v': say_set_level(SAY_VERBOSE); break;
 		case 'V':
@@ -410,12 +411,12 @@ main(int argc, char **argv)
 			    "--window-days");
 			break;
 		default:
-			return bad_usage("unknown option or missing argument",
-			    argv[optind - 1]);
+			return bad_usage(_("unknown option or missing "
+			    "argument"), argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return bad_usage("no command given", NULL);
+		return bad_usage(_("no command given"), NULL);
 	if (o.json && say_level() == SAY_NORMAL)
 		say_set_level(SAY_QUIET);	/* stdout is the document */
 	/* GNU getopt moved the command and its operands behind the options. */
@@ -438,7 +439,7 @@ main(int argc, char **argv)
 			    "list", NULL);
 		o.keyset_cmd = argv[optind++];
 		if (optind < argc && strcmp(o.keyset_cmd, "revoke") != 0)
-			return bad_usage("unexpected argument", argv[optind]);
+			return bad_usage(_("unexpected argument"), argv[optind]);
 		for (; optind < argc; optind++)
 			if (add_list(o.ks_remove, &o.nks_remove,
 			    argv[optind]) == -1)
@@ -452,7 +453,7 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "fleet") == 0)
 		rc = mk_fleet(&o, argc - optind, argv + optind, &e);
 	else
-		return bad_usage("unknown command", cmd);
+		return bad_usage(_("unknown command"), cmd);
 	if (rc == -1) {
 		say_error(&e);
 		if (o.json)

@@ -20,7 +20,8 @@
 #include "verify/gpg.h"
 #include "verify/media_check.h"
 
-static const char usage_text[] =
+/* TRANSLATORS: keep the command and option names as they are. */
+static const char *const usage_text = N_(
 "usage: verifymedia --trust FPR[,FPR...] --keyring FILE [--threshold K]\n"
 "                   [--json] [--quiet] PATH\n"
 "       verifymedia --help | --version\n"
@@ -33,7 +34,7 @@ static const char usage_text[] =
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
 "  9 unsafe, 16 incomplete, 17 config, 18 not found, 19 wrong medium,\n"
 "  20 medium went away, 70 internal\n"
-"  (docs/EXIT-CODES.md)\n";
+"  (docs/EXIT-CODES.md)\n");
 
 static const struct option longopts[] = {	/* keep sorted */
 	{ "help",	no_argument,		NULL, 'h' },
@@ -71,27 +72,15 @@ on_problem(void *arg, const struct fy_err *e)
 }
 
 static int
-usage(const char *why)
+usage(const char *why, const char *arg)
 {
 	struct fy_err u = { 0 };
 
-	if (why != NULL) {
-		fy_fail(&u, FY_E_USAGE, "", "%s", why);
+	if (why != NULL) {	/* escaped: an argument may hold anything */
+		fy_fail(&u, FY_E_USAGE, arg ? why : "", "%s", arg ? arg : why);
 		say_error(&u);
 	}
-	fputs(usage_text, stderr);
-	return fy_exit_code(FY_E_USAGE);
-}
-
-/* A usage error about one argument: "verifymedia: ARG: why". */
-static int
-usage_arg(const char *why, const char *arg)
-{
-	struct fy_err u = { 0 };
-
-	fy_fail(&u, FY_E_USAGE, why, "%s", arg);
-	say_error(&u);		/* escaped: an argument may hold anything */
-	fputs(usage_text, stderr);
+	fputs(_(usage_text), stderr);
 	return fy_exit_code(FY_E_USAGE);
 }
 
@@ -120,14 +109,14 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "hjk:K:qt:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'h': fputs(usage_text, stdout); return 0;
+		case 'h': fputs(_(usage_text), stdout); return 0;
 		case 'j': found.json = 1; break;
 		case 'k': t.keyring = optarg; break;
 		case 'K':
 			if (num_parse_uint(optarg, 1, LIMIT_SIGS, &t.threshold,
 			    FY_E_USAGE, "", "--threshold", &e) == -1) {
 				say_error(&e);
-				return usage(NULL);
+				return usage(NULL, NULL);
 			}
 			break;
 		case 'q': say_set_level(SAY_QUIET); break;
@@ -135,7 +124,8 @@ main(int argc, char **argv)
 			for (tok = strtok_r(optarg, ",", &save); tok != NULL;
 			    tok = strtok_r(NULL, ",", &save)) {
 				if (t.nfprs >= sizeof(fprs) / sizeof(fprs[0]))
-					return usage("too many --trust keys");
+					return usage("too many --trust keys",
+					    NULL);
 				fprs[t.nfprs++] = tok;
 			}
 			break;
@@ -143,15 +133,15 @@ main(int argc, char **argv)
 			printf("verifymedia %s%s\n", FERRY_VERSION, FY_BUILD_NOTE);
 			return 0;
 		default:
-			return usage_arg("unknown option or missing argument",
+			return usage(_("unknown option or missing argument"),
 			    argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		return usage("give exactly one PATH");
+		return usage(_("give exactly one PATH"), NULL);
 	if (t.keyring == NULL || t.nfprs == 0)
-		return usage("--trust and --keyring are required: a medium is "
-		    "only as good as the key you pin");
+		return usage(_("--trust and --keyring are required: a medium "
+		    "is only as good as the key you pin"), NULL);
 	/* The verification home is kept per user, keyed by the keyring
 	 * (verify/gpg_cache.c); without a usable cache folder, a fresh one. */
 	if (gpg_cache_user_dir(cachedir, sizeof(cachedir)) == 0) {

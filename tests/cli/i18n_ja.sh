@@ -120,6 +120,24 @@ for cmd in plan apply status; do
 	want_line last.out "notice: update the engine first"
 done
 
+# 8. Usage errors and --help (the usage text is translated; option and
+#    command names stay as they are).
+expect_fail 2 . ja applymedia
+want_line last.err "applymedia: コマンドが指定されていません"
+want_line last.err "使い方: applymedia [オプション] COMMAND [ARGS]"
+expect_fail 2 . ja mkmedia --frob
+want_line last.err "mkmedia: 不明なオプションか、引数がありません: --frob"
+want_line last.err "使い方: mkmedia [--repo DIR] COMMAND [オプション]"
+expect_fail 2 . ja verifymedia med
+want_line last.err "verifymedia: --trust と --keyring が必要です: メディアの信頼性はピン留めした鍵で決まります"
+for t in applymedia mkmedia verifymedia; do
+	expect_ok ja "$t" --help
+	grep -q "^使い方: $t " last.out || { cat last.out; die "$t --help not in Japanese"; }
+	grep -q '^終了コード: 0 正常, 2 使い方' last.out || die "$t --help: exit codes not in Japanese"
+	expect_ok en "$t" --help
+	grep -q "^usage: $t " last.out || die "$t --help not in English under C.UTF-8"
+done
+
 # The catalogue against the current sources: every message asserted above
 # must still exist (else the translation is silently dropped), and enough
 # of the template must be translated.

@@ -37,12 +37,12 @@ bad=$(grep -rn -E '\bato(i|l|ll|f)\(' core formats verify mkmedia applymedia || 
 # One door for untrusted text (core/say.h): names, labels, notices and
 # config values reach a terminal, a hook, syslog or the history only
 # through core/say.c.  No other file prints: no printf/fprintf/puts/
-# syslog/dprintf, except main.c's usage and --version lines, the
-# fault-point log of test builds and history.jsonl's already escaped line
-# (JSON documents: say_json, through report_json).
+# syslog/dprintf, except main.c's usage (our own text, translated) and
+# --version lines, the fault-point log of test builds and history.jsonl's
+# already escaped line (JSON documents: say_json, through report_json).
 bad=$(grep -rn -E '\b(printf|fprintf|vfprintf|vprintf|puts|fputs|syslog|vsyslog|openlog|putchar|dprintf|vdprintf|err|errx|warn|warnx)\(' \
     core formats verify mkmedia applymedia |
-    grep -v -e '^core/say\.c:' -e '/main\.c:.*fputs(usage_text, std' \
+    grep -v -e '^core/say\.c:' -e '/main\.c:.*fputs(_(usage_text), std' \
         -e '/main\.c:.*printf("[a-z]* %s%s\\n", FERRY_VERSION, FY_BUILD_NOTE)' \
         -e '^core/fault\.c:.*dprintf(fd, "%s\\n", name)' \
         -e '^applymedia/state\.c:.*dprintf(fd, "%s\\n", line)' || true)
