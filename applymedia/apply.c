@@ -342,8 +342,7 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 			env_for(r, j, "post_switch", &env);
 			env.to = j->local.version;
 			hook_run(j->cc->post_switch, j->cc->timeout, &env, &be);
-			snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
-			    strlen(e->msg), _("; rolled back to %s"),
+			fy_append(e, _("; rolled back to %s"),
 			    j->local.version);
 			state_log(r->st, "rollback", j->cc->name,
 			    j->newg.version, j->local.version, r->md->m->medium_id,
@@ -353,9 +352,8 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 	} else {
 		/* A first install has nothing to go back to: say that the
 		 * new version is live, not let "rolled back" be assumed. */
-		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
-		    strlen(e->msg), _("; nothing was installed before, so "
-		    "%s stays installed"), j->newg.version);
+		fy_append(e, _("; nothing was installed before, so %s "
+		    "stays installed"), j->newg.version);
 	}
 out:
 	close(compfd);

@@ -167,6 +167,28 @@ fy_fail_errno(struct fy_err *e, enum fy_code code, const char *where,
 }
 
 void
+fy_append(struct fy_err *e, const char *fmt, ...)
+{
+	char en[sizeof(e->msg_en)];
+	va_list ap;
+	size_t n;
+
+	if (e == NULL || e->code == FY_OK)
+		return;
+	snprintf(en, sizeof(en), "%s", fy_msg_en(e));
+	n = strlen(e->msg);
+	va_start(ap, fmt);
+	vsnprintf(e->msg + n, sizeof(e->msg) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(en);
+	va_start(ap, fmt);
+	vsnprintf(en + n, sizeof(en) - n, msgid_of(fmt), ap);
+	va_end(ap);
+	memcpy(e->msg_en, en, sizeof(en));
+	e->msg_hash = hash(e->msg);
+}
+
+void
 fy_clear(struct fy_err *e)
 {
 	if (e != NULL)

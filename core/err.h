@@ -57,6 +57,11 @@ int	fy_fail(struct fy_err *e, enum fy_code code, const char *where,
 /* As fy_fail(), and appends ": strerror(errno)" (errno read on entry). */
 int	fy_fail_errno(struct fy_err *e, enum fy_code code, const char *where,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Append to a recorded failure's message: fmt (a _() translation) to msg,
+ * its English original to msg_en, so logs stay English.  Nothing when no
+ * failure is recorded. */
+void	fy_append(struct fy_err *e, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* The English message for logs (syslog, history.jsonl): msg_en, or msg
  * when msg was changed after the failure was recorded. */
 const char *fy_msg_en(const struct fy_err *e);

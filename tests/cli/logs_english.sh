@@ -39,3 +39,29 @@ tail -n 1 "$H" | grep -q '"message":"refused medium /nonexistent: /nonexistent: 
 # Nothing in the log is Japanese.
 LC_ALL=C grep -q -P '[\x80-\xff]' "$H" && { cat "$H"; die "non-ASCII text in history.jsonl"; }
 [ "$(client_digest cl)" = "$before" ] || die "a refusal changed the client"
+
+# A failing health check: the suffix ferry adds after switching back
+# ("; rolled back to V", or on a first install "; nothing was installed
+# before, so V stays installed") is Japanese on the terminal and English in
+# the log (it was appended to the Japanese text only, and the log fell back
+# to that: history.jsonl and syslog in Japanese).
+make_client hc "on_failure = printf '%s\n' \"\$FERRY_MESSAGE\" >> $TEST_TMP/hc.fail"
+sed -i '/^\[component patterns\]/a health_check = exit 3' hc/etc/ferry/client.conf
+HC=hc/var/lib/ferry/history.jsonl
+expect_fail 11 '^applymedia: patterns: health_check フックが終了ステータス 3 で終了しました: exit 3。以前はインストールされていなかったため、2026\.11\.20-1 はインストールされたままです$' \
+    ja client hc apply med
+tail -n 1 "$HC" | grep -q '"message":"refused medium example-av-stable-1: patterns: health_check hook exited with status 3: exit 3; nothing was installed before, so 2026.11.20-1 stays installed"' ||
+    { tail -n 1 "$HC"; die "history.jsonl is not in English (first install, failing health check)"; }
+sed -i '/^health_check = exit 3$/d' hc/etc/ferry/client.conf
+add_versions repo patterns 2026.11.21-1
+build_medium repo med2
+expect_ok client hc apply med
+sed -i '/^\[component patterns\]/a health_check = exit 3' hc/etc/ferry/client.conf
+expect_fail 11 '^applymedia: patterns: health_check フックが終了ステータス 3 で終了しました: exit 3。2026\.11\.20-1 にロールバックしました$' \
+    ja client hc apply med2
+tail -n 1 "$HC" | grep -q '"message":"refused medium example-av-stable-2: patterns: health_check hook exited with status 3: exit 3; rolled back to 2026.11.20-1"' ||
+    { tail -n 1 "$HC"; die "history.jsonl is not in English (rolled back)"; }
+# on_failure's FERRY_MESSAGE stays localized (docs: ADMIN-GUIDE section 10).
+tail -n 1 hc.fail | grep -q '2026.11.20-1 にロールバックしました$' || { cat hc.fail; die "on_failure message not localized"; }
+LC_ALL=C grep -q -P '[\x80-\xff]' "$HC" && { cat "$HC"; die "non-ASCII text in history.jsonl"; }
+true
