@@ -4,13 +4,13 @@
  * names the file and line.  Unknown keys are errors: a misspelt
  * "trsut =" must not silently leave a client without pinned keys.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "core/io.h"
 #include "core/num.h"
@@ -25,10 +25,10 @@ trim(char *s)
 {
 	char *end;
 
-	while (isspace((unsigned char)*s))
+	while (asc_space((unsigned char)*s))
 		s++;
 	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
+	while (end > s && asc_space((unsigned char)end[-1]))
 		*--end = '\0';
 	return s;
 }

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "core/report.h"
 #include "core/say.h"
@@ -45,7 +45,7 @@ find_policy_ok(const struct cfg *c, const struct blk_info *b)
 {
 	if (c->medium_label[0] && strcmp(c->medium_label, b->label) != 0)
 		return 0;
-	if (c->medium_uuid[0] && strcasecmp(c->medium_uuid, b->uuid) != 0)
+	if (c->medium_uuid[0] && asc_casecmp(c->medium_uuid, b->uuid) != 0)
 		return 0;
 	return 1;
 }

@@ -5,7 +5,6 @@
  * creport_parse_verified() holds only strings of their grammar, times in
  * canonical form, numbers in range, and emits back to the same bytes.
  */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "formats/creport.h"
 #include "formats/layout.h"
@@ -26,10 +26,10 @@ charset_ok(const char *s, size_t max, const char *extra)
 {
 	size_t n = s ? strlen(s) : 0, i;
 
-	if (n == 0 || n > max || !isalnum((unsigned char)s[0]))
+	if (n == 0 || n > max || !asc_alnum((unsigned char)s[0]))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) || (s[i] & 0x80))
+		if (!asc_alnum((unsigned char)s[i]) || (s[i] & 0x80))
 			if (strchr(extra, s[i]) == NULL || s[i] == '\0')
 				return 0;
 	return 1;
@@ -52,10 +52,10 @@ creport_event_ok(const char *s)
 {
 	size_t i, n = s ? strlen(s) : 0;
 
-	if (n == 0 || n > 32 || !islower((unsigned char)s[0]))
+	if (n == 0 || n > 32 || !asc_lower((unsigned char)s[0]))
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && s[i] != '-')
+		if (!asc_lower((unsigned char)s[i]) && s[i] != '-')
 			return 0;
 	return 1;
 }
@@ -90,9 +90,9 @@ creport_name(const char *fpr, uint64_t serial, char *buf, size_t n)
 	if ((len != 40 && len != 64) || serial > CREPORT_MAX_SERIAL)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if (!isxdigit((unsigned char)fpr[i]))
+		if (!asc_xdigit((unsigned char)fpr[i]))
 			return -1;
-		low[i] = (char)tolower((unsigned char)fpr[i]);
+		low[i] = (char)asc_tolower((unsigned char)fpr[i]);
 	}
 	low[len] = '\0';
 	if ((size_t)snprintf(buf, n, "report-%s-%010" PRIu64 ".json", low,
@@ -118,19 +118,19 @@ creport_name_parse(const char *name, char *fpr, size_t fprsize,
 	if ((flen != 40 && flen != 64) || flen >= fprsize)
 		return -1;
 	for (i = 0; i < flen; i++)
-		if (!isxdigit((unsigned char)p[i]) ||
-		    isupper((unsigned char)p[i]))
+		if (!asc_xdigit((unsigned char)p[i]) ||
+		    asc_upper((unsigned char)p[i]))
 			return -1;
 	p = dash + 1;
 	for (i = 0; i < 10; i++, p++) {
-		if (!isdigit((unsigned char)*p))
+		if (!asc_digit((unsigned char)*p))
 			return -1;
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
 	if (strcmp(p, ".json") != 0 || v > CREPORT_MAX_SERIAL)
 		return -1;
 	for (i = 0; i < flen; i++)
-		fpr[i] = (char)toupper((unsigned char)name[7 + i]);
+		fpr[i] = (char)asc_toupper((unsigned char)name[7 + i]);
 	fpr[flen] = '\0';
 	*serial = v;
 	return 0;

@@ -5,10 +5,10 @@
  * unchanged package keeps its name from one medium to the next (which is
  * what makes incremental stick rewrites cheap).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/ascii.h"
 #include "formats/layout.h"
 #include "formats/tree.h"
 
@@ -19,10 +19,10 @@ layout_id_ok(const char *id)
 
 	if (id == NULL || (n = strlen(id)) == 0 || n > 64)
 		return false;
-	if (!islower((unsigned char)id[0]) && !isdigit((unsigned char)id[0]))
+	if (!asc_lower((unsigned char)id[0]) && !asc_digit((unsigned char)id[0]))
 		return false;
 	for (; *id != '\0'; id++)
-		if (!(islower((unsigned char)*id) || isdigit((unsigned char)*id) ||
+		if (!(asc_lower((unsigned char)*id) || asc_digit((unsigned char)*id) ||
 		    *id == '.' || *id == '_' || *id == '-'))
 			return false;
 	return true;
@@ -49,9 +49,9 @@ name_part(const char *in, char *out, size_t n)
 	for (; *in != '\0' && o + 1 < n; in++) {
 		unsigned char c = (unsigned char)*in;
 
-		if (isupper(c))
-			out[o++] = (char)tolower(c);
-		else if (islower(c) || isdigit(c) || c == '.' || c == '-' ||
+		if (asc_upper(c))
+			out[o++] = (char)asc_tolower(c);
+		else if (asc_lower(c) || asc_digit(c) || c == '.' || c == '-' ||
 		    c == '_')
 			out[o++] = (char)c;
 		else
@@ -120,7 +120,7 @@ layout_file_ok(const char *path)
 		return true;
 	}
 	for (p = path; *p != '\0'; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) ||
+		if (!(asc_lower((unsigned char)*p) || asc_digit((unsigned char)*p) ||
 		    *p == '.' || *p == '_' || *p == '-' || *p == '/'))
 			return false;
 	return true;

@@ -8,11 +8,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "formats/layout.h"
 #include "formats/limits.h"
@@ -243,7 +243,7 @@ file_ref(struct pctx *p, const char *path)
 static int
 cmp_file_nocase(const void *a, const void *b)
 {
-	return strcasecmp((*(struct mf_file *const *)a)->path,
+	return asc_casecmp((*(struct mf_file *const *)a)->path,
 	    (*(struct mf_file *const *)b)->path);
 }
 
@@ -264,7 +264,7 @@ files_case_unique(struct pctx *p)
 		v[i] = &p->m->files[i];
 	qsort(v, p->m->nfiles, sizeof(*v), cmp_file_nocase);
 	for (i = 1; i < p->m->nfiles && rc == 0; i++)
-		if (strcasecmp(v[i - 1]->path, v[i]->path) == 0)
+		if (asc_casecmp(v[i - 1]->path, v[i]->path) == 0)
 			rc = fy_fail(p->e, FY_E_FORMAT, p->where, _("files %s "
 			    "and %s differ only in case (they collide on FAT "
 			    "and NTFS)"), v[i - 1]->path, v[i]->path);

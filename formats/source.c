@@ -14,10 +14,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/ascii.h"
 #include "core/digest.h"
 #include "core/fault.h"
 #include "core/i18n.h"
@@ -100,8 +100,8 @@ source_list_add(struct source_listing *l, const char *name, int regular,
 static int
 is_url(const char *spec)
 {
-	return strncasecmp(spec, "http://", 7) == 0 ||
-	    strncasecmp(spec, "https://", 8) == 0;
+	return asc_ncasecmp(spec, "http://", 7) == 0 ||
+	    asc_ncasecmp(spec, "https://", 8) == 0;
 }
 
 static int
@@ -109,7 +109,7 @@ ends_iso(const char *spec)
 {
 	size_t n = strlen(spec);
 
-	return n > 4 && strcasecmp(spec + n - 4, ".iso") == 0;
+	return n > 4 && asc_casecmp(spec + n - 4, ".iso") == 0;
 }
 
 int

@@ -12,16 +12,15 @@
  * the sink sees every byte once and in order.  Proxies come from the
  * standard http_proxy / https_proxy / no_proxy variables (libcurl).
  */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
 
+#include "core/ascii.h"
 #include "formats/layout.h"
 #include "formats/source_impl.h"
 
@@ -77,7 +76,7 @@ make_url(const struct http *h, const char *path)
 	for (i = 0, o = bl; path[i] != '\0'; i++) {
 		unsigned char ch = (unsigned char)path[i];
 
-		if (isalnum(ch) || strchr("._~/-", ch) != NULL) {
+		if (asc_alnum(ch) || strchr("._~/-", ch) != NULL) {
 			u[o++] = (char)ch;
 		} else {
 			u[o++] = '%';
@@ -103,7 +102,7 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	line[len] = '\0';
 	if (strncmp(line, "HTTP/", 5) == 0)
 		x->range_start = -1;	/* a new response begins */
-	else if (strncasecmp(line, "content-range:", 14) == 0 &&
+	else if (asc_ncasecmp(line, "content-range:", 14) == 0 &&
 	    sscanf(line + 14, " bytes %llu-", &a) == 1)
 		x->range_start = (int64_t)a;
 	return len;

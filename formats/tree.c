@@ -9,11 +9,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <unicase.h>
 #include <uninorm.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "core/unicode.h"
 #include "formats/limits.h"
@@ -272,7 +272,7 @@ check_collisions(const struct tree *t, const char *where, struct fy_err *e)
 
 		if (strcmp(f[i - 1].key, f[i].key) != 0)
 			continue;
-		if (strcasecmp(a, b) == 0)
+		if (asc_casecmp(a, b) == 0)
 			rc = fy_fail(e, FY_E_FORMAT, where, _("paths %.*s%s "
 			    "and %.*s%s differ only in case (they collide on "
 			    "FAT and NTFS)"), SHOWN(a), SHOWN(b));

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "core/io.h"
 #include "verify/gpg_int.h"
@@ -170,7 +171,7 @@ gpg_is_pinned(const struct gpg_verifier *v, const char *fpr)
 	size_t i;
 
 	for (i = 0; fpr != NULL && i < v->npinned; i++)
-		if (strcasecmp(v->pinned[i], fpr) == 0)
+		if (asc_casecmp(v->pinned[i], fpr) == 0)
 			return 1;
 	return 0;
 }

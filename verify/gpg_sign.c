@@ -7,13 +7,13 @@
  * or stronger digest by the requested key, and it already passes
  * sigframe_check(), so a medium we sign is a medium we accept.
  */
-#include <ctype.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "verify/gpg_int.h"
 #include "verify/sigframe.h"
@@ -303,10 +303,10 @@ gpg_fpr_normalise(char *fpr)
 	if (n != 40 && n != 64)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)fpr[i]))
+		if (!asc_xdigit((unsigned char)fpr[i]))
 			return 0;
 	for (i = 0; i < n; i++)
-		fpr[i] = (char)toupper((unsigned char)fpr[i]);
+		fpr[i] = (char)asc_toupper((unsigned char)fpr[i]);
 	return 1;
 }
 
@@ -317,7 +317,7 @@ made_by(gpgme_key_t k, const char *sfpr)
 	gpgme_subkey_t sk;
 
 	for (sk = k->subkeys; sfpr != NULL && sk != NULL; sk = sk->next)
-		if (sk->fpr != NULL && strcasecmp(sk->fpr, sfpr) == 0)
+		if (sk->fpr != NULL && asc_casecmp(sk->fpr, sfpr) == 0)
 			return 1;
 	return 0;
 }
@@ -379,7 +379,7 @@ gpg_sign(const char *gnupghome, const char *fpr, const uint8_t *data,
 	if (gpg_ctx_open(gnupghome, &ctx, e) == -1)
 		return -1;
 	if ((err = gpgme_get_key(ctx, want, &key, 1)) != 0 || key == NULL ||
-	    strcasecmp(key->fpr, want) != 0) {
+	    asc_casecmp(key->fpr, want) != 0) {
 		fy_fail(e, FY_E_CONFIG, want, _("no secret key with this "
 		    "fingerprint in %s"),
 		    gnupghome ? gnupghome : _("the default "
@@ -451,7 +451,7 @@ gpg_export(const char *gnupghome, const char *const *fprs, size_t n,
 	/* Export would silently skip a missing key: look each one up. */
 	for (i = 0; i < n; i++) {
 		if ((err = gpgme_get_key(ctx, want[i], &key, 0)) != 0 ||
-		    key == NULL || strcasecmp(key->fpr, want[i]) != 0) {
+		    key == NULL || asc_casecmp(key->fpr, want[i]) != 0) {
 			fy_fail(e, FY_E_CONFIG, want[i], _("no public key with "
 			    "this fingerprint in %s"), gnupghome ? gnupghome :
 			    _("the default GnuPG home"));

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "verify/gpg_int.h"
 #include "verify/sigframe.h"
@@ -77,7 +78,7 @@ find_subkey(const struct gpg_keyfact *k, const char *sfpr)
 
 	for (i = 0; i < k->nsub; i++)
 		if (k->sub[i].fpr[0] != '\0' &&
-		    strcasecmp(k->sub[i].fpr, sfpr) == 0)
+		    asc_casecmp(k->sub[i].fpr, sfpr) == 0)
 			return &k->sub[i];
 	return NULL;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ascii.h"
 #include "core/io.h"
 #include "formats/limits.h"
 #include "verify/gpg_int.h"
@@ -38,7 +39,7 @@ keyset_key_check(const char *keyfile, const char *fpr, struct fy_err *e)
 		goto out;
 	}
 	while (gpgme_op_keylist_next(v->ctx, &k) == 0) {
-		if (nkeys++ == 0 || strcasecmp(k->fpr, want) != 0)
+		if (nkeys++ == 0 || asc_casecmp(k->fpr, want) != 0)
 			snprintf(other, sizeof(other), "%s", k->fpr);
 		gpgme_key_unref(k);
 	}
@@ -48,7 +49,7 @@ keyset_key_check(const char *keyfile, const char *fpr, struct fy_err *e)
 		    "a file with exactly the key %s", nkeys, want);
 		goto out;
 	}
-	if (strcasecmp(other, want) != 0) {
+	if (asc_casecmp(other, want) != 0) {
 		fy_fail(e, FY_E_CONFIG, keyfile, "holds key %s, not %s", other,
 		    want);
 		goto out;

@@ -7,12 +7,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "core/io.h"
 #include "formats/limits.h"
@@ -68,7 +68,7 @@ report_open(struct gpg_verifier *v, int dirfd, const char *name, int64_t now,
 		    "client only"), who.n, who.fpr[0], who.fpr[1]);
 		goto out;
 	}
-	if (who.n != 1 || strcasecmp(who.fpr[0], fpr) != 0) {
+	if (who.n != 1 || asc_casecmp(who.fpr[0], fpr) != 0) {
 		fy_fail(e, FY_E_SIGNATURE, name, _("signed by key %s, but the "
 		    "file name names key %s"), who.n ? who.fpr[0] : "?", fpr);
 		goto out;
@@ -111,7 +111,7 @@ pin_of(const struct fleet_pin *pins, size_t n, const char *fpr)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcasecmp(pins[i].fpr, fpr) == 0)
+		if (asc_casecmp(pins[i].fpr, fpr) == 0)
 			return &pins[i];
 	return NULL;
 }
