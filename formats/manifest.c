@@ -646,3 +646,24 @@ manifest_parse_verified(const uint8_t *buf, size_t len, const char *where,
 	*out = p.m;
 	return 0;
 }
+
+char *
+manifest_emit_checked(const struct manifest *m, size_t *len,
+    struct fy_err *e)
+{
+	struct manifest *back = NULL;
+	char *s;
+
+	if ((s = manifest_emit(m, len)) == NULL) {
+		fy_fail(e, FY_E_INTERNAL, LAYOUT_MANIFEST, "out of memory");
+		return NULL;
+	}
+	/* Our own bytes, never a medium's: nothing here is untrusted. */
+	if (manifest_parse_verified((const uint8_t *)s, *len, LAYOUT_MANIFEST,
+	    &back, e) == -1) {
+		free(s);
+		return NULL;
+	}
+	manifest_free(back);
+	return s;
+}

@@ -94,6 +94,11 @@ int	manifest_parse_verified(const uint8_t *buf, size_t len,
  * malloc'ed.  Used by mkmedia; the result parses back to the same
  * manifest. */
 char	*manifest_emit(const struct manifest *m, size_t *len);
+/* manifest_emit, then the clients' parser reads the result back: NULL
+ * with the parser's refusal (FY_E_FORMAT) or FY_E_INTERNAL in e when no
+ * client would accept what was emitted.  mkmedia signs only this. */
+char	*manifest_emit_checked(const struct manifest *m, size_t *len,
+	    struct fy_err *e);
 void	 manifest_free(struct manifest *m);		/* NULL is fine */
 
 const struct mf_component *manifest_component(const struct manifest *m,

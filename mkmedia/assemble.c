@@ -9,8 +9,10 @@
 
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/unicode.h"
 #include "formats/deltapkg.h"
 #include "formats/layout.h"
+#include "formats/limits.h"
 #include "mkmedia/assemble.h"
 #include "verify/keyset.h"
 
@@ -125,13 +127,36 @@ component_out(struct mf_component *mc, const struct pick *p,
 	return 0;
 }
 
+/* The text of each --notice goes into the signed manifest as a JSON
+ * string: refused here, before anything is signed or written, unless
+ * every client will read it (formats/manifest.c: valid UTF-8, at most
+ * LIMIT_NOTICE_BYTES).  Before, a non-UTF-8 notice vanished from the
+ * manifest (but not from README.txt) and a long one was written and then
+ * failed the self-check, on a stick that held a good medium. */
 static int
-notices_out(struct manifest *m, const struct mk_opts *o)
+notice_ok(const char *t, size_t i, struct fy_err *e)
+{
+	const unsigned char *p = (const unsigned char *)t;
+	size_t n;
+
+	for (; *p != '\0'; p += n)
+		if ((n = utf8_seq(p, NULL)) == 0)
+			return fy_fail(e, FY_E_USAGE, "--notice", _("notice %zu "
+			    "is not valid UTF-8 (nothing was written)"), i + 1);
+	if (strlen(t) > LIMIT_NOTICE_BYTES)
+		return fy_fail(e, FY_E_USAGE, "--notice", _("notice %zu: %zu "
+		    "bytes, at most %d (nothing was written)"), i + 1,
+		    strlen(t), LIMIT_NOTICE_BYTES);
+	return 0;
+}
+
+static int
+notices_out(struct manifest *m, const struct mk_opts *o, struct fy_err *e)
 {
 	size_t i, k;
 
 	if ((m->notices = calloc(o->nnotices + 1, sizeof(*m->notices))) == NULL)
-		return -1;
+		return fy_fail(e, FY_E_INTERNAL, "build", "out of memory");
 	for (i = 0; i < o->nnotices; i++) {
 		const char *t = o->notices[i], *colon = strchr(t, ':');
 		struct mf_notice *n = &m->notices[m->nnotices++];
@@ -139,14 +164,20 @@ notices_out(struct manifest *m, const struct mk_opts *o)
 		for (k = 0; colon != NULL && k < m->ncomponents; k++)
 			if ((size_t)(colon - t) == strlen(m->components[k].name) &&
 			    strncmp(t, m->components[k].name, colon - t) == 0) {
-				n->component = strndup(t, (size_t)(colon - t));
+				if ((n->component = strndup(t,
+				    (size_t)(colon - t))) == NULL)
+					return fy_fail(e, FY_E_INTERNAL,
+					    "build", "out of memory");
 				t = colon + 1;
 				while (*t == ' ')
 					t++;
 				break;
 			}
-		if ((n->text = strdup(t)) == NULL)
+		if (notice_ok(t, i, e) == -1)
 			return -1;
+		if ((n->text = strdup(t)) == NULL)
+			return fy_fail(e, FY_E_INTERNAL, "build",
+			    "out of memory");
 	}
 	return 0;
 }
@@ -357,8 +388,10 @@ select_assemble(struct repo *r, const struct mk_opts *o,
 		keyset_id(kstop, name, sizeof(name));
 	m->keyset_id = strdup(kstop > 0 ? name : "");
 	if (!m->publisher || !m->channel || !m->medium_id || !m->builder ||
-	    !m->keyset_id || notices_out(m, o) == -1)
+	    !m->keyset_id)
 		goto oom;
+	if (notices_out(m, o, e) == -1)
+		goto out;
 	out->m = m;
 	m = NULL;
 	rc = 0;

@@ -292,9 +292,11 @@ emit_prepare(struct selection *s, const struct mk_opts *o,
 		layout_sig_name(LAYOUT_SUMS, (unsigned)i, name, sizeof(name));
 		record(m, name, d->ssig[i], d->ssiglen[i]);
 	}
-	if ((d->man = manifest_emit(m, &d->mlen)) == NULL)
-		return fy_fail(e, FY_E_INTERNAL, LAYOUT_MANIFEST, "out of "
-		    "memory");
+	/* Every client's parser reads it back before it is signed: a
+	 * manifest no client would accept stops the build here, with the
+	 * target untouched, not at the self-check after the writes. */
+	if ((d->man = manifest_emit_checked(m, &d->mlen, e)) == NULL)
+		return -1;
 	return sign_all((uint8_t *)d->man, d->mlen, o, d->msig, d->msiglen, e);
 }
 
