@@ -43,7 +43,10 @@ has_medium(const char *dir, char *out, size_t n)
 int
 find_policy_ok(const struct cfg *c, const struct blk_info *b)
 {
-	if (c->medium_label[0] && strcmp(c->medium_label, b->label) != 0)
+	/* Labels ignore ASCII case: mkmedia --label ferry_1127 writes the
+	 * ISO 9660 volume id FERRY_1127, FAT keeps labels in upper case,
+	 * and the admin copies what they typed into client.conf. */
+	if (c->medium_label[0] && asc_casecmp(c->medium_label, b->label) != 0)
 		return 0;
 	if (c->medium_uuid[0] && asc_casecmp(c->medium_uuid, b->uuid) != 0)
 		return 0;

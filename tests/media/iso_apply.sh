@@ -1,11 +1,14 @@
 # ISO 9660 images from mkmedia: read by xorriso, bsdtar, isoinfo; verified
 # and applied directly (libarchive, no mount) and from a fuseiso mount.
+# The label is given in lower case, as an admin types it: the volume id is
+# FERRY_TEST (ISO 9660 d-characters), and a client whose medium_label is
+# the lower-case text the admin typed still takes the image.
 . "$FERRY_TESTLIB/common.sh"
 need_keys
 make_repo repo
 add_versions repo patterns 2026.11.20-1 2026.11.21-1
 add_versions repo engine 8.0.1
-expect_ok mkmedia --repo repo build --iso today.iso --label FERRY_TEST \
+expect_ok mkmedia --repo repo build --iso today.iso --label ferry_test \
     --sign-key "$FPR_GOOD" --gnupghome "$KEYHOME"
 out_has 'written to today.iso'
 [ -f today.iso ] || die "no image"
@@ -28,8 +31,10 @@ else skip_part "label, Joliet and Rock Ridge checks: isoinfo (genisoimage) not i
 V() { verifymedia --trust "$FPR_GOOD" --keyring "$FERRY_TEST_KEYS/pinned.gpg" "$@"; }
 expect_ok V today.iso
 out_has '^ok: example-av-stable-1'
-make_client cl
+make_client cl "medium_label = ferry_test"
 expect_ok client cl apply today.iso
+make_client other "medium_label = ferry_tes"
+expect_fail 19 'medium label "FERRY_TEST" uuid [^ ]+ is not the one this client accepts' client other apply today.iso
 diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.21-1" || die "apply from ISO wrong"
 diff -r cl/opt/av/engine "$SAMPLES/engine/8.0.1" || die "engine from ISO wrong"
 
