@@ -34,7 +34,9 @@ out_has '^ok: example-av-stable-1'
 make_client cl "medium_label = ferry_test"
 expect_ok client cl apply today.iso
 make_client other "medium_label = ferry_tes"
+before=$(client_digest other)
 expect_fail 19 'medium label "FERRY_TEST" uuid [^ ]+ is not the one this client accepts' client other apply today.iso
+[ "$(client_digest other)" = "$before" ] || die "a refused label changed the client"
 diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.21-1" || die "apply from ISO wrong"
 diff -r cl/opt/av/engine "$SAMPLES/engine/8.0.1" || die "engine from ISO wrong"
 
