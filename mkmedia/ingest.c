@@ -111,7 +111,58 @@ copy_tree(int srcfd, const struct tree *t, int dstfd, struct fy_err *e)
 	return rc;
 }
 
-/* Extract an archive into dstfd: regular files and directories only. */
+/* Clean an archive entry name into path[LIMIT_PATH_BYTES + 8]: no
+ * leading "./", no trailing '/'; "" for the archive's root. */
+static void
+entry_name(const char *p, char *path, size_t size)
+{
+	size_t l;
+
+	while (p != NULL && strncmp(p, "./", 2) == 0)
+		p += 2;
+	snprintf(path, size, "%s", p == NULL ? "" : p);
+	l = strlen(path);
+	while (l > 0 && path[l - 1] == '/')
+		path[--l] = '\0';
+	if (strcmp(path, ".") == 0)
+		path[0] = '\0';
+}
+
+/* A hard link in an archive carries no data: it names an earlier regular
+ * file of the same tree.  A component is a tree of plain files, so the
+ * link becomes a copy of that file, as a hard link in a folder does (the
+ * listing and the packages never carry a link).  The target is opened
+ * beneath dstfd, never through a link, and must be a file extracted
+ * before.  Data an entry may carry beside its link name (pax allows it)
+ * is ignored: a link's content is its file's, as tar -x makes it. */
+static int
+copy_hardlink(const char *file, const char *target, const char *path,
+    int dstfd, int fd, uint8_t *buf, struct fy_err *e)
+{
+	char tpath[LIMIT_PATH_BYTES + 8];
+	struct fy_err le = { 0 };
+	ssize_t n;
+	int in, rc = 0;
+
+	entry_name(target, tpath, sizeof(tpath));
+	if (!tree_path_ok(tpath))
+		return fy_fail(e, FY_E_UNSAFE, file, _("entry %s: hard link "
+		    "to %s, not a clean relative path"), path, tpath);
+	if ((in = beneath_open(dstfd, tpath, &le)) == -1)
+		return fy_fail(e, FY_E_UNSAFE, file, _("entry %s: hard link "
+		    "to %s, which is not a file earlier in the archive"),
+		    path, tpath);
+	while ((n = io_read_full(in, buf, COPY_BUF, tpath, e)) > 0)
+		if (io_write_all(fd, buf, (size_t)n, path, e) == -1)
+			break;
+	if (n < 0 || fy_failed(e))
+		rc = -1;
+	close(in);
+	return rc;
+}
+
+/* Extract an archive into dstfd: regular files and directories only;
+ * a hard link to an earlier file becomes a copy of it. */
 static int
 extract_archive(const char *file, int dstfd, struct fy_err *e)
 {
@@ -138,32 +189,25 @@ extract_archive(const char *file, int dstfd, struct fy_err *e)
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-		const char *p = archive_entry_pathname(ae);
-		size_t l;
+		const char *hl;
 
-		while (p != NULL && strncmp(p, "./", 2) == 0)
-			p += 2;
-		if (p == NULL || *p == '\0' || strcmp(p, ".") == 0)
+		entry_name(archive_entry_pathname(ae), path, sizeof(path));
+		if (path[0] == '\0')
 			continue;
-		snprintf(path, sizeof(path), "%s", p);
-		l = strlen(path);
-		while (l > 0 && path[l - 1] == '/')
-			path[--l] = '\0';
 		if (!tree_path_ok(path)) {
 			fy_fail(e, FY_E_UNSAFE, file, _("entry %s: not a clean "
 			    "relative path"), path);
 			goto out;
 		}
-		switch (archive_entry_filetype(ae)) {
+		hl = archive_entry_hardlink(ae);
+		switch (hl != NULL ? AE_IFREG : archive_entry_filetype(ae)) {
 		case AE_IFDIR:
 			if ((fd = beneath_dir(dstfd, path, 1, e)) == -1)
 				goto out;
 			close(fd);
 			continue;
 		case AE_IFREG:
-			if (archive_entry_hardlink(ae) == NULL)
-				break;
-			/* FALLTHROUGH */
+			break;
 		default:
 			fy_fail(e, FY_E_UNSAFE, file, _("entry %s: links, devices "
 			    "and fifos are not allowed in a component"), path);
@@ -172,7 +216,9 @@ extract_archive(const char *file, int dstfd, struct fy_err *e)
 		if ((fd = beneath_create(dstfd, path, (archive_entry_perm(ae) &
 		    0111) ? 0755 : 0644, e)) == -1)
 			goto out;
-		while ((n = archive_read_data(a, buf, COPY_BUF)) > 0)
+		if (hl != NULL) {
+			n = copy_hardlink(file, hl, path, dstfd, fd, buf, e);
+		} else while ((n = archive_read_data(a, buf, COPY_BUF)) > 0)
 			if (io_write_all(fd, buf, (size_t)n, path, e) == -1)
 				break;
 		if (n < 0)

@@ -34,6 +34,41 @@ expect_ok mkmedia --repo repo2 add patterns 2026.11.22-1 x
 cmp <(jq -S .tree repo/components/patterns/2026.11.22-1/version.json) \
     <(jq -S .tree repo2/components/patterns/2026.11.22-1/version.json) || die "archive and folder listings differ"
 
+# Hard links: a component is a tree of plain files, so a hard link in a
+# folder or in a vendor archive becomes a copy of its file, the same
+# listing either way; a hard link in an archive must name an earlier file
+# of the same tree.
+mkdir -p hl/bin && printf 'engine binary\n' >hl/bin/scan && chmod 755 hl/bin/scan
+ln hl/bin/scan hl/bin/scan-fast && printf 'readme\n' >hl/README
+tar -C hl -cf hl.tar . && tar -tvf hl.tar | grep -q '^h.* link to ' || die "tar made no hard link entry"
+make_repo repo3
+expect_ok mkmedia --repo repo3 add engine 1.0 hl
+expect_ok mkmedia --repo repo3 add engine 1.1 hl.tar
+v10=repo3/components/engine/1.0/version.json v11=repo3/components/engine/1.1/version.json
+[ "$(jq -r '.tree[] | select(.path == "bin/scan-fast") | .sha256' "$v11")" = \
+    "$(sha256sum hl/bin/scan | cut -d' ' -f1)" ] || die "hard link in the tar not stored as a copy of its file"
+cmp <(jq -S .tree "$v10") <(jq -S .tree "$v11") || die "folder and tar with a hard link list differently"
+mkdir -p hlx && zstd -dc repo3/components/engine/1.1/base.tar.zst | tar -x -C hlx
+[ "$(stat -c '%h %a' hlx/bin/scan-fast)" = "1 755" ] || die "base package of a hard-linked file is not a plain 0755 file"
+cmp hlx/bin/scan-fast hl/bin/scan || die "copied hard link differs"
+# a hard link that names no earlier file, or leaves the tree: refused, named
+python3 - <<'PY'
+import io, tarfile
+def mk(name, target):
+    with tarfile.open(name, "w") as t:
+        i = tarfile.TarInfo("a"); i.size = 2; t.addfile(i, io.BytesIO(b"a\n"))
+        h = tarfile.TarInfo("b"); h.type = tarfile.LNKTYPE; h.linkname = target
+        t.addfile(h)
+mk("hl-later.tar", "c")
+mk("hl-out.tar", "../etc/passwd")
+PY
+before=$(find repo3 | sort)
+expect_fail 9 '^mkmedia: hl-later\.tar: entry b: hard link to c, which is not a file earlier in the archive$' \
+    mkmedia --repo repo3 add engine 1.2 hl-later.tar
+expect_fail 9 '^mkmedia: hl-out\.tar: entry b: hard link to \.\./etc/passwd, not a clean relative path$' \
+    mkmedia --repo repo3 add engine 1.3 hl-out.tar
+[ "$(find repo3 | sort)" = "$before" ] || die "a refused add changed the repository"
+
 # refused contents, each naming the entry
 mkdir -p bad1/d && echo x >bad1/d/f && ln -s /etc/passwd bad1/d/link
 expect_fail 9 'd/link: symbolic links are not allowed in a component' mkmedia --repo repo add patterns 9.1 bad1
