@@ -105,6 +105,8 @@ int
 mk_fleet_load(const char *repo, const char *const *paths, size_t n,
     int64_t now, struct mk_fleet *out, struct fy_err *e)
 {
+	size_t i;
+
 	memset(out, 0, sizeof(*out));
 	if (load_pins(repo, &out->pins, &out->npins, NULL, e) == -1)
 		return -1;
@@ -113,6 +115,10 @@ mk_fleet_load(const char *repo, const char *const *paths, size_t n,
 		mk_fleet_free(out);
 		return -1;
 	}
+	for (i = 0; i < n; i++)
+		if (out->view.per_path[i] == 0)
+			say_warn(_("%s: no reports (no report-*.json file in "
+			    "it or in its %s/ folder)"), paths[i], CREPORT_DIR);
 	return 0;
 }
 

@@ -18,8 +18,6 @@
 #include "formats/limits.h"
 #include "verify/report_check.h"
 
-#define LIMIT_REPORT_FILES	100000	/* files looked at in one view */
-
 int
 report_open(struct gpg_verifier *v, int dirfd, const char *name, int64_t now,
     struct creport **out, uint8_t sha[DIGEST_LEN], struct fy_err *e)
@@ -102,6 +100,7 @@ fleet_view_free(struct fleet_view *v)
 	for (i = 0; i < v->n; i++)
 		creport_free(v->e[i].r);
 	free(v->e);
+	free(v->per_path);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -207,13 +206,24 @@ add_entry(struct fleet_view *v, size_t *cap, struct fy_err *e)
 	return 0;
 }
 
+/* Does the name look like a report (report-*.json)?  Anything else in
+ * the folder (a medium's README.txt, a user's notes) is no report. */
+static int
+report_like(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 12 && strncmp(name, "report-", 7) == 0 &&
+	    strcmp(name + len - 5, ".json") == 0;
+}
+
 static int
 scan_folder(struct gpg_verifier *gv, const struct fleet_pin *pins,
     size_t npins, const char *path, int64_t now, struct fleet_view *v,
-    size_t *cap, struct fy_err *e)
+    size_t *cap, size_t *nreports, struct fy_err *e)
 {
 	char shown[1024], **names = NULL;
-	size_t nnames = 0, ncap = 0, i;
+	size_t nnames = 0, ncap = 0, ndirents = 0, i;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
@@ -225,18 +235,33 @@ scan_folder(struct gpg_verifier *gv, const struct fleet_pin *pins,
 		close(fd);
 		return fy_fail_errno(e, FY_E_IO, path, _("cannot list"));
 	}
+	/* Bounded before anything is kept: every entry counts towards
+	 * LIMIT_REPORT_DIRENTS, only report names are kept (and count
+	 * towards LIMIT_REPORT_FILES, over all folders of the view). */
 	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
 		char **nn;
 
-		if (de->d_name[0] == '.' || (len > 4 &&
-		    strcmp(de->d_name + len - 4, ".sig") == 0))
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (++ndirents > LIMIT_REPORT_DIRENTS) {
+			fy_fail(e, FY_E_FORMAT, shown, _("more than %d entries "
+			    "in the folder: not read (a folder of reports holds "
+			    "at most %d)"), LIMIT_REPORT_DIRENTS,
+			    LIMIT_REPORT_DIRENTS);
+			goto out;
+		}
+		/* CREPORT_DIR here is no folder (open_reports): named. */
+		if (!report_like(de->d_name) &&
+		    strcmp(de->d_name, CREPORT_DIR) != 0)
 			continue;
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    S_ISDIR(st.st_mode))
 			continue;
 		if (v->nfiles + nnames >= LIMIT_REPORT_FILES) {
-			fy_fail(e, FY_E_FORMAT, shown, _("more than %d files"),
+			fy_fail(e, FY_E_FORMAT, shown, _("more than %d report "
+			    "files in the folders given: none is read (one view "
+			    "reads at most %d)"), LIMIT_REPORT_FILES,
 			    LIMIT_REPORT_FILES);
 			goto out;
 		}
@@ -256,6 +281,7 @@ scan_folder(struct gpg_verifier *gv, const struct fleet_pin *pins,
 	}
 	if (nnames > 0)
 		qsort(names, nnames, sizeof(*names), cmp_name);
+	*nreports = nnames;
 	for (i = 0; i < nnames; i++) {
 		struct fleet_entry *x;
 		uint64_t serial;
@@ -280,16 +306,18 @@ scan_folder(struct gpg_verifier *gv, const struct fleet_pin *pins,
 			x->state = FLEET_UNTRUSTED;
 			continue;
 		}
-		if (report_open(gv, fd, names[i], now, &x->r, x->sha256,
-		    &x->why) == -1) {
+		/* Named for a key that is not enrolled: refused unread, no
+		 * gpg run for it. */
+		if (x->fpr[0] != '\0' && (x->pin = pin_of(pins, npins,
+		    x->fpr)) == NULL) {
+			fy_fail(&x->why, FY_E_SIGNATURE, names[i], _("key %s is "
+			    "not enrolled"), x->fpr);
 			x->state = FLEET_UNTRUSTED;
 			continue;
 		}
-		if ((x->pin = pin_of(pins, npins, x->fpr)) == NULL) {
-			creport_free(x->r);
-			x->r = NULL;
-			fy_fail(&x->why, FY_E_SIGNATURE, names[i], _("key %s is "
-			    "not enrolled"), x->fpr);
+		if (report_open(gv, fd, names[i], now, &x->r, x->sha256,
+		    &x->why) == -1) {
+			x->pin = NULL;
 			x->state = FLEET_UNTRUSTED;
 			continue;
 		}
@@ -369,11 +397,13 @@ fleet_collect(const struct fleet_pin *pins, size_t npins,
 	size_t i, cap = 0;
 	int rc = -1;
 
+	if ((v.per_path = calloc(n + 1, sizeof(*v.per_path))) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
 	if (npins > 0 && fleet_verifier(pins, npins, &gv, e) == -1)
-		return -1;
+		goto out;
 	for (i = 0; i < n; i++)
 		if (scan_folder(gv, pins, npins, paths[i], now, &v, &cap,
-		    e) == -1)
+		    &v.per_path[i], e) == -1)
 			goto out;
 	pick_newest(&v);
 	*out = v;

@@ -26,6 +26,9 @@
 #include "formats/creport.h"
 #include "verify/gpg.h"
 
+#define LIMIT_REPORT_FILES	4096	/* report files in one view */
+#define LIMIT_REPORT_DIRENTS	100000	/* entries in one folder */
+
 struct fleet_pin {		/* an enrolled client (mkmedia fleet enroll) */
 	char		fpr[GPG_FPR_MAX];	/* primary, upper case */
 	char		name[65];
@@ -53,6 +56,7 @@ struct fleet_view {
 	struct fleet_entry *e;		/* sorted: client name, serial */
 	size_t		 n;
 	size_t		 nfiles;	/* report files looked at */
+	size_t		*per_path;	/* report files in each paths[i] */
 };
 
 /* Verify and parse one report: dirfd/name and dirfd/name.sig, by a key
@@ -67,9 +71,15 @@ int	report_open(struct gpg_verifier *v, int dirfd, const char *name,
 
 /* Every report under paths[0..n-1] (each a folder of reports or a medium
  * root with ferry-reports/), verified against the pinned client keys
- * (none: every report is then untrusted).  A path that is not a
- * folder is FY_E_NOTFOUND; everything wrong with a report file is only
- * that entry's `why`.  *out (fleet_view_free) only on success. */
+ * (none: every report is then untrusted).  Only names that look like
+ * reports (report-*.json) are looked at; other files (a medium's
+ * README.txt) are not reports and are passed over.  A report named for a
+ * key that is not enrolled is refused before any byte of it is read (no
+ * gpg run).  A path that is not a folder is
+ * FY_E_NOTFOUND; a folder of more than LIMIT_REPORT_DIRENTS entries, or
+ * more than LIMIT_REPORT_FILES report files in all, is FY_E_FORMAT and
+ * nothing is shown; everything wrong with a report file is only that
+ * entry's `why`.  *out (fleet_view_free) only on success. */
 int	fleet_collect(const struct fleet_pin *pins,
 	    size_t npins, const char *const *paths, size_t n, int64_t now,
 	    struct fleet_view *out, struct fy_err *e);

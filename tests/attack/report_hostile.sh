@@ -70,7 +70,9 @@ mkdir -p unsigned && cp "$G" unsigned/
 untrusted unsigned "report-$la-0000000002.json" "not signed: report-$la-0000000002.json.sig is missing"
 # 2. unknown key: a genuine report of a client nobody enrolled
 expect_ok client e report --to unknown
-untrusted unknown "report-$le-0000000002.json" "signed by key $E, which is not pinned"
+# (refused by its name, before gpg runs: a stick of reports named for
+# unknown keys costs the publisher no signature check)
+untrusted unknown "report-$le-0000000002.json" "key $E is not enrolled"
 # 3. forged: b signs a report under a's name
 mkdir -p forged && cp "$G" forged/
 report_sign b "forged/report-$la-0000000002.json"
@@ -104,9 +106,13 @@ untrusted pathval "report-$la-0000000002.json" "client_id, hostname or ferry_ver
 # 12. the name and the content disagree on the serial (signed)
 hostile serialname 'b.replace(b"\"serial\": 2", b"\"serial\": 9", 1)'
 untrusted serialname "report-$la-0000000002.json" "holds serial 9, but the file name says 2"
-# 13. not a report name
-mkdir -p badname && cp "$G" badname/notes.json && cp "$G.sig" badname/notes.json.sig
-untrusted badname notes.json "not a report file name \(report-FINGERPRINT-SERIAL.json\)"
+# 13. not a report name: report-*.json that is no report-FPR-SERIAL.json
+# is named; any other file (notes.json, a medium's README.txt) is no
+# report and passed over
+mkdir -p badname && cp "$G" badname/report-notes.json && cp "$G.sig" badname/report-notes.json.sig
+cp "$G" badname/notes.json && cp "$G.sig" badname/notes.json.sig
+# (untrusted asserts exactly 1 untrusted report: notes.json is not one)
+untrusted badname report-notes.json "not a report file name \(report-FINGERPRINT-SERIAL.json\)"
 # 14. a symbolic link posing as a report
 mkdir -p symlink && ln -s /etc/passwd "symlink/report-$la-0000000002.json"
 untrusted symlink "report-$la-0000000002.json" ".*"

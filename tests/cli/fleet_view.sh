@@ -80,7 +80,7 @@ out_has "^behind +web-01 +web-01 +[0-9-]{10} \(3 d\)  patterns $V1 -> $V2: 1 beh
 out_has "^current +db-01 +db-01 .*  patterns $V2 current \[pinned\]  engine 8.0.0 current$"
 out_has "^current +pin-01 +pin-01 .*  patterns $V1 -> $V2: 1 behind, 3 d \[pinned\]"
 out_has "^failing +app-07 +app-07 .*  FAILED refused \(signature\)$"
-out_has "^UNTRUSTED stick/ferry-reports/report-$(low "$D")-0000000002.json: .*$D.*not pinned.* \(not used\)$"
+out_has "^UNTRUSTED stick/ferry-reports/report-$(low "$D")-0000000002.json: key $D is not enrolled \(not used\)$"
 out_has "^4 client\(s\): 2 current, 1 behind, 1 failing; 1 untrusted report\(s\) ignored, 1 older report\(s\) superseded; 0 enrolled client\(s\) without a report$"
 grep -q rogue-01 "$TEST_TMP/last.out" && die "an untrusted report was read"
 
