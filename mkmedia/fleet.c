@@ -2,14 +2,20 @@
 /*
  * fleet: the publisher's view of its clients (issue 18 sections 1-2):
  * `mkmedia fleet enroll FPR --key FILE --name NAME` pins a client's
- * report key in the repository, `mkmedia fleet REPORTS...` shows one line
- * per client from the newest trusted report of each.
+ * report key in the repository, `mkmedia fleet unenroll CLIENT` takes it
+ * out again (its reports are then refused, named as unenrolled), `mkmedia
+ * fleet REPORTS...` shows one line per client from the newest trusted
+ * report of each.
  *   <repo>/fleet/clients.json      {"clients": [{"fingerprint", "name",
- *                                  "enrolled"}]}, sorted by name
- *   <repo>/fleet/keys/<FPR>.gpg    each client's public key, alone
+ *                                  "enrolled"}], sorted by name,
+ *                                  "unenrolled": [{"fingerprint", "name",
+ *                                  "enrolled", "unenrolled"}], oldest
+ *                                  first (absent until the first one)}
+ *   <repo>/fleet/keys/<FPR>.gpg    each enrolled client's public key
  * Reports are read only through verify/report_check.c (verify, then
  * parse); an untrusted report is listed with its reason and never used.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +53,9 @@ load_pins(const char *repo, struct fleet_pin **out, size_t *n,
 {
 	char path[1100];
 	uint8_t *buf;
-	size_t len, i;
+	size_t len, i, nc, nu;
 	json_error_t je;
-	json_t *root, *list;
+	json_t *root, *list, *gone;
 	struct fleet_pin *p;
 
 	*out = NULL;
@@ -64,24 +70,33 @@ load_pins(const char *repo, struct fleet_pin **out, size_t *n,
 		return -1;
 	root = json_loadb((char *)buf, len, JSON_REJECT_DUPLICATES, &je);
 	free(buf);
+	gone = root != NULL ? json_object_get(root, "unenrolled") : NULL;
 	if (root == NULL || !json_is_array(list = json_object_get(root,
-	    "clients"))) {
+	    "clients")) || (gone != NULL && !json_is_array(gone))) {
 		json_decref(root);
 		return fy_fail(e, FY_E_FORMAT, path, _("corrupt list of "
 		    "enrolled clients"));
 	}
-	if ((p = calloc(json_array_size(list) + 1, sizeof(*p))) == NULL) {
+	nc = json_array_size(list);
+	nu = json_array_size(gone);
+	if ((p = calloc(nc + nu + 1, sizeof(*p))) == NULL) {
 		json_decref(root);
 		return fy_fail(e, FY_E_INTERNAL, path, "out of memory");
 	}
-	for (i = 0; i < json_array_size(list); i++) {
-		const char *f = json_string_value(json_object_get(
-		    json_array_get(list, i), "fingerprint"));
-		const char *nm = json_string_value(json_object_get(
-		    json_array_get(list, i), "name"));
+	/* The enrolled clients, then the unenrolled ones (revoked set):
+	 * pin_of() finds an enrolled key first. */
+	for (i = 0; i < nc + nu; i++) {
+		json_t *x = i < nc ? json_array_get(list, i) :
+		    json_array_get(gone, i - nc);
+		const char *f = json_string_value(json_object_get(x,
+		    "fingerprint"));
+		const char *nm = json_string_value(json_object_get(x, "name"));
+		const char *r = i < nc ? "" : json_string_value(
+		    json_object_get(x, "unenrolled"));
 
 		if (f == NULL || nm == NULL || strlen(f) >= GPG_FPR_MAX ||
-		    !layout_id_ok(nm)) {
+		    !layout_id_ok(nm) || r == NULL || strlen(r) >= 21 ||
+		    (i >= nc && r[0] == '\0')) {
 			free(p);
 			json_decref(root);
 			return fy_fail(e, FY_E_FORMAT, path, _("corrupt list of "
@@ -91,9 +106,10 @@ load_pins(const char *repo, struct fleet_pin **out, size_t *n,
 		snprintf(p[i].name, sizeof(p[i].name), "%s", nm);
 		snprintf(p[i].keyfile, sizeof(p[i].keyfile), "%s/%s/keys/%s.gpg",
 		    repo, FLEET_DIR, f);
+		snprintf(p[i].revoked, sizeof(p[i].revoked), "%s", r);
 	}
 	*out = p;
-	*n = json_array_size(list);
+	*n = nc + nu;
 	if (doc != NULL)
 		*doc = root;
 	else
@@ -130,16 +146,37 @@ cmp_client(const void *a, const void *b)
 	    "name")));
 }
 
+/* Write the list back (sorted keys, indented, ASCII), atomically: a
+ * crash leaves the old list or the new one. */
+static int
+save_clients(int fd, json_t *doc, struct fy_err *e)
+{
+	char *s, *nl;
+	int rc;
+
+	if ((s = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1) |
+	    JSON_ENSURE_ASCII)) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
+	if ((nl = realloc(s, strlen(s) + 2)) == NULL) {
+		free(s);
+		return fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
+	}
+	s = nl;
+	strcat(s, "\n");
+	rc = io_replace_file(fd, FLEET_CLIENTS, s, strlen(s), 0644, e);
+	free(s);
+	return rc;
+}
+
 static int
 enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 {
 	char fpr[GPG_FPR_MAX], path[1100], kpath[200], t[21];
 	struct fleet_pin *pins = NULL;
 	size_t npins, i;
-	json_t *doc = NULL, *list;
+	json_t *doc = NULL, *list, *gone;
 	uint8_t *key = NULL;
 	size_t keylen;
-	char *s = NULL;
 	int fd = -1, rc = -1;
 
 	if (strlen(fpr_arg) >= sizeof(fpr) ||
@@ -162,6 +199,8 @@ enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 		int same_f = strcmp(pins[i].fpr, fpr) == 0;
 		int same_n = strcmp(pins[i].name, o->fleet_name) == 0;
 
+		if (pins[i].revoked[0] != '\0')
+			continue;	/* unenrolled: may come back */
 		if (same_f && same_n) {
 			say_info(_("client %s is already enrolled with key %s"),
 			    o->fleet_name, fpr);
@@ -202,22 +241,13 @@ enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 			json_array_append_new(list, v[i]);
 		free(v);
 	}
-	if ((s = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(1) |
-	    JSON_ENSURE_ASCII)) == NULL) {
-		fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
-		goto out;
-	}
-	{
-		char *nl = realloc(s, strlen(s) + 2);
-
-		if (nl == NULL) {
-			fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
-			goto out;
-		}
-		s = nl;
-		strcat(s, "\n");
-	}
-	if (io_replace_file(fd, FLEET_CLIENTS, s, strlen(s), 0644, e) == -1)
+	/* Enrolled again: no longer in the unenrolled list. */
+	gone = json_object_get(doc, "unenrolled");
+	for (i = json_array_size(gone); i-- > 0; )
+		if (strcmp(json_string_value(json_object_get(json_array_get(
+		    gone, i), "fingerprint")), fpr) == 0)
+			json_array_remove(gone, i);
+	if (save_clients(fd, doc, e) == -1)
 		goto out;
 	say_info(_("client %s enrolled with key %s"), o->fleet_name, fpr);
 	rc = 0;
@@ -228,8 +258,83 @@ done:
 out:
 	if (fd != -1)
 		close(fd);
-	free(s);
 	free(key);
+	free(pins);
+	json_decref(doc);
+	return rc;
+}
+
+/* `mkmedia fleet unenroll CLIENT` (a name or a fingerprint): the client
+ * leaves the enrolled set in one atomic write of clients.json, and is
+ * kept in its "unenrolled" list so that its reports are refused as such
+ * (not as an unknown key); then its key file goes.  An unknown client is
+ * FY_E_NOTFOUND and nothing changes. */
+static int
+unenroll(const struct mk_opts *o, const char *arg, struct fy_err *e)
+{
+	char fpr[GPG_FPR_MAX] = "", path[1100], kpath[200], t[21];
+	struct fleet_pin *pins = NULL;
+	size_t npins, i, k;
+	json_t *doc = NULL, *list, *gone, *c;
+	int fd = -1, rc = -1;
+
+	if (strlen(arg) < sizeof(fpr) && !gpg_fpr_normalise(strcpy(fpr, arg)))
+		fpr[0] = '\0';
+	snprintf(path, sizeof(path), "%s/ferry-repo.json", o->repo);
+	if (!io_exists(AT_FDCWD, path))
+		return fy_fail(e, FY_E_NOTFOUND, o->repo, _("not a ferry "
+		    "repository (run mkmedia init)"));
+	if (load_pins(o->repo, &pins, &npins, &doc, e) == -1)
+		goto out;
+	for (i = 0; i < npins; i++)
+		if (strcmp(pins[i].name, arg) == 0 ||
+		    strcmp(pins[i].fpr, fpr) == 0)
+			break;
+	if (i == npins) {
+		fy_fail(e, FY_E_NOTFOUND, arg, _("no client of this name or "
+		    "key is enrolled (nothing was changed)"));
+		goto out;
+	}
+	if (pins[i].revoked[0] != '\0') {
+		say_info(_("client %s (key %s) was already unenrolled on %s"),
+		    pins[i].name, pins[i].fpr, pins[i].revoked);
+		rc = 0;
+		goto done;
+	}
+	manifest_time_fmt(o->now, t);
+	list = json_object_get(doc, "clients");
+	c = json_incref(json_array_get(list, i));
+	json_array_remove(list, i);
+	json_object_set_new(c, "unenrolled", json_string(t));
+	if ((gone = json_object_get(doc, "unenrolled")) == NULL) {
+		gone = json_array();
+		json_object_set_new(doc, "unenrolled", gone);
+	}
+	/* One record per key: an older unenrolment of it goes. */
+	for (k = json_array_size(gone); k-- > 0; )
+		if (strcmp(json_string_value(json_object_get(json_array_get(
+		    gone, k), "fingerprint")), pins[i].fpr) == 0)
+			json_array_remove(gone, k);
+	json_array_append_new(gone, c);
+	if ((fd = io_open_dir(AT_FDCWD, o->repo, e)) == -1 ||
+	    save_clients(fd, doc, e) == -1)
+		goto out;
+	/* The set has changed; the key file is only a copy now. */
+	snprintf(kpath, sizeof(kpath), "%s/keys/%s.gpg", FLEET_DIR,
+	    pins[i].fpr);
+	if (unlinkat(fd, kpath, 0) == -1 && errno != ENOENT)
+		say_warn(_("%s/%s: not removed: %s"), o->repo, kpath,
+		    strerror(errno));
+	say_info(_("client %s unenrolled: its reports (key %s) are refused "
+	    "from now on"), pins[i].name, pins[i].fpr);
+	rc = 0;
+done:
+	if (o->json)
+		report_json(json_pack("{s:b, s:s, s:s}", "ok", 1, "name",
+		    pins[i].name, "fingerprint", pins[i].fpr));
+out:
+	if (fd != -1)
+		close(fd);
 	free(pins);
 	json_decref(doc);
 	return rc;
@@ -419,6 +524,8 @@ view(const struct mk_opts *o, const char *const *paths, size_t n,
 	/* Enrolled clients with no trusted report here: the ones an
 	 * administrator most needs to see. */
 	for (j = 0; j < f.npins; j++) {
+		if (f.pins[j].revoked[0] != '\0')
+			continue;	/* unenrolled: not expected */
 		for (i = 0; i < f.view.n; i++)
 			if (f.view.e[i].state == FLEET_NEWEST &&
 			    f.view.e[i].pin == &f.pins[j])
@@ -463,6 +570,13 @@ mk_fleet(const struct mk_opts *o, int argc, char **argv, struct fy_err *e)
 			return fy_fail(e, FY_E_USAGE, "fleet enroll", _("needs "
 			    "exactly one fingerprint"));
 		return enroll(o, argv[1], e);
+	}
+	if (argc >= 1 && strcmp(argv[0], "unenroll") == 0) {
+		if (argc != 2)
+			return fy_fail(e, FY_E_USAGE, "fleet unenroll",
+			    _("needs exactly one client (name or "
+			    "fingerprint)"));
+		return unenroll(o, argv[1], e);
 	}
 	return view(o, (const char *const *)argv, (size_t)argc, e);
 }

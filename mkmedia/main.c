@@ -42,6 +42,7 @@ static const char *const usage_text = N_(
 "  mirror --from MEDIUM --to DIR --trust FPR[,FPR...] --keyring FILE\n"
 "       [--threshold K]   (verify, then refresh a served folder)\n"
 "  fleet enroll FPR --key FILE --name NAME   (pin a client's report key)\n"
+"  fleet unenroll NAME|FPR   (take it out: its reports are refused)\n"
 "  fleet REPORTS... [--json]   (one line per client from its newest\n"
 "       trusted report; REPORTS: folders or sticks with ferry-reports/)\n"
 "\n"

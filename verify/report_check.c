@@ -115,28 +115,39 @@ pin_of(const struct fleet_pin *pins, size_t n, const char *fpr)
 	return NULL;
 }
 
-/* A verifier pinning every enrolled key: the first key file makes the
- * home, the others are imported in batches of at most the import cap. */
+/* A verifier pinning every enrolled key (not the unenrolled ones): the
+ * first key file makes the home, the others are imported in batches of
+ * at most the import cap.  *out stays NULL when no key is enrolled. */
 static int
 fleet_verifier(const struct fleet_pin *pins, size_t n,
     struct gpg_verifier **out, struct fy_err *e)
 {
 	const char **fprs = NULL;
+	const struct fleet_pin **on = NULL;
 	uint8_t *batch = NULL, *k = NULL;
-	size_t i, blen = 0, klen;
+	size_t i, m = 0, blen = 0, klen;
 	int rc = -1;
 
-	if ((fprs = calloc(n, sizeof(*fprs))) == NULL ||
+	*out = NULL;
+	if ((fprs = calloc(n + 1, sizeof(*fprs))) == NULL ||
+	    (on = calloc(n + 1, sizeof(*on))) == NULL ||
 	    (batch = malloc(LIMIT_KEYSET_BYTES)) == NULL) {
 		fy_fail(e, FY_E_INTERNAL, "fleet", "out of memory");
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		fprs[i] = pins[i].fpr;
-	if (gpg_verifier_new(pins[0].keyfile, fprs, n, out, e) == -1)
+		if (pins[i].revoked[0] == '\0') {
+			on[m] = &pins[i];
+			fprs[m++] = pins[i].fpr;
+		}
+	if (m == 0) {
+		rc = 0;
 		goto out;
-	for (i = 1; i < n; i++) {
-		if (io_read_bounded(AT_FDCWD, pins[i].keyfile,
+	}
+	if (gpg_verifier_new(on[0]->keyfile, fprs, m, out, e) == -1)
+		goto out;
+	for (i = 1; i < m; i++) {
+		if (io_read_bounded(AT_FDCWD, on[i]->keyfile,
 		    LIMIT_KEYSET_BYTES, &k, &klen, e) == -1)
 			goto fail;
 		if (blen + klen > LIMIT_KEYSET_BYTES) {
@@ -159,6 +170,7 @@ fail:
 out:
 	free(k);
 	free(batch);
+	free(on);
 	free(fprs);
 	return rc;
 }
@@ -306,12 +318,20 @@ scan_folder(struct gpg_verifier *gv, const struct fleet_pin *pins,
 			x->state = FLEET_UNTRUSTED;
 			continue;
 		}
-		/* Named for a key that is not enrolled: refused unread, no
-		 * gpg run for it. */
-		if (x->fpr[0] != '\0' && (x->pin = pin_of(pins, npins,
-		    x->fpr)) == NULL) {
-			fy_fail(&x->why, FY_E_SIGNATURE, names[i], _("key %s is "
-			    "not enrolled"), x->fpr);
+		/* Named for a key that is not (or no longer) enrolled:
+		 * refused unread, no gpg run for it. */
+		if (x->fpr[0] != '\0' && ((x->pin = pin_of(pins, npins,
+		    x->fpr)) == NULL || x->pin->revoked[0] != '\0')) {
+			if (x->pin == NULL)
+				fy_fail(&x->why, FY_E_SIGNATURE, names[i],
+				    _("key %s is not enrolled"), x->fpr);
+			else
+				fy_fail(&x->why, FY_E_SIGNATURE, names[i],
+				    _("key %s was unenrolled on %s (client %s, "
+				    "mkmedia fleet unenroll): its reports are "
+				    "refused"), x->fpr, x->pin->revoked,
+				    x->pin->name);
+			x->pin = NULL;
 			x->state = FLEET_UNTRUSTED;
 			continue;
 		}

@@ -33,6 +33,9 @@ struct fleet_pin {		/* an enrolled client (mkmedia fleet enroll) */
 	char		fpr[GPG_FPR_MAX];	/* primary, upper case */
 	char		name[65];
 	char		keyfile[1100];	/* its public key (binary OpenPGP) */
+	char		revoked[21];	/* "" enrolled; else when `mkmedia
+					 * fleet unenroll` took it out: its
+					 * reports are refused unread */
 };
 
 enum fleet_state {
@@ -74,8 +77,8 @@ int	report_open(struct gpg_verifier *v, int dirfd, const char *name,
  * (none: every report is then untrusted).  Only names that look like
  * reports (report-*.json) are looked at; other files (a medium's
  * README.txt) are not reports and are passed over.  A report named for a
- * key that is not enrolled is refused before any byte of it is read (no
- * gpg run).  A path that is not a folder is
+ * key that is not enrolled, or was unenrolled, is refused before any
+ * byte of it is read (no gpg run).  A path that is not a folder is
  * FY_E_NOTFOUND; a folder of more than LIMIT_REPORT_DIRENTS entries, or
  * more than LIMIT_REPORT_FILES report files in all, is FY_E_FORMAT and
  * nothing is shown; everything wrong with a report file is only that
