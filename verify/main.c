@@ -23,20 +23,24 @@
 /* TRANSLATORS: keep the command and option names as they are. */
 static const char *const usage_text = N_(
 "usage: verifymedia --trust FPR[,FPR...] --keyring FILE [--threshold K]\n"
-"                   [--json] [--quiet] PATH\n"
+"                   [--grace-days N] [--json] [--quiet] PATH\n"
 "       verifymedia --help | --version\n"
 "\n"
 "PATH is a medium root, its ferry/ folder, an ISO image or an http(s) URL.\n"
 "Checks the manifest signature (K of the pinned keys), every listed file's\n"
 "size and SHA-256, SHA256SUMS and its signature, and that no file is\n"
 "missing or extra.  Every problem is reported.\n"
+"A medium expired more than N days ago (--grace-days, default 7, as a\n"
+"client's grace_days) is refused as clients refuse it (exit 12); within\n"
+"the N days, a warning.\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
-"  9 unsafe, 16 incomplete, 17 config, 18 not found, 19 wrong medium,\n"
-"  20 medium went away, 70 internal\n"
+"  9 unsafe, 12 expired, 16 incomplete, 17 config, 18 not found,\n"
+"  19 wrong medium, 20 medium went away, 70 internal\n"
 "  (docs/EXIT-CODES.md)\n");
 
 static const struct option longopts[] = {	/* keep sorted */
+	{ "grace-days",	required_argument,	NULL, 'g' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "keyring",	required_argument,	NULL, 'k' },
@@ -71,6 +75,35 @@ on_problem(void *arg, const struct fy_err *e)
 		say_error(e);
 }
 
+/*
+ * Expiry as a client with grace_days = grace and expired = refuse (the
+ * defaults) judges it (applymedia/prepare.c), by this host's clock:
+ * verifymedia keeps no trusted time.  Within the grace days, a warning;
+ * after them, FY_E_EXPIRED in *e and -1.
+ */
+static int
+check_expiry(const struct manifest *m, int64_t now, unsigned grace,
+    struct fy_err *e)
+{
+	int64_t until = m->expires + (int64_t)grace * 86400;
+	char te[21], tn[21], tu[21];
+
+	if (m->expires == 0 || now <= m->expires)
+		return 0;
+	manifest_time_fmt(m->expires, te);
+	manifest_time_fmt(now, tn);
+	manifest_time_fmt(until, tu);
+	if (now <= until) {
+		say_warn(_("medium %s expired on %s (clock %s): clients with "
+		    "grace_days = %u accept it with a warning until %s, then "
+		    "refuse it (exit 12)"), m->medium_id, te, tn, grace, tu);
+		return 0;
+	}
+	return fy_fail(e, FY_E_EXPIRED, m->medium_id, _("expired on %s (clock "
+	    "%s): clients with grace_days = %u refuse it since %s (exit 12); "
+	    "make a new medium"), te, tn, grace, tu);
+}
+
 static int
 usage(const char *why, const char *arg)
 {
@@ -99,16 +132,24 @@ main(int argc, char **argv)
 	char *tok, *save = NULL;
 	size_t nproblems = 0, i;
 	uint64_t bytes = 0;
-	int ch, rc;
+	unsigned grace = 7;	/* a client's default grace_days */
+	int ch, rc, expired = 0;
 
 	say_init("verifymedia");
 	/* never gpg's default home: GNUPGHOME may name ours */
 	gpg_home_by_env();
 	t.now = (int64_t)time(NULL);
 	opterr = 0;	/* one line of ours, not getopt's with argv[0] */
-	while ((ch = getopt_long(argc, argv, "hjk:K:qt:V", longopts,
+	while ((ch = getopt_long(argc, argv, "g:hjk:K:qt:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'g':
+			if (num_parse_uint(optarg, 0, 1000000, &grace,
+			    FY_E_USAGE, "", "--grace-days", &e) == -1) {
+				say_error(&e);
+				return usage(NULL, NULL);
+			}
+			break;
 		case 'h': fputs(_(usage_text), stdout); return 0;
 		case 'j': found.json = 1; break;
 		case 'k': t.keyring = optarg; break;
@@ -157,7 +198,14 @@ main(int argc, char **argv)
 		worst = e.code;
 		nproblems = 1;
 	} else {
+		if ((expired = check_expiry(md->m, t.now, grace, &e)) == -1) {
+			on_problem(&found, &e);
+			fy_clear(&e);
+		}
 		nproblems = media_check_files(md, on_problem, &found, &worst);
+		/* a damaged medium is worse news than an expired one */
+		if (expired == -1 && nproblems++ == 0)
+			worst = FY_E_EXPIRED;
 		/* The manifest verified: a new home has proved itself.  Kept
 		 * after the last signature check, so that the context need
 		 * not follow it to its published path (a gpg start). */
@@ -167,6 +215,7 @@ main(int argc, char **argv)
 	}
 	if (found.json) {
 		json_t *signers = json_array(), *out;
+		char te[21];
 
 		for (i = 0; md != NULL && i < md->signers.n; i++)
 			json_array_append_new(signers,
@@ -178,12 +227,17 @@ main(int argc, char **argv)
 		    md->m->nfiles : 0), "bytes", (json_int_t)bytes, "problems",
 		    found.list);
 		if (md != NULL) {
+			manifest_time_fmt(md->m->expires, te);
 			json_object_set_new(out, "medium_id",
 			    json_string(md->m->medium_id));
 			json_object_set_new(out, "serial",
 			    json_integer((json_int_t)md->m->serial));
 			json_object_set_new(out, "switching",
 			    json_integer((json_int_t)md->switching));
+			json_object_set_new(out, "expires", md->m->expires ?
+			    json_string(te) : json_null());
+			json_object_set_new(out, "expired", json_boolean(
+			    md->m->expires && t.now > md->m->expires));
 		}
 		json_dumpf(out, stdout, JSON_SORT_KEYS | JSON_INDENT(1));
 		fputc('\n', stdout);
