@@ -574,10 +574,13 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		snprintf(what_en, sizeof(what_en), "%s: %s", e->where,
 		    fy_msg_en(e));
 		fy_clear(e);
-		fy_fail(e, FY_E_IO, r.st->dir, _("%zu component(s) updated from "
+		fy_fail(e, FY_E_IO, r.st->dir, P_("%zu component updated from "
 		    "medium %s and the new version is live, but the bookkeeping "
 		    "could not be written (%s); the next applymedia run repairs "
-		    "it"), done, r.md->m->medium_id, what);
+		    "it", "%zu components updated from medium %s and the new "
+		    "versions are live, but the bookkeeping could not be "
+		    "written (%s); the next applymedia run repairs it", done),
+		    done, r.md->m->medium_id, what);
 		en_subst(e, what, what_en);
 		goto out;
 	}
@@ -633,8 +636,9 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	else if (done == 0)
 		say_info(_("nothing to do: every component is up to date"));
 	else
-		say_info(_("%zu component(s) updated from medium %s; %llu bytes "
-		    "read from the medium"), done, r.md->m->medium_id,
+		say_info(P_("%zu component updated from medium %s; %llu bytes "
+		    "read from the medium", "%zu components updated from medium "
+		    "%s; %llu bytes read from the medium", done), done, r.md->m->medium_id,
 		    (unsigned long long)read);
 	rc = 0;
 out:

@@ -326,8 +326,10 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 					badc = r.cfg.c[i].name;
 				}
 			} else
-				say_info(_("%s %s: %zu entries match the listing"),
-				    r.cfg.c[i].name, g.version, g.tree.n);
+				say_info(P_("%s %s: %zu entry matches the "
+				    "listing", "%s %s: %zu entries match the "
+				    "listing", g.tree.n), r.cfg.c[i].name,
+				    g.version, g.tree.n);
 			gen_free(&g);
 		}
 		close(compfd);
@@ -351,9 +353,10 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 	else
 		json_decref(list);
 	if (bad) {
-		snprintf(e->msg, sizeof(e->msg), _("%d component(s) differ from "
-		    "their listing; reinstall with applymedia apply "
-		    "--check-local"), bad);
+		snprintf(e->msg, sizeof(e->msg), P_("%d component differs from "
+		    "its listing; reinstall with applymedia apply --check-local",
+		    "%d components differ from their listing; reinstall with "
+		    "applymedia apply --check-local", bad), bad);
 		e->where[0] = '\0';
 		return -1;
 	}

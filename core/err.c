@@ -22,10 +22,9 @@ static struct {
 static unsigned recent_next;
 static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
 
-char *
-fy_gettext(const char *msgid)
+static char *
+remember(char *tr, const char *msgid)
 {
-	char *tr = gettext(msgid);
 	unsigned i;
 
 	if (tr == msgid)
@@ -37,9 +36,23 @@ fy_gettext(const char *msgid)
 		recent[recent_next].tr = tr;
 		recent[recent_next].id = msgid;
 		recent_next = (recent_next + 1) % RECENT;
-	}
+	} else	/* one Japanese form for "1 entry" and "2 entries" */
+		recent[i].id = msgid;
 	pthread_mutex_unlock(&recent_lock);
 	return tr;
+}
+
+char *
+fy_gettext(const char *msgid)
+{
+	return remember(gettext(msgid), msgid);
+}
+
+char *
+fy_ngettext(const char *msgid, const char *plural, unsigned long n)
+{
+	/* English: the singular for 1, the plural form otherwise */
+	return remember(ngettext(msgid, plural, n), n == 1 ? msgid : plural);
 }
 
 static const char *

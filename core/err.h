@@ -68,6 +68,9 @@ const char *fy_msg_en(const struct fy_err *e);
 /* gettext() that remembers which message id a translation came from, so
  * fy_fail() can also format the English message (core/i18n.h's _()). */
 char	*fy_gettext(const char *msgid) __attribute__((format_arg(1)));
+/* ngettext() that remembers the English form for n the same way. */
+char	*fy_ngettext(const char *msgid, const char *plural, unsigned long n)
+	    __attribute__((format_arg(1), format_arg(2)));
 /* Forget a recorded failure (used when a fallback path takes over). */
 void	fy_clear(struct fy_err *e);
 /* Is an error recorded? */

@@ -495,8 +495,9 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	if (io_fsync_dir(cfd, ".", e) == -1)
 		goto out;
 	digest_to_hex(v.base_sha, hex);
-	say_info(_("added %s %s: %zu entries, %llu bytes; base package %llu "
-	    "bytes"), o->component, o->version, v.tree.n,
+	say_info(P_("added %s %s: %zu entry, %llu bytes; base package %llu "
+	    "bytes", "added %s %s: %zu entries, %llu bytes; base package %llu "
+	    "bytes", v.tree.n), o->component, o->version, v.tree.n,
 	    (unsigned long long)v.tree.total,
 	    (unsigned long long)v.base_size);
 	newer = NULL;

@@ -271,8 +271,10 @@ mirror_cmd(int argc, char **argv, int64_t now)
 		say_error(&e);
 		return fy_exit_code(e.code);
 	}
-	say_info(_("mirrored %s (serial %llu) to %s: %zu file(s) copied "
-	    "(%llu bytes), %zu unchanged, %zu removed"), st.medium_id,
+	say_info(P_("mirrored %s (serial %llu) to %s: %zu file copied "
+	    "(%llu bytes), %zu unchanged, %zu removed", "mirrored %s (serial "
+	    "%llu) to %s: %zu files copied (%llu bytes), %zu unchanged, %zu "
+	    "removed", st.copied), st.medium_id,
 	    (unsigned long long)st.serial, mo.to, st.copied,
 	    (unsigned long long)st.bytes, st.kept, st.removed);
 	return 0;

@@ -8,13 +8,14 @@
 # differ from the original's.
 #
 # Messages: wrap the format string in _() where fy_fail() or say_*() is
-# called, N_() where a string is only marked (core/i18n.h, domain "ferry").
+# called, N_() where a string is only marked, P_(singular, plural, n) for a
+# message with a count (core/i18n.h, domain "ferry").
 set -eu
 cd "$(dirname "$0")/.."
 VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
 files=$(find core formats verify mkmedia applymedia -name '*.c' | LC_ALL=C sort)
 # shellcheck disable=SC2086
-xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --language=C \
+xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 --language=C \
     --add-comments=TRANSLATORS: --add-location=file --sort-by-file \
     --package-name=ferry --package-version="$VERSION" \
     --msgid-bugs-address='ferry maintainers' \

@@ -245,19 +245,27 @@ main(int argc, char **argv)
 	} else {
 		json_decref(found.list);
 		if (nproblems == 0)
-			say_info(_("ok: %s (serial %llu), signed by %s; %zu files, "
-			    "%llu bytes verified"), md->m->medium_id,
+			say_info(P_("ok: %s (serial %llu), signed by %s; %zu "
+			    "file, %llu bytes verified", "ok: %s (serial %llu), "
+			    "signed by %s; %zu files, %llu bytes verified",
+			    md->m->nfiles), md->m->medium_id,
 			    (unsigned long long)md->m->serial,
 			    md->signers.fpr[0], md->m->nfiles,
 			    (unsigned long long)bytes);
 		if (nproblems != 0)
-			say_err(_("verifymedia: %zu problem(s) found\n"),
+			say_err(P_("verifymedia: %zu problem found\n",
+			    "verifymedia: %zu problems found\n", nproblems),
 			    nproblems);
 		else if (md->switching > 0)
-			say_info(_("note: a rewrite by mkmedia is unfinished: %zu "
-			    "file(s) belong to the signed medium with serial %llu; "
-			    "this medium is serial %llu until the rewrite is "
-			    "finished (run mkmedia build again)"), md->switching,
+			say_info(P_("note: a rewrite by mkmedia is unfinished: "
+			    "%zu file belongs to the signed medium with serial "
+			    "%llu; this medium is serial %llu until the rewrite "
+			    "is finished (run mkmedia build again)", "note: a "
+			    "rewrite by mkmedia is unfinished: %zu files belong "
+			    "to the signed medium with serial %llu; this medium "
+			    "is serial %llu until the rewrite is finished (run "
+			    "mkmedia build again)", md->switching),
+			    md->switching,
 			    (unsigned long long)md->other_serial,
 			    (unsigned long long)md->m->serial);
 	}

@@ -15,7 +15,7 @@ out_has '^patterns: none -> 2026.11.21-1 via base 2026.11.21-1; [0-9]+ bytes to 
 
 expect_ok client cl apply m1
 out_has '^patterns: none -> 2026.11.21-1 applied via base 2026.11.21-1$'
-out_has '^1 component\(s\) updated from medium example-av-stable-1; [0-9]+ bytes read'
+out_has '^1 component updated from medium example-av-stable-1; [0-9]+ bytes read'
 [ -L cl/opt/av/Bases ] || die "application path is not ferry's link"
 diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.21-1" || die "installed tree differs from the release"
 

@@ -62,7 +62,7 @@ left=$(find cc/opt cc/var/lib/ferry/c -mindepth 1 ! -type d 2>/dev/null || true)
 before=$(client_digest cc)
 for img in m1.iso m1.img; do
 	expect_fail 70 . "${V[@]}" "$img"
-	printf 'verifymedia: %s\nverifymedia: 1 problem(s) found\n' "$MISSING" >want.err
+	printf 'verifymedia: %s\nverifymedia: 1 problem found\n' "$MISSING" >want.err
 	errors | diff want.err - || die "verifymedia $img: not the one-line libarchive error"
 done
 # a file that is no ISO image (libblkid finds no file system on it): the
@@ -70,7 +70,7 @@ done
 # libblkid's probe too)
 head -c 65536 /dev/zero >zeros.img
 expect_fail 2 . "${V[@]}" zeros.img
-printf 'verifymedia: zeros.img: not a folder, an ISO 9660 image or an http(s) URL\nverifymedia: 1 problem(s) found\n' >want.err
+printf 'verifymedia: zeros.img: not a folder, an ISO 9660 image or an http(s) URL\nverifymedia: 1 problem found\n' >want.err
 errors | diff want.err - || die "verifymedia of a non-image without libarchive: not the usage error"
 expect_fail 70 . mkmedia --repo repo add patterns 2026.11.20-1 "$SAMPLES/patterns/2026.11.20-1"
 [ "$(errors)" = "mkmedia: $MISSING" ] ||

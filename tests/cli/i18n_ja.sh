@@ -61,7 +61,7 @@ want_line last.err "verifymedia: manifest.json: 署名されていません: man
 want_line last.err "verifymedia: 問題が 1 件見つかりました"
 expect_fail 5 . en verifymedia --trust "$FPR_GOOD" --keyring "$KR" unsigned
 want_line last.err "verifymedia: manifest.json: not signed: manifest.json.sig is missing"
-want_line last.err "verifymedia: 1 problem(s) found"
+want_line last.err "verifymedia: 1 problem found"
 before=$(client_digest cl)
 expect_fail 5 . ja client cl apply unsigned
 want_line last.err "applymedia: manifest.json: 署名されていません: manifest.json.sig がありません"

@@ -16,7 +16,7 @@ M=(--from med --trust "$FPR_GOOD" --keyring "$KR")
 
 # Control: the documented form (docs/MIRROR.md) prints its one line.
 expect_ok mkmedia mirror "${M[@]}" --to "$PWD/m0"
-out_has '^mirrored example-av-stable-1 \(serial 1\) to .*/m0: [0-9]+ file\(s\) copied'
+out_has '^mirrored example-av-stable-1 \(serial 1\) to .*/m0: [0-9]+ files copied'
 
 # Common options before the command.
 expect_ok mkmedia --repo repo mirror "${M[@]}" --to "$PWD/m1"

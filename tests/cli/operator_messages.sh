@@ -125,7 +125,7 @@ if [ "$rc" -eq 0 ]; then
 	skip_part "case 7 (state.json failure): fault points not compiled in (build with HOOKS=1)"
 else
 	[ "$rc" -eq 3 ] || { cat last.err; die "state.json failure: exit $rc, want 3"; }
-	err_has "^applymedia: $PWD/cl7/var/lib/ferry: 2 component\(s\) updated from medium example-av-stable-1 and the new version is live, but the bookkeeping could not be written \(state.json: write failed: Input/output error\); the next applymedia run repairs it$"
+	err_has "^applymedia: $PWD/cl7/var/lib/ferry: 2 components updated from medium example-av-stable-1 and the new versions are live, but the bookkeeping could not be written \(state.json: write failed: Input/output error\); the next applymedia run repairs it$"
 	grep -qx 'patterns 2026.11.20-1' cl7/opt/av/Bases/Bases/version.txt ||
 	    die "the new version is not live"
 	# the next run repairs the counters from the generations

@@ -32,7 +32,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	}
 	small roomy 16m
 	expect_ok client roomy apply med
-	out_has '^2 component\(s\) updated from medium '
+	out_has '^2 components updated from medium '
 	umount "$MNT"; MNT=""
 
 	small tiny 1m

@@ -38,7 +38,7 @@ expect_fail 16 'medium is incomplete: writing it was interrupted' V half
 
 # several problems at once: all reported, most severe exit code
 fresh many; flip_byte "$(pkg many)" 100; echo x >many/ferry/stray.txt
-expect_fail 6 'problem\(s\) found' V many
+expect_fail 6 'problems found' V many
 [ "$(grep -c '^verifymedia: ' "$TEST_TMP/last.err")" -ge 3 ] || die "not every problem reported"
 
 # wrong format version: a correctly signed manifest of a future format

@@ -25,7 +25,7 @@ URL=$NGINX_URL/ferry/
 
 # First mirror into an empty folder; it verifies over http and applies.
 expect_ok mirror --from m1 --to www/ferry
-out_has "mirrored example-av-stable-1 \(serial 1\) to www/ferry: [0-9]+ file\(s\) copied"
+out_has "mirrored example-av-stable-1 \(serial 1\) to www/ferry: [0-9]+ files copied"
 expect_ok verifymedia --trust "$FPR_GOOD" --keyring "$KR" "$URL"
 expect_ok verifymedia --trust "$FPR_GOOD" --keyring "$KR" www/ferry
 make_client c
