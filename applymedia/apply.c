@@ -473,8 +473,11 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 		return -1;
 	if (spool_all(r, spoolfd, read, e) == -1)
 		goto out;
-	/* Only once something was read off the medium and copied. */
-	if (*read > 0)
+	/* Only once something was read off the medium and copied; a
+	 * mirror over http is not a thing anybody removes. */
+	if (*read > 0 && source_kind(r->src) == SOURCE_HTTP)
+		say_info(_("all packages downloaded and verified"));
+	else if (*read > 0)
 		say_info(_("all packages copied and verified; the medium may be "
 		    "removed now"));
 	for (i = 0; i < r->njobs; i++)

@@ -26,6 +26,9 @@ out_has '^ok: example-av-stable-1 \(serial 1\)'
 make_client fresh
 : >"$NGINX_LOG"
 expect_ok client fresh apply "$URL"
+# nothing to remove: no "the medium may be removed now" for a mirror
+out_has '^all packages downloaded and verified$'
+grep -q 'may be removed' last.out && { cat last.out; die "'may be removed' printed for an http mirror"; }
 nginx_gets >gets1
 grep -q 'patterns-2026.11.20-1-base' gets1 || die "fresh client did not fetch the patterns base"
 grep -q 'engine-8.0.0-base' gets1 || die "fresh client did not fetch the engine base"
@@ -55,6 +58,7 @@ out_has 'patterns.*2026\.11\.21-1'
 # The same result as a client applying the stick directly.
 make_client stick
 expect_ok client stick apply m1
+out_has '^all packages copied and verified; the medium may be removed now$'
 expect_ok client stick apply m2
 same_apps() {
 	local c
