@@ -424,6 +424,13 @@ main(int argc, char **argv)
 		say_set_level(SAY_QUIET);	/* stdout is the document */
 	/* GNU getopt moved the command and its operands behind the options. */
 	cmd = argv[optind++];
+	/* init, list and build take no operand: a word left over ("list
+	 * mirror") is a mistake to show, not to ignore */
+	if ((strcmp(cmd, "init") == 0 || strcmp(cmd, "list") == 0 ||
+	    strcmp(cmd, "build") == 0) && optind < argc)
+		return bad_usage(_("unexpected argument"), argv[optind]);
+	if (strcmp(cmd, "add") == 0 && argc - optind > 3)
+		return bad_usage(_("unexpected argument"), argv[optind + 3]);
 	if (strcmp(cmd, "init") == 0)
 		rc = mk_init(&o, &e);
 	else if (strcmp(cmd, "add") == 0) {

@@ -31,6 +31,20 @@ one_error applymedia "applymedia: no command given"
 one_error mkmedia "mkmedia: no command given"
 one_error mkmedia "mkmedia: unknown command: frob" frob
 one_error verifymedia "verifymedia: give exactly one PATH" a b
+# a word left over after a command that takes none is named, not ignored
+# (before, "mkmedia list mirror" listed the repository and exit 0)
+make_repo repo
+expect_ok mkmedia --repo repo list		# control
+one_error mkmedia "mkmedia: unexpected argument: mirror" --repo repo list mirror
+one_error mkmedia "mkmedia: unexpected argument: mirror" --repo repo list --json mirror
+one_error mkmedia "mkmedia: unexpected argument: example" --repo r2 init --publisher p example
+[ ! -e r2 ] || die "init with an extra word made a repository"
+one_error mkmedia "mkmedia: unexpected argument: usb" --repo repo build --out o usb --sign-key 0E21C1D292BA7AE12CEEFF1EA761130E799F1378
+[ ! -e o ] || die "build with an extra word wrote something"
+mkdir src && echo x >src/a
+before=$(tree_digest repo)
+one_error mkmedia "mkmedia: unexpected argument: again" --repo repo add patterns 1.0 src again
+[ "$(tree_digest repo)" = "$before" ] || die "add with an extra word changed the repository"
 # Control: --help is the usage text alone, on standard output, exit 0.
 for t in applymedia mkmedia verifymedia; do
 	expect_ok "$t" --help
