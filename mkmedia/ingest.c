@@ -409,7 +409,7 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	const char *newer;
 	char cdir[160], stage[256], hex[DIGEST_HEXLEN + 1];
 	uint8_t d1[DIGEST_LEN], d2[DIGEST_LEN];
-	int cfd = -1, sfd = -1, rc = -1, packed = 0;
+	int cfd = -1, sfd = -1, rc = -1, packed = 0, made = 0, staged = 0;
 	size_t i;
 
 	memset(&v, 0, sizeof(v));
@@ -439,6 +439,9 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		return -1;
 	}
 	repo_comp_dir(o->component, o->variant, cdir, sizeof(cdir));
+	/* A refused add leaves the repository as it was: the folder of a
+	 * new component goes again with the staging folder. */
+	made = !io_exists(r->fd, cdir);
 	if (io_mkdirs(r->fd, cdir, e) == -1 ||
 	    (cfd = io_open_dir(r->fd, cdir, e)) == -1)
 		goto out;
@@ -450,6 +453,7 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		fy_fail_errno(e, FY_E_IO, stage, "cannot create");
 		goto out;
 	}
+	staged = 1;
 	if ((sfd = io_open_dir(cfd, stage, e)) == -1 ||
 	    stage_source(o->source, sfd, &v, r, old == NULL, &packed,
 	    e) == -1)
@@ -524,11 +528,14 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		add_json(o);
 	goto out_noclean;
 out:
-	if (cfd != -1 && sfd != -1) {
+	if (staged) {
 		struct fy_err ignore = { 0 };
 
 		io_remove_tree(cfd, stage, &ignore);
 	}
+	/* only when empty: nothing of another run is removed */
+	if (made && r != NULL)
+		(void)unlinkat(r->fd, cdir, AT_REMOVEDIR);
 out_noclean:
 	v.reqs = NULL;
 	tree_free(&v.tree);
