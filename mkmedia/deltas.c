@@ -5,7 +5,10 @@
  * last W versions straight to the new one (a direct delta was always
  * smaller than a chain of steps on our corpus: ../shared/bench/ANCHORS.md,
  * though the keep rule below may prefer a chain of small deltas); both.
- * A window by age (window_days) drops older starting points.  A delta
+ * A window by age (window_days) drops older starting points, and so does
+ * the floor: a new version that requires its own component at M (a
+ * cumulative patch needing its master program) gets no delta from below
+ * M, as no client there may apply it (formats/SPEC.md §7.6).  A delta
  * is kept only when it lowers the bytes a client at its starting version
  * reads (the clients' own planner over the new base and the deltas
  * already made, formats/SPEC.md §7.6), by at least 1/64:
@@ -24,6 +27,7 @@
 #include "core/io.h"
 #include "core/say.h"
 #include "formats/deltapkg.h"
+#include "formats/version.h"
 #include "mkmedia/graph.h"
 #include "mkmedia/mkmedia.h"
 #include "mkmedia/ticker.h"
@@ -182,6 +186,7 @@ mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,
 {
 	const struct repo_policy *p = &r->policy;
 	const struct repo_version *tv;
+	const char *floor_v = NULL;
 	size_t i, idx = 0, taken = 0;
 
 	if (c == NULL || (tv = repo_version(c, to)) == NULL)
@@ -191,6 +196,10 @@ mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,
 	for (i = 0; i < c->nv; i++)
 		if (&c->v[i] == tv)
 			idx = i;
+	for (i = 0; i < tv->nreqs; i++)
+		if (strcmp(tv->reqs[i].component, c->name) == 0 && (floor_v ==
+		    NULL || version_cmp(tv->reqs[i].min, floor_v) > 0))
+			floor_v = tv->reqs[i].min;
 	for (i = idx; i-- > 0;) {
 		const struct repo_version *fv = &c->v[i];
 		int chain = (i + 1 == idx);
@@ -204,6 +213,14 @@ mk_make_deltas(struct repo *r, struct repo_comp *c, const char *to,
 			break;
 		if (!(chain && p->mode != DELTA_STAR) && !star)
 			break;
+		/* versions sort oldest first: the rest are below it too */
+		if (floor_v != NULL && version_cmp(fv->version, floor_v) < 0) {
+			say_info(_("%s: no delta to %s from %s or older: %s %s "
+			    "requires %s %s or later, so no client below that "
+			    "may apply it"), c->name, tv->version, fv->version,
+			    c->name, tv->version, c->name, floor_v);
+			break;
+		}
 		taken++;
 		if (have_delta(c, fv->version, tv->version))
 			continue;
