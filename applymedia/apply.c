@@ -279,15 +279,18 @@ abandon_all(struct run *r)
 		}
 }
 
+/* FERRY_PATH is where the link is on this host: the configured path
+ * below --root DIR when one is given (hooks.h). */
 static void
 env_for(const struct run *r, const struct job *j, const char *event,
-    struct hook_env *env)
+    char *path, size_t pathsz, struct hook_env *env)
 {
+	cfg_rooted(&r->cfg, j->cc->path, path, pathsz);
 	env->event = event;
 	env->component = j->cc->name;
 	env->from = j->have_local ? j->local.version : "";
 	env->to = j->newg.version;
-	env->path = j->cc->path;
+	env->path = path;
 	env->medium = r->md->m->medium_id;
 	env->message = "";
 }
@@ -298,7 +301,7 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 {
 	struct hook_env env;
 	struct fy_err be = { 0 };
-	char prev[300] = "";
+	char prev[300] = "", path[CFG_PATH * 2];
 	ssize_t n;
 	int compfd, rc = -1;
 
@@ -311,16 +314,16 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 	if (switch_prepare(compfd, j->newg.id, j->have_local ? j->local.id :
 	    NULL, e) == -1)
 		goto out;
-	env_for(r, j, "pre_switch", &env);
+	env_for(r, j, "pre_switch", path, sizeof(path), &env);
 	if (hook_run(j->cc->pre_switch, j->cc->timeout, &env, e) == -1) {
 		switch_unprepare(compfd, prev);
 		goto out;
 	}
 	if (switch_commit(&r->cfg, r->st, compfd, j->cc, e) == -1)
 		goto out;
-	env_for(r, j, "post_switch", &env);
+	env_for(r, j, "post_switch", path, sizeof(path), &env);
 	if (hook_run(j->cc->post_switch, j->cc->timeout, &env, e) == 0) {
-		env_for(r, j, "health_check", &env);
+		env_for(r, j, "health_check", path, sizeof(path), &env);
 		if (hook_run(j->cc->health_check, j->cc->timeout, &env,
 		    e) == 0) {
 			rc = 0;
@@ -339,7 +342,7 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 				    &be);
 			else
 				(void)unlinkat(compfd, "previous", 0);
-			env_for(r, j, "post_switch", &env);
+			env_for(r, j, "post_switch", path, sizeof(path), &env);
 			env.to = j->local.version;
 			hook_run(j->cc->post_switch, j->cc->timeout, &env, &be);
 			fy_append(e, _("; rolled back to %s"),

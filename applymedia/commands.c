@@ -181,7 +181,7 @@ am_rollback(const struct am_opts *o, struct fy_err *e)
 	const struct cfg_component *cc;
 	struct gen cur, prev;
 	struct hook_env env = { 0 };
-	char target[300], why[200];
+	char target[300], why[200], path[CFG_PATH * 2];
 	int compfd = -1, rc = -1;
 
 	memset(&cur, 0, sizeof(cur));
@@ -210,7 +210,8 @@ am_rollback(const struct am_opts *o, struct fy_err *e)
 	env.component = cc->name;
 	env.from = cur.version;
 	env.to = prev.version;
-	env.path = cc->path;
+	cfg_rooted(&r.cfg, cc->path, path, sizeof(path));
+	env.path = path;
 	env.medium = prev.medium_id;
 	env.message = "";
 	env.event = "pre_switch";

@@ -2,7 +2,8 @@
 /*
  * hooks: run an administrator's command (/bin/sh -c) around the switch,
  * with a timeout.  The command sees FERRY_EVENT, FERRY_COMPONENT,
- * FERRY_FROM, FERRY_TO, FERRY_PATH and FERRY_MEDIUM in its environment.
+ * FERRY_FROM, FERRY_TO, FERRY_PATH and FERRY_MEDIUM in its environment
+ * (FERRY_PATH: the component's path as this run writes it, below --root).
  * On timeout the whole process group is killed.
  */
 #ifndef FERRY_HOOKS_H
@@ -15,7 +16,8 @@ struct hook_env {
 	const char	*component;
 	const char	*from;		/* "" when nothing was installed */
 	const char	*to;
-	const char	*path;		/* where the application reads it */
+	const char	*path;		/* the component's link on this host:
+					 * its path below --root DIR */
 	const char	*medium;
 	const char	*message;	/* on_failure: the error line */
 };
