@@ -95,6 +95,12 @@ void	am_release(struct run *r);
 void	am_report_failure(struct run *r, const char *what,
 	    const struct fy_err *e);
 
+/* rollback_check.c: rolling `comp` back to `prev` would leave another
+ * component's installed version without the version of comp it
+ * requires: -1 with FY_E_PREREQ and a hint; 0 allowed. */
+int	rollback_check(struct run *r, const char *comp, const struct gen *prev,
+	    struct fy_err *e);
+
 int	am_plan(const struct am_opts *o, struct fy_err *e);
 int	am_apply(const struct am_opts *o, struct fy_err *e);
 int	am_status(const struct am_opts *o, struct fy_err *e);

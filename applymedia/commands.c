@@ -207,6 +207,9 @@ am_rollback(const struct am_opts *o, struct fy_err *e)
 			    "generation to roll back to"));
 		goto out;
 	}
+	/* Nothing changes when another component requires the newer one. */
+	if (rollback_check(&r, cc->name, &prev, e) == -1)
+		goto out;
 	env.component = cc->name;
 	env.from = cur.version;
 	env.to = prev.version;

@@ -15,6 +15,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -175,6 +176,7 @@ stage_build(const struct stage_req *r, struct gen *out, struct staged *sd,
 	    each = !syncfs_reports_errors();
 	size_t i;
 
+	free(out->reqs);	/* a second build (the base after a delta) */
 	memset(out, 0, sizeof(*out));
 	sd->name[0] = '\0';
 	tree_init(&out->tree);
@@ -188,6 +190,16 @@ stage_build(const struct stage_req *r, struct gen *out, struct staged *sd,
 	out->signed_time = r->m->created;
 	out->installed = r->now;
 	plan_describe(r->p, out->path, sizeof(out->path));
+	/* kept for rollback, which has no medium to ask (commands.c) */
+	if (t->nreqs > 0 && (out->reqs = calloc(t->nreqs,
+	    sizeof(*out->reqs))) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, r->c->name, "out of memory");
+	for (i = 0; i < t->nreqs; i++, out->nreqs++) {
+		snprintf(out->reqs[i].component, sizeof(out->reqs[i].component),
+		    "%s", t->reqs[i].component);
+		snprintf(out->reqs[i].min, sizeof(out->reqs[i].min), "%s",
+		    t->reqs[i].min_version);
+	}
 	for (i = 0; i < t->tree.n; i++)
 		if (tree_add(&out->tree, t->tree.v[i].path, t->tree.v[i].type,
 		    t->tree.v[i].mode, t->tree.v[i].size, t->tree.v[i].sha256,

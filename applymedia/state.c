@@ -97,6 +97,54 @@ void
 gen_free(struct gen *g)
 {
 	tree_free(&g->tree);
+	free(g->reqs);
+	g->reqs = NULL;
+	g->nreqs = 0;
+}
+
+static json_t *
+reqs_to_json(const struct gen *g)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < g->nreqs; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "component",
+		    g->reqs[i].component, "min", g->reqs[i].min));
+	return a;
+}
+
+/* "requires" of meta.json: absent (older generations) is none; an entry
+ * that is not two strings is corrupt metadata. */
+static int
+reqs_from_json(json_t *a, struct gen *g, const char *meta, struct fy_err *e)
+{
+	const char *c, *m;
+	size_t i;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > 256)
+		return fy_fail(e, FY_E_FORMAT, meta, _("corrupt generation "
+		    "metadata"));
+	if (json_array_size(a) == 0)
+		return 0;
+	if ((g->reqs = calloc(json_array_size(a), sizeof(*g->reqs))) == NULL)
+		return fy_fail(e, FY_E_INTERNAL, meta, "out of memory");
+	for (i = 0; i < json_array_size(a); i++) {
+		c = json_string_value(json_object_get(json_array_get(a, i),
+		    "component"));
+		m = json_string_value(json_object_get(json_array_get(a, i),
+		    "min"));
+		if (c == NULL || m == NULL)
+			return fy_fail(e, FY_E_FORMAT, meta, _("corrupt "
+			    "generation metadata"));
+		snprintf(g->reqs[i].component, sizeof(g->reqs[i].component),
+		    "%s", c);
+		snprintf(g->reqs[i].min, sizeof(g->reqs[i].min), "%s", m);
+		g->nreqs++;
+	}
+	return 0;
 }
 
 /* A new file in a directory nobody relies on before its flush. */
@@ -127,9 +175,12 @@ gen_write_meta(int gendirfd, const struct gen *g, int sync, struct fy_err *e)
 	    "signed_time", (json_int_t)g->signed_time, "installed",
 	    (json_int_t)g->installed, "path", g->path, "tree",
 	    tree_to_json(&g->tree));
-	char *txt = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	char *txt;
 	int rc;
 
+	if (g->nreqs > 0)
+		json_object_set_new(j, "requires", reqs_to_json(g));
+	txt = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(j);
 	if (txt == NULL)
 		return fy_fail(e, FY_E_INTERNAL, "meta.json", "out of memory");
@@ -191,6 +242,8 @@ gen_read(int compfd, const char *link, struct gen *out, struct fy_err *e)
 	    "signed_time"));
 	out->installed = json_integer_value(json_object_get(j, "installed"));
 	rc = tree_from_json(json_object_get(j, "tree"), &out->tree, meta, e);
+	if (rc == 0)
+		rc = reqs_from_json(json_object_get(j, "requires"), out, meta, e);
 	json_decref(j);
 	return rc;
 }

@@ -39,6 +39,13 @@ struct state {
 	int		 history_unsynced;	/* fsync'ed one by one */
 };
 
+/* A requirement of the generation's version ("requires" of the medium's
+ * listing, formats/SPEC.md §4): `component` at `min` or later. */
+struct gen_req {
+	char		 component[65];
+	char		 min[65];
+};
+
 /* Generation metadata (gens/<id>/meta.json). */
 struct gen {
 	char		 id[160];
@@ -52,6 +59,11 @@ struct gen {
 	int64_t		 installed;
 	char		 path[200];	/* how it was made: "base 8.0.1", ... */
 	struct tree	 tree;
+	/* what the version requires of other components (meta.json
+	 * "requires", written for the rollback check; an older ferry's
+	 * generations have none); freed by gen_free() */
+	struct gen_req	*reqs;
+	size_t		 nreqs;
 };
 
 /* Create if needed, lock (FY_E_BUSY if another applymedia holds it; wait
