@@ -49,7 +49,10 @@ struct am_opts {
 	const struct blk_info *blk;
 };
 
-enum job_state { JOB_WORK, JOB_SKIP, JOB_DONE };
+/* JOB_FAILED: its switch failed (a hook, or the switch itself);
+ * JOB_UNTRIED: not attempted after another component's failure
+ * (outcome.c). */
+enum job_state { JOB_WORK, JOB_SKIP, JOB_DONE, JOB_FAILED, JOB_UNTRIED };
 
 struct job {
 	const struct cfg_component *cc;
@@ -67,6 +70,8 @@ struct job {
 	int		 pinned;	/* skipped: held back by a pin */
 	int		 pkgmem;	/* its base package spooled in memory */
 	int		 have_pkgmem;	/* (spool.c), read once by stage.c */
+	struct fy_err	 err;		/* JOB_FAILED, JOB_UNTRIED: why */
+	const char	*hook;		/* JOB_FAILED by this hook, or NULL */
 };
 
 struct run {
@@ -85,7 +90,19 @@ struct run {
 	 * forward, never back, and is otherwise "nothing to do". */
 	int		 older;
 	uint64_t	 accepted_serial;	/* that highest serial */
+	size_t		 nswitch;	/* components the switches began with */
 };
+
+/* outcome.c: after a failed switch.  outcome_untried(): 1 (and j->err
+ * set) when j is not to be attempted: `stop` (a failure that stops the
+ * rest) is set, or j's target requires a component that failed or was
+ * not attempted.  outcome_log(): its history line.  outcome_finish():
+ * removes what was staged and is not live; when a component failed,
+ * fills `e`: its error, or for several components the summary line. */
+int	outcome_untried(const struct run *r, struct job *j,
+	    const struct job *stop);
+void	outcome_log(struct run *r, const struct job *j);
+void	outcome_finish(struct run *r, struct fy_err *e);
 
 /* prepare.c */
 int	am_prepare(struct run *r, const struct am_opts *o, int locked,

@@ -316,16 +316,20 @@ switch_job(struct run *r, struct job *j, struct fy_err *e)
 		goto out;
 	env_for(r, j, "pre_switch", path, sizeof(path), &env);
 	if (hook_run(j->cc->pre_switch, j->cc->timeout, &env, e) == -1) {
+		j->hook = "pre_switch";
 		switch_unprepare(compfd, prev);
 		goto out;
 	}
 	if (switch_commit(&r->cfg, r->st, compfd, j->cc, e) == -1)
 		goto out;
 	env_for(r, j, "post_switch", path, sizeof(path), &env);
+	j->hook = "post_switch";
 	if (hook_run(j->cc->post_switch, j->cc->timeout, &env, e) == 0) {
 		env_for(r, j, "health_check", path, sizeof(path), &env);
+		j->hook = "health_check";
 		if (hook_run(j->cc->health_check, j->cc->timeout, &env,
 		    e) == 0) {
+			j->hook = NULL;
 			rc = 0;
 			goto out;
 		}
@@ -456,9 +460,17 @@ am_plan(const struct am_opts *o, struct fy_err *e)
 	return 0;
 }
 
+/*
+ * Stage everything, then switch component by component.  A failing
+ * switch does not end the run (outcome.c): the component is JOB_FAILED,
+ * those that require it are not attempted and the others are switched;
+ * after a failure of the switch itself (not a hook's) nothing more is
+ * attempted.  am_apply() sums up.
+ */
 static int
 apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 {
+	const struct job *stop = NULL;
 	size_t i;
 	int spoolfd, rc = -1;
 
@@ -494,14 +506,32 @@ apply_all(struct run *r, uint64_t *read, struct fy_err *e)
 		goto out;
 	/* One fsync of the history for the lines of all components. */
 	(void)state_log_hold(r->st, 1);
+	for (i = 0; i < r->njobs; i++)
+		r->nswitch += r->jobs[i].st == JOB_WORK;
 	for (i = 0; i < r->njobs; i++) {
 		struct job *j = &r->jobs[i];
 		char how[400];
 
 		if (j->st != JOB_WORK)
 			continue;
-		if (switch_job(r, j, e) == -1)
-			goto out;
+		if (outcome_untried(r, j, stop)) {
+			j->st = JOB_UNTRIED;
+			outcome_log(r, j);
+			if (r->nswitch > 1)
+				say_error(&j->err);
+			continue;
+		}
+		if (switch_job(r, j, &j->err) == -1) {
+			j->st = JOB_FAILED;
+			outcome_log(r, j);
+			if (r->nswitch > 1)
+				say_error(&j->err);
+			/* the state's file system: the others would fare
+			 * no better */
+			if (j->err.code != FY_E_HOOK)
+				stop = j;
+			continue;
+		}
 		j->st = JOB_DONE;
 		plan_describe(&j->plan, how, sizeof(how));
 		state_log(r->st, "apply", j->cc->name, j->have_local ?
@@ -530,7 +560,7 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	struct run r;
 	char held[400] = "";
 	uint64_t read = 0;
-	size_t i, done = 0;
+	size_t i, done = 0, failed = 0;
 	int compfd, rc = -1;
 
 	if (am_prepare(&r, o, 1, e) == -1) {
@@ -562,13 +592,17 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	}
 	for (i = 0; i < r.njobs; i++) {
 		done += r.jobs[i].st == JOB_DONE;
+		failed += r.jobs[i].st == JOB_FAILED;
 		if (r.jobs[i].pinned && r.jobs[i].mc != NULL &&
 		    strlen(held) + strlen(r.jobs[i].cc->name) + 3 < sizeof(held))
 			snprintf(held + strlen(held), sizeof(held) - strlen(held),
 			    "%s%s", held[0] ? ", " : "", r.jobs[i].cc->name);
 	}
 	/* Accept the medium: counters move only after the switch.  A medium
-	 * that changed nothing leaves the state byte for byte as it was. */
+	 * that changed nothing leaves the state byte for byte as it was.
+	 * One that was applied in part is accepted for what was switched
+	 * (what the next run's recovery would derive from the generations);
+	 * running it again applies the rest. */
 	if (done > 0 && state_accept(r.st, r.md->m->publisher, r.md->m->serial,
 	    r.md->m->medium_id, r.md->raw_sha256, r.md->m->created, e) == -1) {
 		/* The switch is the commit point: the update is in.  The
@@ -598,7 +632,7 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	/* The key set its chain reached is adopted even when nothing needed
 	 * updating: a revocation takes effect with the first medium that
 	 * carries it (writes only when the chain moved). */
-	if (keystate_accept(r.st, r.md, e) == -1)
+	if (failed == 0 && keystate_accept(r.st, r.md, e) == -1)
 		goto out;
 	for (i = 0; i < r.njobs; i++)
 		if (r.jobs[i].st == JOB_DONE &&
@@ -608,6 +642,12 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 			close(compfd);
 		}
 	io_remove_tree(r.st->fd, "spool", &ge);
+	if (failed > 0) {	/* a switch failed: the summary, logged */
+		outcome_finish(&r, e);
+		space_report(&r, done, e);
+		am_report_failure(&r, "failed", e);
+		goto out;
+	}
 	/* An older medium that brought nothing forward is not an attack and
 	 * not a failure: one line, logged as information (SPEC.md §13). */
 	if (done == 0 && r.older)

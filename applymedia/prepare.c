@@ -28,6 +28,7 @@ am_report_failure(struct run *r, const char *what, const struct fy_err *e)
 	    .from = "", .to = "", .path = "", .medium = "" };
 	struct fy_err he = { 0 };
 	char line[1700], line_en[1700];
+	size_t i, done = 0;
 
 	snprintf(line, sizeof(line), "%s%s%s", e->where, e->where[0] ? ": " :
 	    "", e->msg);
@@ -38,7 +39,16 @@ am_report_failure(struct run *r, const char *what, const struct fy_err *e)
 	if (r->md != NULL)
 		env.medium = r->md->m->medium_id;
 	env.message = line;
-	if (r->st != NULL)
+	/* A medium whose other components were switched was not refused:
+	 * the history says so (outcome.c). */
+	for (i = 0; i < r->njobs; i++)
+		done += r->jobs[i].st == JOB_DONE;
+	if (r->st != NULL && done > 0)
+		state_log(r->st, what, NULL, NULL, NULL, env.medium,
+		    r->md->m->serial, fy_code_name(e->code), "medium %s partly "
+		    "applied: %s", env.medium, strcmp(e->where, env.medium) ==
+		    0 ? fy_msg_en(e) : line_en);
+	else if (r->st != NULL)
 		state_log(r->st, what, NULL, NULL, NULL, env.medium,
 		    r->md ? r->md->m->serial : 0, fy_code_name(e->code),
 		    "refused medium %s: %s", env.medium[0] ? env.medium :
