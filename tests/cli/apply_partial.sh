@@ -42,7 +42,7 @@ err_has '^applymedia: engine: health_check hook exited with status 3: exit 3; ro
 err_has '^applymedia: patterns: patterns 2026\.11\.23-1 was not attempted: it requires engine 8\.0\.0 or later, and engine was not updated$'
 [ "$(tail -n1 "$TEST_TMP/last.err")" = "applymedia: $m2id: 1 of 3 component(s) updated: antispam 1.0 -> 1.1; failed: engine 8.0.1 (health_check hook failed; installed: 7.9.2); not attempted: patterns 2026.11.23-1" ] ||
     die "last line is not the summary"
-[ "$(wc -l <"$TEST_TMP/last.err")" -eq 3 ] || die "expected three error lines"
+[ "$(grep -c "^applymedia: " "$TEST_TMP/last.err")" -eq 3 ] || die "expected three error lines"
 out_has '^antispam: 1\.0 -> 1\.1 applied via '
 [ "$(cat a/opt/av/engine/version.txt)" = "engine 7.9.2" ] || die "engine not back on 7.9.2"
 diff -r a/opt/av/Bases "$SAMPLES/patterns/2026.11.20-1" || die "patterns changed"
@@ -97,7 +97,7 @@ sed -i '/^\[component patterns\]/a health_check = exit 4' c/etc/ferry/client.con
 expect_ok client c apply --component engine m2
 expect_fail 11 '^applymedia: patterns: health_check hook exited with status 4: exit 4; rolled back to 2026\.11\.20-1$' \
     client c apply --component patterns m2
-[ "$(wc -l <"$TEST_TMP/last.err")" -eq 1 ] || die "one component: more than its error line"
+[ "$(grep -c "^applymedia: " "$TEST_TMP/last.err")" -eq 1 ] || die "one component: more than its error line"
 grep -q '"message":"refused medium example-av-stable-2: patterns: health_check' c/var/lib/ferry/history.jsonl ||
     die "one component failed, nothing switched: not logged as refused"
 exit 0
