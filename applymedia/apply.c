@@ -553,6 +553,26 @@ out:
 	return rc;
 }
 
+/* o->summary (when asked for): the components this run switched,
+ * "patterns A -> B, engine C -> D", "" when none did. */
+static void
+fill_summary(const struct run *r, const struct am_opts *o)
+{
+	size_t i, l = 0;
+
+	if (o->summary == NULL || o->summary_len == 0)
+		return;
+	o->summary[0] = '\0';
+	for (i = 0; i < r->njobs; i++) {
+		if (r->jobs[i].st != JOB_DONE || l + 1 >= o->summary_len)
+			continue;
+		snprintf(o->summary + l, o->summary_len - l, "%s%s %s -> %s",
+		    l ? ", " : "", r->jobs[i].cc->name, r->jobs[i].have_local ?
+		    r->jobs[i].local.version : "none", r->jobs[i].newg.version);
+		l = strlen(o->summary);
+	}
+}
+
 int
 am_apply(const struct am_opts *o, struct fy_err *e)
 {
@@ -643,6 +663,7 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		}
 	io_remove_tree(r.st->fd, "spool", &ge);
 	if (failed > 0) {	/* a switch failed: the summary, logged */
+		fill_summary(&r, o);	/* what did switch, for auto */
 		outcome_finish(&r, e);
 		space_report(&r, done, e);
 		am_report_failure(&r, "failed", e);
@@ -657,17 +678,7 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 		    "and offers nothing newer: nothing to do",
 		    r.md->m->medium_id, (unsigned long long)r.md->m->serial,
 		    (unsigned long long)r.accepted_serial);
-	for (i = 0; o->summary != NULL && i < r.njobs; i++) {
-		size_t l = strlen(o->summary);
-
-		if (i == 0)
-			o->summary[0] = '\0', l = 0;
-		if (r.jobs[i].st == JOB_DONE && l + 1 < o->summary_len)
-			snprintf(o->summary + l, o->summary_len - l,
-			    "%s%s %s -> %s", l ? ", " : "", r.jobs[i].cc->name,
-			    r.jobs[i].have_local ? r.jobs[i].local.version :
-			    "none", r.jobs[i].newg.version);
-	}
+	fill_summary(&r, o);
 	if (o->json)
 		emit_json(&r, done ? "applied" : "up-to-date");
 	else if (done == 0 && r.older)

@@ -238,6 +238,11 @@ am_auto(const struct am_opts *o, const char *dev, struct fy_err *e)
 	if (c.report)
 		auto_report(&ao, mp, flags, standin);
 	unmount_medium(mp);
+	if (rc == -1 && summary[0] != '\0') {	/* some components switched */
+		say_out(_("ferry: the medium on %s was partly applied (%s); "
+		    "stick may be removed\n"), dev, e->msg);
+		return -1;
+	}
 	if (rc == -1) {
 		say_out(_("ferry: the medium on %s was not applied (%s); stick "
 		    "may be removed\n"), dev, e->msg);

@@ -144,8 +144,9 @@ outcome_finish(struct run *r, struct fy_err *e)
 		*e = first->err;
 		return;
 	}
+	/* nswitch >= 2 here: the plural of the whole is always right */
 	fy_fail(e, first->err.code, r->md->m->medium_id, _("%zu of %zu "
-	    "component(s) updated"), done, r->nswitch);
+	    "components updated"), done, r->nswitch);
 	for (i = 0; i < r->njobs; i++)
 		if (r->jobs[i].st == JOB_DONE)
 			fy_append(e, nd++ == 0 ? ": %s %s -> %s" :

@@ -40,7 +40,7 @@ expect_fail 11 . client a apply m2
 cat "$TEST_TMP/last.err"
 err_has '^applymedia: engine: health_check hook exited with status 3: exit 3; rolled back to 7\.9\.2$'
 err_has '^applymedia: patterns: patterns 2026\.11\.23-1 was not attempted: it requires engine 8\.0\.0 or later, and engine was not updated$'
-[ "$(tail -n1 "$TEST_TMP/last.err")" = "applymedia: $m2id: 1 of 3 component(s) updated: antispam 1.0 -> 1.1; failed: engine 8.0.1 (health_check hook failed; installed: 7.9.2); not attempted: patterns 2026.11.23-1" ] ||
+[ "$(tail -n1 "$TEST_TMP/last.err")" = "applymedia: $m2id: 1 of 3 components updated: antispam 1.0 -> 1.1; failed: engine 8.0.1 (health_check hook failed; installed: 7.9.2); not attempted: patterns 2026.11.23-1" ] ||
     die "last line is not the summary"
 [ "$(grep -c "^applymedia: " "$TEST_TMP/last.err")" -eq 3 ] || die "expected three error lines"
 out_has '^antispam: 1\.0 -> 1\.1 applied via '
@@ -63,10 +63,10 @@ want = [("rollback", "engine", "ok"), ("apply", "engine", "hook"),
 assert got == want, got
 assert m2[1]["message"] == "engine 8.0.1 from medium %s failed: health_check hook exited with status 3: exit 3; rolled back to 7.9.2" % sys.argv[2], m2[1]
 assert m2[2]["message"] == "patterns 2026.11.23-1 from medium %s not attempted: patterns 2026.11.23-1 was not attempted: it requires engine 8.0.0 or later, and engine was not updated" % sys.argv[2], m2[2]
-assert m2[4]["message"].startswith("medium %s partly applied: 1 of 3 component(s) updated: antispam 1.0 -> 1.1; failed: engine 8.0.1" % sys.argv[2]), m2[4]
+assert m2[4]["message"].startswith("medium %s partly applied: 1 of 3 components updated: antispam 1.0 -> 1.1; failed: engine 8.0.1" % sys.argv[2]), m2[4]
 assert not any("refused" in l["message"] for l in m2), m2
 PY
-grep -q "^$m2id: 1 of 3 component(s) updated: antispam 1.0 -> 1.1; failed: engine 8.0.1 " a.notify ||
+grep -q "^$m2id: 1 of 3 components updated: antispam 1.0 -> 1.1; failed: engine 8.0.1 " a.notify ||
     { cat a.notify; die "on_failure was not given the summary"; }
 expect_ok client a status
 out_has 'engine 8\.0\.1 from medium example-av-stable-2 failed: health_check hook'
@@ -85,7 +85,7 @@ sed -i '/^\[component antispam\]/a pre_switch = exit 5' b/etc/ferry/client.conf
 expect_fail 11 . client b apply m2
 err_has '^applymedia: patterns: health_check hook exited with status 4: exit 4; rolled back to 2026\.11\.20-1$'
 err_has '^applymedia: antispam: pre_switch hook exited with status 5: exit 5$'
-[ "$(tail -n1 "$TEST_TMP/last.err")" = "applymedia: $m2id: 1 of 3 component(s) updated: engine 7.9.2 -> 8.0.1; failed: patterns 2026.11.23-1 (health_check hook failed; installed: 2026.11.20-1), antispam 1.1 (pre_switch hook failed; installed: 1.0)" ] ||
+[ "$(tail -n1 "$TEST_TMP/last.err")" = "applymedia: $m2id: 1 of 3 components updated: engine 7.9.2 -> 8.0.1; failed: patterns 2026.11.23-1 (health_check hook failed; installed: 2026.11.20-1), antispam 1.1 (pre_switch hook failed; installed: 1.0)" ] ||
     die "last line is not the summary"
 [ "$(cat b/opt/av/engine/version.txt)" = "engine 8.0.1" ] || die "engine not on 8.0.1"
 grep -q '"message":"refused medium' b/var/lib/ferry/history.jsonl && die "history says refused"

@@ -200,6 +200,18 @@ mounted "$dev" && die "a refused stick is still mounted"
 rmdir untrusting/run/ferry/auto untrusting/run/ferry untrusting/run || die "the mount point's folder is not empty"
 [ "$(client_digest untrusting)" = "$before" ] || die "a refused stick changed the client"
 
+# 5b. a medium applied in part (a hook fails on one component, the other
+#     is switched): the outcome line says "partly applied" with the
+#     summary, not "not applied"; the stick is unmounted.
+make_client partial "medium_label = FERRYSTICK"
+sed -i '/^\[component patterns\]/a pre_switch = exit 3' partial/etc/ferry/client.conf
+expect_fail 11 "applymedia: " client partial auto "$dev"
+grep -q "^ferry: the medium on $dev was partly applied (1 of 2 components updated: engine none -> 8\.0\.1; failed: patterns 2026\.11\.23-1 (pre_switch hook failed; not installed)); stick may be removed$" "$TEST_TMP/last.out" ||
+    { cat "$TEST_TMP/last.out" "$TEST_TMP/last.err"; die "partial outcome line"; }
+[ "$(cat partial/opt/av/engine/version.txt)" = "engine 8.0.1" ] || die "engine not applied"
+[ -e partial/opt/av/Bases ] && die "patterns switched despite its failing hook"
+mounted "$dev" && die "a partly applied stick is still mounted"
+
 # 6. already mounted elsewhere: left alone (15), nothing applied.
 mount -o ro "$dev" mnt
 expect_fail 15 "already mounted at $TEST_TMP/mnt" client cl auto "$dev"
