@@ -68,6 +68,42 @@ expect_fail 9 '^mkmedia: hl-later\.tar: entry b: hard link to c, which is not a 
 expect_fail 9 '^mkmedia: hl-out\.tar: entry b: hard link to \.\./etc/passwd, not a clean relative path$' \
     mkmedia --repo repo3 add engine 1.3 hl-out.tar
 [ "$(find repo3 | sort)" = "$before" ] || die "a refused add changed the repository"
+# a hard link to itself names no earlier file: refused (it was an empty file)
+python3 - <<'PY'
+import tarfile
+with tarfile.open("hl-self.tar", "w") as t:
+    h = tarfile.TarInfo("./a"); h.type = tarfile.LNKTYPE; h.linkname = "a/"
+    t.addfile(h)
+PY
+expect_fail 9 '^mkmedia: hl-self\.tar: entry a: hard link to a, which is not a file earlier in the archive$' \
+    mkmedia --repo repo3 add engine 1.4 hl-self.tar
+[ "$(find repo3 | sort)" = "$before" ] || die "a refused add changed the repository"
+# cpio (newc, an RPM payload) keeps a group's data on its last name and
+# leaves the earlier ones empty, each a link to the first: every name gets
+# the data, as cpio -i makes it (it was three empty files); a chain of tar
+# links (d -> c -> b -> a) copies the first file
+mkdir -p cp && printf 'engine binary\n' >cp/scan && ln cp/scan cp/scan-fast &&
+    ln cp/scan cp/scan-slow && printf 'other\n' >cp/notes
+bsdtar --format newc -C cp -cf hl.cpio scan scan-fast scan-slow notes
+bsdtar -tvf hl.cpio | grep -q ' 0 .* scan-fast link to scan$' || die "cpio made no empty link entry"
+expect_ok mkmedia --repo repo3 add engine 1.5 hl.cpio
+v15=repo3/components/engine/1.5/version.json
+[ "$(jq -r '[.tree[] | select(.path | startswith("scan")) | .sha256] | unique | .[]' "$v15")" = \
+    "$(sha256sum cp/scan | cut -d' ' -f1)" ] || die "cpio hard links not stored with their group's data: $(jq -c .tree "$v15")"
+mkdir -p cpx && zstd -dc repo3/components/engine/1.5/base.tar.zst | tar -x -C cpx
+cmp cpx/scan cp/scan && cmp cpx/scan-fast cp/scan && cmp cpx/scan-slow cp/scan && cmp cpx/notes cp/notes ||
+    die "cpio base package differs"
+python3 - <<'PY'
+import io, tarfile
+with tarfile.open("hl-chain.tar", "w") as t:
+    i = tarfile.TarInfo("a"); i.size = 2; t.addfile(i, io.BytesIO(b"a\n"))
+    for n, tg in (("b", "a"), ("c", "./b"), ("d", "c/")):
+        h = tarfile.TarInfo(n); h.type = tarfile.LNKTYPE; h.linkname = tg
+        t.addfile(h)
+PY
+expect_ok mkmedia --repo repo3 add chain 1.0 hl-chain.tar
+[ "$(jq -r '[.tree[] | .sha256] | unique | .[]' repo3/components/chain/1.0/version.json)" = \
+    "$(printf 'a\n' | sha256sum | cut -d' ' -f1)" ] || die "a chain of hard links is not four copies"
 
 # refused contents, each naming the entry
 mkdir -p bad1/d && echo x >bad1/d/f && ln -s /etc/passwd bad1/d/link
