@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "core/ascii.h"
 #include "core/i18n.h"
 #include "core/io.h"
 #include "core/report.h"
@@ -93,7 +94,20 @@ load_pins(const char *repo, struct fleet_pin **out, size_t *n,
 		const char *nm = json_string_value(json_object_get(x, "name"));
 		const char *r = i < nc ? "" : json_string_value(
 		    json_object_get(x, "unenrolled"));
+		char nf[GPG_FPR_MAX];
 
+		/* The fingerprint names the key file and is matched against
+		 * what an operator types: a full one, never a path or "". */
+		if (f != NULL && (strlen(f) >= sizeof(nf) ||
+		    !gpg_fpr_normalise(strcpy(nf, f)))) {
+			fy_fail(e, FY_E_FORMAT, path, _("corrupt list of "
+			    "enrolled clients: client %.64s has key \"%.80s\", "
+			    "not a full fingerprint (40 or 64 hex digits)"),
+			    nm != NULL ? nm : "?", f);
+			free(p);
+			json_decref(root);
+			return -1;
+		}
 		if (f == NULL || nm == NULL || strlen(f) >= GPG_FPR_MAX ||
 		    !layout_id_ok(nm) || r == NULL || strlen(r) >= 21 ||
 		    (i >= nc && r[0] == '\0')) {
@@ -196,7 +210,7 @@ enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 	if (load_pins(o->repo, &pins, &npins, &doc, e) == -1)
 		goto out;
 	for (i = 0; i < npins; i++) {
-		int same_f = strcmp(pins[i].fpr, fpr) == 0;
+		int same_f = asc_casecmp(pins[i].fpr, fpr) == 0;
 		int same_n = strcmp(pins[i].name, o->fleet_name) == 0;
 
 		if (pins[i].revoked[0] != '\0')
@@ -244,8 +258,8 @@ enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 	/* Enrolled again: no longer in the unenrolled list. */
 	gone = json_object_get(doc, "unenrolled");
 	for (i = json_array_size(gone); i-- > 0; )
-		if (strcmp(json_string_value(json_object_get(json_array_get(
-		    gone, i), "fingerprint")), fpr) == 0)
+		if (asc_casecmp(json_string_value(json_object_get(
+		    json_array_get(gone, i), "fingerprint")), fpr) == 0)
 			json_array_remove(gone, i);
 	if (save_clients(fd, doc, e) == -1)
 		goto out;
@@ -287,8 +301,8 @@ unenroll(const struct mk_opts *o, const char *arg, struct fy_err *e)
 	if (load_pins(o->repo, &pins, &npins, &doc, e) == -1)
 		goto out;
 	for (i = 0; i < npins; i++)
-		if (strcmp(pins[i].name, arg) == 0 ||
-		    strcmp(pins[i].fpr, fpr) == 0)
+		if (strcmp(pins[i].name, arg) == 0 || (fpr[0] != '\0' &&
+		    asc_casecmp(pins[i].fpr, fpr) == 0))
 			break;
 	if (i == npins) {
 		fy_fail(e, FY_E_NOTFOUND, arg, _("no client of this name or "
@@ -312,8 +326,8 @@ unenroll(const struct mk_opts *o, const char *arg, struct fy_err *e)
 	}
 	/* One record per key: an older unenrolment of it goes. */
 	for (k = json_array_size(gone); k-- > 0; )
-		if (strcmp(json_string_value(json_object_get(json_array_get(
-		    gone, k), "fingerprint")), pins[i].fpr) == 0)
+		if (asc_casecmp(json_string_value(json_object_get(
+		    json_array_get(gone, k), "fingerprint")), pins[i].fpr) == 0)
 			json_array_remove(gone, k);
 	json_array_append_new(gone, c);
 	if ((fd = io_open_dir(AT_FDCWD, o->repo, e)) == -1 ||

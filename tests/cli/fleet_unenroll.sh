@@ -100,3 +100,29 @@ jq -e '[.clients[].name] == ["web-01"] and [.unenrolled[].name] == ["db-01"]' \
 expect_ok mkmedia --repo repo fleet st
 out_has "^behind +web-01 "
 out_has "^1 client\(s\): 0 current, 1 behind, 0 failing; 1 untrusted report\(s\) ignored"
+
+# a hand-edited clients.json: a key that is not a full fingerprint is a
+# corrupt list (exit 4, nothing changes), never a path to a key file or
+# an empty key that every word matches; a fingerprint in lower case is
+# unenrolled by its upper-case form
+make_repo hand
+mkdir -p hand/fleet/keys && : >victim.gpg
+printf '{"clients": [{"fingerprint": "../../../victim", "name": "evil", "enrolled": "2026-01-01T00:00:00Z"}]}\n' \
+    >hand/fleet/clients.json
+before=$(tree_digest hand)
+expect_fail 4 '^mkmedia: hand/fleet/clients\.json: corrupt list of enrolled clients: client evil has key "\.\./\.\./\.\./victim", not a full fingerprint \(40 or 64 hex digits\)$' \
+    mkmedia --repo hand fleet unenroll evil
+[ -e victim.gpg ] || die "unenroll removed a file outside the repository"
+[ "$(tree_digest hand)" = "$before" ] || die "a refused unenroll changed the repository"
+printf '{"clients": [{"fingerprint": "", "name": "empty", "enrolled": "2026-01-01T00:00:00Z"}]}\n' \
+    >hand/fleet/clients.json
+before=$(tree_digest hand)
+expect_fail 4 '^mkmedia: hand/fleet/clients\.json: corrupt list of enrolled clients: client empty has key "", not a full fingerprint' \
+    mkmedia --repo hand fleet unenroll nosuch
+[ "$(tree_digest hand)" = "$before" ] || die "unenroll nosuch unenrolled the client with an empty key"
+printf '{"clients": [{"fingerprint": "%s", "name": "lower", "enrolled": "2026-01-01T00:00:00Z"}]}\n' "$lb" \
+    >hand/fleet/clients.json
+expect_ok mkmedia --repo hand fleet unenroll "$B"
+out_has "^client lower unenrolled: "
+jq -e '.clients == [] and [.unenrolled[].name] == ["lower"]' hand/fleet/clients.json >/dev/null ||
+    die "a lower-case fingerprint was not unenrolled by its upper-case form"
