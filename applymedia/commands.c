@@ -107,7 +107,7 @@ am_status(const struct am_opts *o, struct fy_err *e)
 		if (fy_failed(&r.blocked) && strcmp(r.blocked.where,
 		    cc->name) == 0)
 			json_object_set_new(c, "blocked",
-			    json_string(r.blocked.msg));
+			    json_string(fy_msg_en(&r.blocked)));
 		json_object_set_new(c, "history", history_tail(r.st, cc->name,
 		    o->json ? 50 : 5));
 		json_array_append_new(comps, c);
@@ -317,7 +317,7 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 			json_array_append_new(list, json_pack("{s:s, s:s, s:b, "
 			    "s:s}", "component", r.cfg.c[i].name, "version",
 			    g.version, "ok", !fy_failed(&ve), "problem",
-			    fy_failed(&ve) ? ve.msg : ""));
+			    fy_failed(&ve) ? fy_msg_en(&ve) : ""));
 			if (fy_failed(&ve)) {
 				char w[1200];
 
@@ -357,11 +357,11 @@ am_verify(const struct am_opts *o, struct fy_err *e)
 	else
 		json_decref(list);
 	if (bad) {
-		snprintf(e->msg, sizeof(e->msg), P_("%d component differs from "
-		    "its listing; reinstall with applymedia apply --check-local",
+		e->where[0] = '\0';
+		fy_reword(e, P_("%d component differs from its listing; "
+		    "reinstall with applymedia apply --check-local",
 		    "%d components differ from their listing; reinstall with "
 		    "applymedia apply --check-local", bad), bad);
-		e->where[0] = '\0';
 		return -1;
 	}
 	if (checked == 0 && o->component)

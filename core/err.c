@@ -202,6 +202,23 @@ fy_append(struct fy_err *e, const char *fmt, ...)
 }
 
 void
+fy_reword(struct fy_err *e, const char *fmt, ...)
+{
+	char where[sizeof(e->where)];
+	enum fy_code code;
+	va_list ap;
+
+	if (e == NULL || e->code == FY_OK)
+		return;
+	code = e->code;
+	memcpy(where, e->where, sizeof(where));
+	e->code = FY_OK;
+	va_start(ap, fmt);
+	vrecord(e, code, where, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
 fy_clear(struct fy_err *e)
 {
 	if (e != NULL)

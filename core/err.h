@@ -62,6 +62,12 @@ int	fy_fail_errno(struct fy_err *e, enum fy_code code, const char *where,
  * failure is recorded. */
 void	fy_append(struct fy_err *e, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Replace a recorded failure's message (its code and where stay): fmt, a
+ * _() translation, to msg, its English original to msg_en (a message
+ * written over msg by hand would leave logs and --json translated).
+ * Nothing when no failure is recorded. */
+void	fy_reword(struct fy_err *e, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* The English message for logs (syslog, history.jsonl): msg_en, or msg
  * when msg was changed after the failure was recorded. */
 const char *fy_msg_en(const struct fy_err *e);

@@ -17,5 +17,5 @@ report_json_error(const struct fy_err *e)
 {
 	report_json(json_pack("{s:b, s:i, s:s, s:s, s:s}", "ok", 0, "exit",
 	    fy_exit_code(e->code), "code", fy_code_name(e->code), "where",
-	    e->where, "message", e->msg));
+	    e->where, "message", fy_msg_en(e)));
 }

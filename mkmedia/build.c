@@ -95,8 +95,7 @@ self_check(const char *where, const struct mk_opts *o, struct fy_err *e)
 	rc = 0;
 out:
 	if (rc == -1)
-		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
-		    strlen(e->msg), " (self-check of the new medium failed)");
+		fy_append(e, " (self-check of the new medium failed)");
 	media_free(md);
 	source_free(src);
 	return rc;
@@ -351,8 +350,8 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 	if (mk_keyset_sign_ok(r->fd, o->sign_keys, o->nsign, e) == -1)
 		goto out;
 	if (o->since != NULL && open_own(o->since, o, &psrc, &prev, e) == -1) {
-		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
-		    " (--since needs the previous medium, signed by our keys)");
+		fy_append(e, " (--since needs the previous medium, signed by "
+		    "our keys)");
 		goto out;
 	}
 	if (o->nfor > 0) {
@@ -369,8 +368,7 @@ mk_build(const struct mk_opts *o_in, struct fy_err *e)
 	if (repo_files_ok(r, &s, e) == -1)
 		goto out;
 	if (emit_prepare(&s, o, &docs, e) == -1) {
-		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
-		    "%s", _(" (nothing was written)"));
+		fy_append(e, _(" (nothing was written)"));
 		goto out;
 	}
 	if (o->out != NULL && target_links(o->out, &s, e) == -1)

@@ -525,7 +525,7 @@ view(const struct mk_opts *o, const char *const *paths, size_t n,
 			/* Names from a stick and parser messages about hostile
 			 * bytes: escaped, so the document is valid UTF-8. */
 			say_escape(x->path, epath, sizeof(epath));
-			say_escape(x->why.msg, emsg, sizeof(emsg));
+			say_escape(fy_msg_en(&x->why), emsg, sizeof(emsg));
 			json_array_append_new(untrusted, json_pack("{s:s, s:s?, "
 			    "s:s, s:s}", "report", epath, "fingerprint",
 			    x->fpr[0] ? x->fpr : NULL, "code",

@@ -121,9 +121,8 @@ self_verify(const char *repo, const struct keyset *prev, const struct keyset *ks
 	if (prev != NULL && gpg_verify(v, buf, len,
 	    (const uint8_t *const *)sigs, lens, nsigs, prev->threshold, now,
 	    path, NULL, e) == -1) {
-		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
-		    _(" (key set %u must sign: add its keys with --sign-key)"),
-		    prev->version);
+		fy_append(e, _(" (key set %u must sign: add its keys with "
+		    "--sign-key)"), prev->version);
 		goto out;
 	}
 	for (i = 0; i < ks->nkeys; i++)
@@ -133,9 +132,8 @@ self_verify(const char *repo, const struct keyset *prev, const struct keyset *ks
 		goto out;
 	if (gpg_verify(v, buf, len, (const uint8_t *const *)sigs, lens, nsigs,
 	    ks->threshold, now, path, NULL, e) == -1) {
-		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) - strlen(e->msg),
-		    _(" (the new key set must sign itself: add its keys with "
-		    "--sign-key)"));
+		fy_append(e, _(" (the new key set must sign itself: add its "
+		    "keys with --sign-key)"));
 		goto out;
 	}
 	rc = 0;

@@ -363,15 +363,15 @@ repo_open(const char *path, struct repo **out, struct fy_err *e)
 	snprintf(r->path, sizeof(r->path), "%s", path);
 	if ((r->fd = io_open_dir(AT_FDCWD, path, e)) == -1) {
 		if (e->code == FY_E_NOTFOUND)
-			snprintf(e->msg, sizeof(e->msg), "%s", _("not a ferry "
-			    "repository (run mkmedia init)"));
+			fy_reword(e, _("not a ferry repository (run mkmedia "
+			    "init)"));
 		goto fail;
 	}
 	if (io_read_bounded(r->fd, REPO_FILE, REPO_MAX, &buf, &len, e) == -1) {
 		if (e->code == FY_E_INCOMPLETE) {
 			e->code = FY_E_NOTFOUND;
-			snprintf(e->msg, sizeof(e->msg), "%s", _("not a ferry "
-			    "repository (run mkmedia init)"));
+			fy_reword(e, _("not a ferry repository (run mkmedia "
+			    "init)"));
 		}
 		goto fail;
 	}

@@ -198,9 +198,8 @@ selfcheck_packages(void *arg, int ffd, const struct selection *s,
 out:
 	(void)io_remove_tree(sc->r->fd, dir, &ignore);
 	if (rc == -1)
-		snprintf(e->msg + strlen(e->msg), sizeof(e->msg) -
-		    strlen(e->msg), "%s", _(" (self-check with the client's "
-		    "code before the switch: a client would refuse this "
-		    "package; the medium that was on the target is unchanged)"));
+		fy_append(e, _(" (self-check with the client's code before "
+		    "the switch: a client would refuse this package; the "
+		    "medium that was on the target is unchanged)"));
 	return rc;
 }

@@ -146,8 +146,7 @@ gpg_key_extract(const char *keyfile, const char *fpr, uint8_t **out,
 		return -1;
 	rc = gpg_export(v->home, fprs, 1, out, outlen, e);
 	if (rc == -1 && e->code == FY_E_CONFIG)
-		snprintf(e->msg, sizeof(e->msg), _("holds no key with "
-		    "fingerprint %s"), fpr);
+		fy_reword(e, _("holds no key with fingerprint %s"), fpr);
 	if (rc == -1)
 		snprintf(e->where, sizeof(e->where), "%s", keyfile);
 	gpg_verifier_free(v);

@@ -61,7 +61,7 @@ err_json(const struct fy_err *e)
 {
 	return json_pack("{s:s, s:i, s:s, s:s}", "code", fy_code_name(e->code),
 	    "exit", fy_exit_code(e->code), "where", e->where, "message",
-	    e->msg);
+	    fy_msg_en(e));
 }
 
 static void

@@ -81,8 +81,8 @@ media_open(struct source *src, const struct trust *t, struct media **out,
 	if (source_read(src, LAYOUT_MANIFEST, LIMIT_MANIFEST_BYTES, &md->raw,
 	    &md->rawlen, e) == -1) {
 		if (e->code == FY_E_INCOMPLETE)
-			snprintf(e->msg, sizeof(e->msg), "%s", _("missing: not "
-			    "a ferry medium, or an incomplete one"));
+			fy_reword(e, _("missing: not a ferry medium, or an "
+			    "incomplete one"));
 		goto out;
 	}
 	digest_buf(md->raw, md->rawlen, md->raw_sha256);

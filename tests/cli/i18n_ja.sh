@@ -62,6 +62,19 @@ want_line last.err "verifymedia: 問題が 1 件見つかりました"
 expect_fail 5 . en verifymedia --trust "$FPR_GOOD" --keyring "$KR" unsigned
 want_line last.err "verifymedia: manifest.json: not signed: manifest.json.sig is missing"
 want_line last.err "verifymedia: 1 problem found"
+# --json: the document's messages are English in every locale (stderr
+# keeps the user's language)
+rc=0; ja verifymedia --json --trust "$FPR_GOOD" --keyring "$KR" unsigned >last.out 2>last.err || rc=$?
+[ "$rc" -eq 5 ] || die "verifymedia --json: exit $rc, not 5"
+jq -e '.problems[0].message == "not signed: manifest.json.sig is missing"' last.out >/dev/null ||
+    { cat last.out; die "verifymedia --json: a problem's message is not in English"; }
+expect_fail 18 . ja mkmedia --repo norepo --json list
+jq -e '.message == "not a ferry repository (run mkmedia init)"' last.out >/dev/null ||
+    { cat last.out; die "mkmedia --json: the failure's message is not in English"; }
+want_line last.err "mkmedia: norepo: ferry のリポジトリではありません (mkmedia init を実行してください)"
+expect_fail 18 . ja client cl plan --json /nonexistent
+jq -e '.message == "cannot open medium: No such file or directory"' last.out >/dev/null ||
+    { cat last.out; die "applymedia --json: the failure's message is not in English"; }
 before=$(client_digest cl)
 expect_fail 5 . ja client cl apply unsigned
 want_line last.err "applymedia: manifest.json: 署名されていません: manifest.json.sig がありません"
