@@ -14,8 +14,10 @@
 #include "core/report.h"
 #include "core/num.h"
 #include "core/say.h"
+#include "formats/layout.h"
 #include "formats/limits.h"
 #include "formats/manifest.h"
+#include "formats/version.h"
 #include "mkmedia/mkmedia.h"
 #include "mkmedia/mirror.h"
 
@@ -166,11 +168,17 @@ parse_req(struct mk_opts *o, const char *arg)
 	const char *ge = strstr(arg, ">=");
 
 	if (ge == NULL || ge == arg || o->nreqs >= MK_MAX_LIST ||
-	    (size_t)(ge - arg) >= sizeof(o->reqs[0].component))
+	    (size_t)(ge - arg) >= sizeof(o->reqs[0].component) ||
+	    strlen(ge + 2) >= sizeof(o->reqs[0].min))
 		return -1;
 	snprintf(o->reqs[o->nreqs].component, sizeof(o->reqs[0].component),
 	    "%.*s", (int)(ge - arg), arg);
 	snprintf(o->reqs[o->nreqs].min, sizeof(o->reqs[0].min), "%s", ge + 2);
+	/* what a manifest may carry (formats/manifest.c): else every build
+	 * after this add would fail on the version it stored for good */
+	if (!layout_id_ok(o->reqs[o->nreqs].component) ||
+	    !version_valid(o->reqs[o->nreqs].min))
+		return -1;
 	o->nreqs++;
 	return 0;
 }

@@ -19,6 +19,11 @@
 #  7. build onto a read-only stick that holds the staging folder of an
 #     interrupted build: "Read-only file system", not mkdir's "File
 #     exists" (3)
+#  8. add --requires with a name or version no manifest may carry
+#     (ENGINE, "engine>=", "engine>=1.0,engine>=2.0", a space, 65+
+#     characters): a usage error (2), nothing stored; it was stored for
+#     good and every later build failed on it ("bad requires component
+#     or version", 4)
 . "$FERRY_TESTLIB/common.sh"
 need_keys
 G=(--gnupghome "$KEYHOME")
@@ -127,4 +132,17 @@ else
 	skip_part "cases 6-7 (small and read-only sticks): mounting needs root"
 fi
 
-note "names, equal versions, rc order, --component, dropped keys, small and read-only sticks"
+# --- 8. --requires that no manifest may carry ----------------------------
+make_repo rq
+mkdir -p rqsrc && echo 1 >rqsrc/f
+before=$(tree_digest rq)
+long=$(printf 'x%.0s' $(seq 70))
+for req in 'ENGINE>=1.0' 'engine>=' 'engine>=1.0,engine>=2.0' 'engine>= 1.0' "engine>=$long"; do
+	expect_fail 2 "^mkmedia: --requires takes COMPONENT>=VERSION: $(printf '%s' "$req" | sed 's/[.]/\\./g')\$" \
+	    mkmedia --repo rq add patterns 1.0 rqsrc --requires "$req"
+	[ "$(tree_digest rq)" = "$before" ] || die "a refused --requires $req changed the repository"
+done
+expect_ok mkmedia --repo rq add patterns 1.0 rqsrc --requires 'engine>=8.0~rc1'
+expect_ok mkmedia --repo rq build --out rqm --sign-key "$FPR_GOOD" "${G[@]}"
+
+note "names, equal versions, rc order, --component, dropped keys, small and read-only sticks, --requires"
