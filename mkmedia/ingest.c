@@ -597,6 +597,41 @@ add_json(const struct mk_opts *o)
 	repo_free(r);
 }
 
+/* Does `o` ask for the requirements `v` was added with (in any order)? */
+static int
+same_reqs(const struct repo_version *v, const struct mk_opts *o)
+{
+	size_t i, j;
+
+	if (v->nreqs != o->nreqs)
+		return 0;
+	for (i = 0; i < o->nreqs; i++) {
+		for (j = 0; j < v->nreqs; j++)
+			if (strcmp(v->reqs[j].component,
+			    o->reqs[i].component) == 0 && version_valid(
+			    v->reqs[j].min) && version_cmp(v->reqs[j].min,
+			    o->reqs[i].min) == 0)
+				break;
+		if (j == v->nreqs)
+			return 0;
+	}
+	return 1;
+}
+
+/* "engine>=8.0, patterns>=2026.11.20-1", or "none". */
+static void
+reqs_text(const struct repo_req *q, size_t n, char *buf, size_t size)
+{
+	size_t i, l = 0;
+
+	snprintf(buf, size, "%s", n == 0 ? "none" : "");
+	for (i = 0; i < n && l < size; i++) {
+		snprintf(buf + l, size - l, "%s%s>=%s", i ? ", " : "",
+		    q[i].component, q[i].min);
+		l = strlen(buf);
+	}
+}
+
 int
 mk_add(const struct mk_opts *o, struct fy_err *e)
 {
@@ -633,6 +668,20 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 		    ". _ + - separates do not count: formats/SPEC.md section "
 		    "4); give a version that differs from it"), o->component,
 		    old->version);
+		repo_free(r);
+		return -1;
+	}
+	/* Its requirements are part of a released version too: an add of
+	 * the same content with other --requires would be "nothing to do",
+	 * and the publisher would believe them recorded. */
+	if (old != NULL && !same_reqs(old, o)) {
+		char have[1200];
+
+		reqs_text(old->reqs, old->nreqs, have, sizeof(have));
+		fy_fail(e, FY_E_USAGE, o->version, _("%s %s is already in the "
+		    "repository with requirements: %s; a released version "
+		    "never changes (give the same --requires, or a new "
+		    "version)"), o->component, old->version, have);
 		repo_free(r);
 		return -1;
 	}

@@ -24,6 +24,10 @@
 #     characters): a usage error (2), nothing stored; it was stored for
 #     good and every later build failed on it ("bad requires component
 #     or version", 4)
+#  9. add of a version already in the repository, same content, other
+#     --requires (forgotten the first time, given now): refused naming the
+#     recorded ones (2), not "nothing to do" with the requirement never
+#     recorded; the same requirements in another order: nothing to do
 . "$FERRY_TESTLIB/common.sh"
 need_keys
 G=(--gnupghome "$KEYHOME")
@@ -144,5 +148,24 @@ for req in 'ENGINE>=1.0' 'engine>=' 'engine>=1.0,engine>=2.0' 'engine>= 1.0' "en
 done
 expect_ok mkmedia --repo rq add patterns 1.0 rqsrc --requires 'engine>=8.0~rc1'
 expect_ok mkmedia --repo rq build --out rqm --sign-key "$FPR_GOOD" "${G[@]}"
+
+# --- 9. the same version again with other requirements --------------------
+before=$(tree_digest rq)
+expect_fail 2 '^mkmedia: 1\.0: patterns 1\.0 is already in the repository with requirements: engine>=8\.0~rc1; a released version never changes \(give the same --requires, or a new version\)$' \
+    mkmedia --repo rq add patterns 1.0 rqsrc
+expect_fail 2 'with requirements: engine>=8\.0~rc1; ' \
+    mkmedia --repo rq add patterns 1.0 rqsrc --requires 'engine>=8.0'
+expect_fail 2 'with requirements: engine>=8\.0~rc1; ' \
+    mkmedia --repo rq add patterns 1.0 rqsrc --requires 'engine>=8.0~rc1' --requires 'tools>=1'
+[ "$(tree_digest rq)" = "$before" ] || die "an add with other requirements changed the repository"
+expect_ok mkmedia --repo rq add patterns 1.0 rqsrc --requires 'engine>=8.00~rc1'
+out_has '^patterns 1\.0 is already in the repository with the same content; nothing to do$'
+expect_ok mkmedia --repo rq add tools 1.0 rqsrc
+expect_ok mkmedia --repo rq add tools 2.0 rqsrc --requires 'engine>=8.0' --requires 'tools>=1.0'
+expect_ok mkmedia --repo rq add tools 2.0 rqsrc --requires 'tools>=1.0' --requires 'engine>=8.0'
+out_has '^tools 2\.0 is already in the repository with the same content; nothing to do$'
+expect_fail 2 '^mkmedia: 1\.0: tools 1\.0 is already in the repository with requirements: none; ' \
+    mkmedia --repo rq add tools 1.0 rqsrc --requires 'engine>=8.0'
+[ "$(jq -c .requires rq/components/tools/1.0/version.json)" = "[]" ] || die "tools 1.0 got a requirement"
 
 note "names, equal versions, rc order, --component, dropped keys, small and read-only sticks, --requires"
