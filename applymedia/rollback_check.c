@@ -79,6 +79,47 @@ first_break(struct run *r, const char *comp, const char *ver,
 	return 0;
 }
 
+/*
+ * The generation rolled to has requirements of its own (a rollback that
+ * swaps forward again, to a version that needs another component at a
+ * version since rolled back): each other component must be installed at
+ * the version it requires, as apply checks it.  A requirement on comp
+ * itself is not checked: its own generations are what rollback is for.
+ */
+static int
+own_reqs(struct run *r, const char *comp, const struct gen *prev,
+    struct fy_err *e)
+{
+	struct gen have;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < prev->nreqs; i++) {
+		const struct gen_req *q = &prev->reqs[i];
+
+		if (strcmp(q->component, comp) == 0)
+			continue;
+		if ((rc = read_gen(r, q->component, "current", &have, e)) ==
+		    -1) {
+			gen_free(&have);
+			return -1;
+		}
+		if (rc == 0 && version_cmp(have.version, q->min) >= 0) {
+			gen_free(&have);
+			continue;
+		}
+		fy_fail(e, FY_E_PREREQ, comp, _("%s %s requires %s %s or "
+		    "later; installed: %s; rolling %s back to %s would break "
+		    "it; nothing was changed; bring %s to %s or later first"),
+		    comp, prev->version, q->component, q->min, rc == 0 ?
+		    have.version : "none", comp, prev->version, q->component,
+		    q->min);
+		gen_free(&have);
+		return -1;
+	}
+	return 0;
+}
+
 int
 rollback_check(struct run *r, const char *comp, const struct gen *prev,
     struct fy_err *e)
@@ -88,8 +129,10 @@ rollback_check(struct run *r, const char *comp, const struct gen *prev,
 	char depname[sizeof(dep.component)];
 	int rc, have_prev, hint = 0;
 
-	if ((rc = first_break(r, comp, prev->version, &dep, &req, e)) != 1)
-		return rc;
+	if ((rc = first_break(r, comp, prev->version, &dep, &req, e)) == 0)
+		return own_reqs(r, comp, prev, e);
+	if (rc == -1)
+		return -1;
 	snprintf(depname, sizeof(depname), "%s", dep.component);
 	/* Roll the dependent back first?  Only to an older version that
 	 * works with comp's previous one, and only when that rollback would

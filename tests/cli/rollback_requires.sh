@@ -36,9 +36,19 @@ expect_ok client cl rollback engine
 out_has '^engine rolled back to version 7\.9\.2'
 [ "$(cat cl/opt/av/engine/version.txt)" = "engine 7.9.2" ] || die "engine not back on 7.9.2"
 diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.20-1" || die "patterns not back on 2026.11.20-1"
+# rolling patterns forward again (the generations swap) to 2026.11.22-1,
+# which requires engine >= 8.0.0, on engine 7.9.2: refused, nothing
+# changes (it was done, exit 0, patterns left without their engine)
+before=$(client_digest cl)
+expect_fail 13 '^applymedia: patterns: patterns 2026\.11\.22-1 requires engine 8\.0\.0 or later; installed: 7\.9\.2; rolling patterns back to 2026\.11\.22-1 would break it; nothing was changed; bring engine to 8\.0\.0 or later first$' \
+    client cl rollback patterns
+[ "$(client_digest cl)" = "$before" ] || die "a refused rollback changed the client"
 # rolling the engine forward again (the generations swap) breaks nothing
 expect_ok client cl rollback engine
 [ "$(cat cl/opt/av/engine/version.txt)" = "engine 8.0.1" ] || die "engine not on 8.0.1 again"
+# and then patterns may go forward too
+expect_ok client cl rollback patterns
+diff -r cl/opt/av/Bases "$SAMPLES/patterns/2026.11.22-1" || die "patterns not on 2026.11.22-1 again"
 
 # The dependent's previous generation requires the engine too: no rollback
 # of it helps, the hint says what does.
