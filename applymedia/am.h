@@ -96,7 +96,7 @@ struct run {
 /* outcome.c: after a failed switch.  outcome_untried(): 1 (and j->err
  * set) when j is not to be attempted: `stop` (a failure that stops the
  * rest) is set, or j's target requires a component that failed or was
- * not attempted.  outcome_log(): its history line.  outcome_finish():
+ * not attempted, above the version of it live now.  outcome_log(): its history line.  outcome_finish():
  * removes what was staged and is not live; when a component failed,
  * fills `e`: its error, or for several components the summary line. */
 int	outcome_untried(const struct run *r, struct job *j,

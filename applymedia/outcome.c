@@ -4,8 +4,9 @@
  * A failing hook stops its own component only (docs/ADMIN-GUIDE.md
  * section 6): the components after it are still switched, except those
  * whose version on the medium requires it (or requires a component that
- * was not attempted in turn), which are not attempted.  Any other
- * failure of a switch (the state's file system) stops the rest.  Each
+ * was not attempted in turn) at a version above the one live now, which
+ * are not attempted.  Any other failure of a switch (the state's file
+ * system) stops the rest.  Each
  * failed or not attempted component gets its own history line, and a
  * medium that had several components to switch ends with one line that
  * sums them up: updated, failed (which hook, what is installed now), not
@@ -17,6 +18,7 @@
 
 #include "core/i18n.h"
 #include "core/say.h"
+#include "formats/version.h"
 #include "applymedia/am.h"
 #include "applymedia/switch.h"
 
@@ -31,11 +33,29 @@ job_named(const struct run *r, const char *name)
 	return NULL;
 }
 
+/* The version live now (after a switch back, or none). */
+static void
+live_version(const struct run *r, const char *name, char *out, size_t n)
+{
+	struct fy_err ge = { 0 };
+	struct gen g;
+	int compfd;
+
+	out[0] = '\0';
+	if ((compfd = gen_dir(r->st, name, 0, &ge)) == -1)
+		return;
+	if (gen_read(compfd, "current", &g, &ge) == 0)
+		snprintf(out, n, "%s", g.version);
+	gen_free(&g);
+	close(compfd);
+}
+
 int
 outcome_untried(const struct run *r, struct job *j, const struct job *stop)
 {
 	const struct mf_version *t = j->plan.target;
 	const struct job *dep;
+	char live[sizeof(((struct gen *)0)->version)];
 	size_t k;
 
 	if (stop != NULL) {
@@ -48,6 +68,12 @@ outcome_untried(const struct run *r, struct job *j, const struct job *stop)
 		if (strcmp(t->reqs[k].component, j->cc->name) == 0 ||
 		    (dep = job_named(r, t->reqs[k].component)) == NULL ||
 		    (dep->st != JOB_FAILED && dep->st != JOB_UNTRIED))
+			continue;
+		/* the version live now (its own, after a switch back) may
+		 * meet the requirement: then this one goes on */
+		live_version(r, dep->cc->name, live, sizeof(live));
+		if (live[0] != '\0' && version_valid(live) &&
+		    version_cmp(live, t->reqs[k].min_version) >= 0)
 			continue;
 		fy_fail(&j->err, FY_E_PREREQ, j->cc->name, _("%s %s was not "
 		    "attempted: it requires %s %s or later, and %s was not "
@@ -67,23 +93,6 @@ outcome_log(struct run *r, const struct job *j)
 	    "%s: %s", j->cc->name, j->plan.target->version, r->md->m->medium_id,
 	    j->st == JOB_FAILED ? "failed" : "not attempted",
 	    fy_msg_en(&j->err));
-}
-
-/* The version live now (after a switch back, or none). */
-static void
-live_version(struct run *r, const char *name, char *out, size_t n)
-{
-	struct fy_err ge = { 0 };
-	struct gen g;
-	int compfd;
-
-	out[0] = '\0';
-	if ((compfd = gen_dir(r->st, name, 0, &ge)) == -1)
-		return;
-	if (gen_read(compfd, "current", &g, &ge) == 0)
-		snprintf(out, n, "%s", g.version);
-	gen_free(&g);
-	close(compfd);
 }
 
 static void

@@ -6,7 +6,9 @@
 # component and calls the medium "partly applied", not "refused".  Before,
 # the first failing hook ended the run silently: independent components
 # after it were never attempted, and the history said "refused medium"
-# while the components before it were live.
+# while the components before it were live.  A requirement met by the
+# version live after the switch back (engine 8.0.0 under patterns that
+# need 8.0.0 or later, engine 8.0.1 failed) does not hold the patterns.
 . "$FERRY_TESTLIB/common.sh"
 . "$FERRY_SRC/tests/scenarios/_lib.sh"
 need_keys
@@ -100,4 +102,28 @@ expect_fail 11 '^applymedia: patterns: health_check hook exited with status 4: e
 [ "$(grep -c "^applymedia: " "$TEST_TMP/last.err")" -eq 1 ] || die "one component: more than its error line"
 grep -q '"message":"refused medium example-av-stable-2: patterns: health_check' c/var/lib/ferry/history.jsonl ||
     die "one component failed, nothing switched: not logged as refused"
+
+# --- the requirement is met by the version live after the switch back:
+# patterns 2 need engine >= 8.0.0, engine 8.0.1 fails and goes back to
+# 8.0.0; the patterns are applied (they were not attempted)
+put_file eng-8.0.0 version.txt "engine 8.0.0"
+put_file eng-8.0.1 version.txt "engine 8.0.1"
+put_file pat-1 main.db "p1"
+put_file pat-2 main.db "p2"
+make_repo r2
+add_tree r2 engine 8.0.0 eng-8.0.0
+add_tree r2 patterns 1 pat-1
+build_medium r2 n1
+add_tree r2 engine 8.0.1 eng-8.0.1
+add_tree r2 patterns 2 pat-2 --requires 'engine>=8.0.0'
+build_medium r2 n2
+make_client d
+expect_ok client d apply n1
+sed -i '/^\[component engine\]/a health_check = exit 3' d/etc/ferry/client.conf
+expect_fail 11 . client d apply n2
+err_has '^applymedia: engine: health_check hook exited with status 3: exit 3; rolled back to 8\.0\.0$'
+out_has '^patterns: 1 -> 2 applied via '
+[ "$(tail -n1 "$TEST_TMP/last.err")" = "applymedia: example-av-stable-2: 1 of 2 components updated: patterns 1 -> 2; failed: engine 8.0.1 (health_check hook failed; installed: 8.0.0)" ] ||
+    die "last line is not the summary"
+[ "$(cat d/opt/av/Bases/main.db)" = "p2" ] || die "patterns not applied on the engine that meets their requirement"
 exit 0
