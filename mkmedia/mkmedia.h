@@ -68,6 +68,9 @@ struct mk_opts {
 
 int	mk_init(const struct mk_opts *o, struct fy_err *e);
 int	mk_add(const struct mk_opts *o, struct fy_err *e);
+/* extract.c: unpack the vendor archive `file` into the folder dstfd
+ * (regular files and folders; hard links become copies). */
+int	mk_extract_archive(const char *file, int dstfd, struct fy_err *e);
 int	mk_list(const struct mk_opts *o, struct fy_err *e);
 int	mk_build(const struct mk_opts *o, struct fy_err *e);
 int	mk_keyset(const struct mk_opts *o, struct fy_err *e);
