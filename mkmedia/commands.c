@@ -92,8 +92,10 @@ mk_list(const struct mk_opts *o, struct fy_err *e)
 			say_out("%s\n", c->name);
 		for (j = 0; j < c->nv; j++) {
 			manifest_time_fmt(c->v[j].added, t);
-			say_out(_("  %-20s %6zu entries %12llu bytes  base %10llu  "
-			    "added %s\n"), c->v[j].version, c->v[j].tree.n,
+			say_out(P_("  %-20s %6zu entry   %12llu bytes  base %10llu  "
+			    "added %s\n", "  %-20s %6zu entries %12llu bytes  base "
+			    "%10llu  added %s\n", c->v[j].tree.n), c->v[j].version,
+			    c->v[j].tree.n,
 			    (unsigned long long)c->v[j].tree.total,
 			    (unsigned long long)c->v[j].base_size, t);
 		}

@@ -1,5 +1,6 @@
 # Counts in messages take the singular for 1 (ngettext, core/i18n.h's P_):
-# "1 entry", "1 entry matches", "1 component updated", "1 problem found";
+# "1 entry", "1 entry matches", "1 component updated", "1 problem found",
+# mkmedia list's "1 entry";
 # before, "1 entries", "1 component(s)".  Japanese has one form for both
 # (po/ja.po: Plural-Forms nplurals=1).
 . "$FERRY_TESTLIB/common.sh"
@@ -15,6 +16,10 @@ out_has '^added patterns 2026\.11\.20-1: 1 entry, 13 bytes; base package [0-9]+ 
 expect_ok mkmedia --repo repo add engine 8.0.1 two
 out_has '^added engine 8\.0\.1: 3 entries, 4 bytes; base package [0-9]+ bytes$'
 build_medium repo m1 --component patterns
+# mkmedia list: "1 entry" in its column (it said "1 entries")
+expect_ok mkmedia --repo repo list
+out_has '^  2026\.11\.20-1 +1 entry +13 bytes  base +[0-9]+  added '
+out_has '^  8\.0\.1 +3 entries +4 bytes  base +[0-9]+  added '
 build_medium repo m2 --serial 2
 
 make_client cl
