@@ -117,6 +117,9 @@ void	am_report_failure(struct run *r, const char *what,
  * requires: -1 with FY_E_PREREQ and a hint; 0 allowed. */
 int	rollback_check(struct run *r, const char *comp, const struct gen *prev,
 	    struct fy_err *e);
+/* The same for apply --allow-downgrade: a job taking its component below
+ * what a component this run leaves alone requires: -1 (FY_E_PREREQ). */
+int	downgrade_check(struct run *r, struct fy_err *e);
 
 int	am_plan(const struct am_opts *o, struct fy_err *e);
 int	am_apply(const struct am_opts *o, struct fy_err *e);

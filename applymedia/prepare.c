@@ -507,7 +507,7 @@ am_prepare(struct run *r, const struct am_opts *o, int locked,
 		    "this client's configuration"));
 		goto refused;
 	}
-	if (check_prereqs(r, e) == -1) {
+	if (check_prereqs(r, e) == -1 || downgrade_check(r, e) == -1) {
 		if (!o->inspect)
 			goto refused;
 		r->blocked = *e;	/* status shows it; nothing is applied */

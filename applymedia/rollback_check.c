@@ -10,6 +10,9 @@
  * with C's and its own rollback would be allowed (so that hint is never
  * refused in turn); else apply a version of it that does.  Following
  * the hints never leads back to the first refusal.
+ * `apply --allow-downgrade` takes a component back too: downgrade_check
+ * refuses it the same way when a component this run leaves alone
+ * requires more.
  */
 #include <stdio.h>
 #include <string.h>
@@ -170,4 +173,64 @@ rollback_check(struct run *r, const char *comp, const struct gen *prev,
 	gen_free(&dep);
 	gen_free(&dprev);
 	return -1;
+}
+
+/* Is `comp` one this run switches (a job with work)? */
+static int
+switched(const struct run *r, const char *comp)
+{
+	size_t i;
+
+	for (i = 0; i < r->njobs; i++)
+		if (r->jobs[i].st == JOB_WORK &&
+		    strcmp(r->jobs[i].cc->name, comp) == 0)
+			return 1;
+	return 0;
+}
+
+int
+downgrade_check(struct run *r, struct fy_err *e)
+{
+	const struct gen_req *req;
+	struct gen dep;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+		const char *to;
+
+		if (j->st != JOB_WORK || !j->have_local ||
+		    version_cmp(j->plan.target->version, j->local.version) >= 0)
+			continue;
+		to = j->plan.target->version;
+		/* a component this run switches too is judged by its new
+		 * version's requirements (check_prereqs) */
+		for (k = 0; k < r->cfg.nc; k++) {
+			const char *name = r->cfg.c[k].name;
+
+			if (strcmp(name, j->cc->name) == 0 ||
+			    switched(r, name))
+				continue;
+			if ((rc = read_gen(r, name, "current", &dep, e)) != 0) {
+				gen_free(&dep);
+				if (rc == -1)
+					return -1;
+				continue;
+			}
+			if ((req = unmet(&dep, j->cc->name, to)) != NULL) {
+				fy_fail(e, FY_E_PREREQ, j->cc->name, _("%s %s "
+				    "requires %s %s or later: going back to %s "
+				    "would break it; nothing was changed; take %s "
+				    "back first (applymedia --component %s --to "
+				    "VERSION --allow-downgrade apply SOURCE)"),
+				    name, dep.version, j->cc->name, req->min, to,
+				    name, name);
+				gen_free(&dep);
+				return -1;
+			}
+			gen_free(&dep);
+		}
+	}
+	return 0;
 }

@@ -81,4 +81,27 @@ expect_fail 13 '^applymedia: engine: patterns 2026\.11\.22-1 requires engine 8\.
 expect_fail 13 '^applymedia: patterns: engine 8\.0\.1 requires patterns 2026\.11\.22-1 or later: rolling patterns back to 2026\.11\.20-1 would break it; nothing was changed; apply a version of engine that works with patterns 2026\.11\.20-1 first' \
     client c3 rollback patterns
 [ "$(client_digest c3)" = "$before" ] || die "refused rollbacks changed c3"
+
+# apply --allow-downgrade takes a component back too: refused the same way
+# (exit 13, nothing changes) while a component this run leaves alone
+# requires more; the hint (take patterns back first) then works.
+make_client c4
+expect_ok client c4 apply m1
+expect_ok client c4 apply m3
+before=$(client_digest c4)
+expect_fail 13 '^applymedia: engine: patterns 2026\.11\.23-1 requires engine 8\.0\.0 or later: going back to 7\.9\.2 would break it; nothing was changed; take patterns back first \(applymedia --component patterns --to VERSION --allow-downgrade apply SOURCE\)$' \
+    client c4 --component engine --to 7.9.2 --allow-downgrade apply m1
+[ "$(client_digest c4)" = "$before" ] || die "a refused downgrade changed the client"
+expect_ok client c4 --component patterns --to 2026.11.20-1 --allow-downgrade apply m1
+expect_ok client c4 --component engine --to 7.9.2 --allow-downgrade apply m1
+[ "$(cat c4/opt/av/engine/version.txt)" = "engine 7.9.2" ] || die "engine not taken back to 7.9.2"
+diff -r c4/opt/av/Bases "$SAMPLES/patterns/2026.11.20-1" || die "patterns not on 2026.11.20-1"
+# both taken back in one run: patterns' new version asks nothing of the
+# engine, so that is allowed
+make_client c5
+expect_ok client c5 apply m1
+expect_ok client c5 apply m3
+expect_ok client c5 --allow-downgrade apply m1
+[ "$(cat c5/opt/av/engine/version.txt)" = "engine 7.9.2" ] || die "c5: engine not taken back"
+diff -r c5/opt/av/Bases "$SAMPLES/patterns/2026.11.20-1" || die "c5: patterns not taken back"
 exit 0
