@@ -23,6 +23,7 @@
 #include "core/fault.h"
 #include "core/i18n.h"
 #include "core/io.h"
+#include "core/lockfile.h"
 #include "core/say.h"
 #include "applymedia/state.h"
 
@@ -473,29 +474,11 @@ fail:
 	return -1;
 }
 
-/*
- * The lock is a record lock of this process (fcntl F_SETLK), not an
- * flock.  An flock belongs to the open file, and every child holds a copy
- * of the descriptor from fork() until its exec closes it (O_CLOEXEC) --
- * GPGME's spawn of gpg, a hook.  A run killed in that window left the
- * lock held by a child that was not yet scheduled, and the next run was
- * refused naming the dead run's pid (tests/crash/concurrent.sh case 4).
- * A record lock is never inherited and goes when this process ends,
- * before its parent's wait() returns.  The file is opened once and only
- * here: closing any descriptor of it would release the lock.
- */
-static int
-lock_file(int fd, int wait)
-{
-	struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	int rc;
-
-	while ((rc = fcntl(fd, wait ? F_SETLKW : F_SETLK, &l)) == -1 &&
-	    errno == EINTR)
-		;
-	return rc;
-}
-
+/* The lock is a record lock of this process (core/lockfile.h): an flock
+ * held by a child GPGME or a hook forked left the next run refused,
+ * naming the dead run's pid (tests/crash/concurrent.sh case 4).  The file
+ * is opened once and only here: closing any descriptor of it would
+ * release the lock. */
 int
 state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 {
@@ -514,7 +497,7 @@ state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 			    "lock file"));
 		goto fail;
 	}
-	if (lock_file(s->lockfd, 0) == -1) {
+	if (lockfile_lock(s->lockfd, 1, 0) == -1) {
 		char other[32] = "?";
 		ssize_t n;
 
@@ -536,7 +519,7 @@ state_open(const struct cfg *c, int wait, struct state **out, struct fy_err *e)
 		/* --wait: say what we wait for, then block. */
 		say_info(_("waiting for another applymedia (pid %s) to finish "
 		    "its work on %s (--wait)"), other, s->dir);
-		if (lock_file(s->lockfd, 1) == -1) {
+		if (lockfile_lock(s->lockfd, 1, 1) == -1) {
 			fy_fail_errno(e, FY_E_IO, s->dir, _("cannot lock"));
 			goto fail;
 		}

@@ -19,6 +19,7 @@
 #include "formats/manifest.h"
 #include "formats/version.h"
 #include "mkmedia/mkmedia.h"
+#include "mkmedia/repo.h"
 #include "mkmedia/mirror.h"
 
 /* TRANSLATORS: keep the command and option names as they are. */
@@ -288,6 +289,21 @@ mirror_cmd(int argc, char **argv, int64_t now)
 	return 0;
 }
 
+/* Does `cmd` (its operands in argv) change the repository?  Those hold
+ * its lock until exit (repo_lock.c). */
+static int
+writes_repo(const char *cmd, int argc, char **argv)
+{
+	if (strcmp(cmd, "add") == 0 || strcmp(cmd, "build") == 0)
+		return 1;
+	if (strcmp(cmd, "keyset") == 0)
+		return argc < 1 || strcmp(argv[0], "list") != 0;
+	if (strcmp(cmd, "fleet") == 0)
+		return argc >= 1 && (strcmp(argv[0], "enroll") == 0 ||
+		    strcmp(argv[0], "unenroll") == 0);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -439,7 +455,10 @@ main(int argc, char **argv)
 		return bad_usage(_("unexpected argument"), argv[optind]);
 	if (strcmp(cmd, "add") == 0 && argc - optind > 3)
 		return bad_usage(_("unexpected argument"), argv[optind + 3]);
-	if (strcmp(cmd, "init") == 0)
+	if (writes_repo(cmd, argc - optind, argv + optind) &&
+	    repo_lock(o.repo, &e) == -1)
+		rc = -1;
+	else if (strcmp(cmd, "init") == 0)
 		rc = mk_init(&o, &e);
 	else if (strcmp(cmd, "add") == 0) {
 		if (argc - optind != 3)

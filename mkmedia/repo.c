@@ -20,7 +20,7 @@
 #include "formats/version.h"
 #include "mkmedia/repo.h"
 
-#define REPO_FILE	"ferry-repo.json"
+#define REPO_FILE	REPO_FILE_NAME
 #define REPO_MAX	(1u << 20)
 #define VERSION_MAX	(64u << 20)
 
@@ -116,6 +116,8 @@ repo_init(const char *path, const char *publisher, const char *channel,
 	snprintf(r.channel, sizeof(r.channel), "%s", channel);
 	r.policy = *p;
 	rc = io_mkdirs(r.fd, "components", e);
+	if (rc == 0)
+		rc = repo_lock_create(r.fd, e);
 	if (rc == 0)
 		rc = repo_save(&r, e);
 	close(r.fd);

@@ -3,6 +3,7 @@
  * repo: the publisher's local repository of ingested versions (mkmedia
  * init and add, docs/ADMIN-GUIDE.md section 1).  Layout under the repository directory:
  *   ferry-repo.json                         publisher, channel, policy, serial
+ *   lock                                    writers' lock (repo_lock.c)
  *   components/<comp>[+<variant>]/<version>/tree/...      the files
  *   components/<comp>[+<variant>]/<version>/version.json  listing + meta
  *   components/<comp>[+<variant>]/<version>/base.tar.zst  base package
@@ -86,6 +87,13 @@ int	repo_init(const char *path, const char *publisher, const char *channel,
 	    const struct repo_policy *p, struct fy_err *e);
 /* Open and load everything (listings, deltas). */
 int	repo_open(const char *path, struct repo **out, struct fy_err *e);
+/* The repository's description file; a folder without it is none. */
+#define REPO_FILE_NAME	"ferry-repo.json"
+/* repo_lock.c: the writers' lock, held until exit (FY_E_BUSY when
+ * another mkmedia holds it; nothing when `path` is not a repository);
+ * repo_lock_create makes its file (mkmedia init). */
+int	repo_lock(const char *path, struct fy_err *e);
+int	repo_lock_create(int repofd, struct fy_err *e);
 void	repo_free(struct repo *r);
 /* Persist ferry-repo.json (serial, policy). */
 int	repo_save(struct repo *r, struct fy_err *e);
