@@ -365,6 +365,17 @@ mk_add(const struct mk_opts *o, struct fy_err *e)
 	if (!version_valid(o->version))
 		return fy_fail(e, FY_E_USAGE, o->version, _("not a valid version"
 		    " (1-64 characters of 0-9 A-Z a-z . _ + ~ -)"));
+	/* A floor on the component itself is an older version (a patch
+	 * that needs its master program); at or above this one, no client
+	 * could ever install it, not even a fresh one. */
+	for (i = 0; i < o->nreqs; i++)
+		if (strcmp(o->reqs[i].component, o->component) == 0 &&
+		    version_cmp(o->reqs[i].min, o->version) >= 0)
+			return fy_fail(e, FY_E_USAGE, o->version, _("--requires "
+			    "%s>=%s: a version cannot require itself or a "
+			    "later %s; no client could install it (a floor is "
+			    "an older version)"), o->component,
+			    o->reqs[i].min, o->component);
 	if (repo_open(o->repo, &r, e) == -1)
 		return -1;
 	c = repo_comp(r, o->component, o->variant);

@@ -168,4 +168,15 @@ expect_fail 2 '^mkmedia: 1\.0: tools 1\.0 is already in the repository with requ
     mkmedia --repo rq add tools 1.0 rqsrc --requires 'engine>=8.0'
 [ "$(jq -c .requires rq/components/tools/1.0/version.json)" = "[]" ] || die "tools 1.0 got a requirement"
 
+# --- 10. a floor on the component itself at or above the version --------
+# no client could install it, not even a fresh one: a usage error, nothing
+# added; an older floor (a patch that needs its master program) is fine
+before=$(tree_digest rq)
+expect_fail 2 '^mkmedia: 3\.0: --requires tools>=3\.0: a version cannot require itself or a later tools; no client could install it \(a floor is an older version\)$' \
+    mkmedia --repo rq add tools 3.0 rqsrc --requires 'tools>=3.0'
+expect_fail 2 'a version cannot require itself' \
+    mkmedia --repo rq add tools 3.0 rqsrc --requires 'engine>=8.0' --requires 'tools>=3.1'
+[ "$(tree_digest rq)" = "$before" ] || die "a refused self floor changed the repository"
+expect_ok mkmedia --repo rq add tools 3.0 rqsrc --requires 'tools>=2.0'
+
 note "names, equal versions, rc order, --component, dropped keys, small and read-only sticks, --requires"
