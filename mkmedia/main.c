@@ -53,7 +53,7 @@ static const char *const usage_text = N_(
 "  --help, --version\n"
 "\n"
 "exit codes: 0 ok, 2 usage, 3 i/o, 4 format, 5 signature, 6 integrity,\n"
-"  7 replay/downgrade, 9 unsafe, 14 no space, 16 incomplete, 17 config,\n"
+"  7 replay/downgrade, 9 unsafe, 14 no space, 15 busy, 16 incomplete, 17 config,\n"
 "  18 not found, 19 wrong medium, 20 medium went away, 70 internal\n"
 "  (docs/EXIT-CODES.md)\n");
 
