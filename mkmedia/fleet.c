@@ -33,6 +33,7 @@
 #include "formats/manifest.h"
 #include "formats/version.h"
 #include "mkmedia/mkmedia.h"
+#include "mkmedia/repo.h"
 
 #define FLEET_DIR	"fleet"
 #define FLEET_CLIENTS	"fleet/clients.json"
@@ -182,10 +183,25 @@ save_clients(int fd, json_t *doc, struct fy_err *e)
 	return rc;
 }
 
+/* load_pins() for a command that changes them: the repository must be
+ * one (its file is there) before anything is read or written. */
+static int
+load_repo_pins(const char *repo, struct fleet_pin **out, size_t *n,
+    json_t **doc, struct fy_err *e)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/%s", repo, REPO_FILE_NAME);
+	if (!io_exists(AT_FDCWD, path))
+		return fy_fail(e, FY_E_NOTFOUND, repo, _("not a ferry "
+		    "repository (run mkmedia init)"));
+	return load_pins(repo, out, n, doc, e);
+}
+
 static int
 enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 {
-	char fpr[GPG_FPR_MAX], path[1100], kpath[200], t[21];
+	char fpr[GPG_FPR_MAX], kpath[200], t[21];
 	struct fleet_pin *pins = NULL;
 	size_t npins, i;
 	json_t *doc = NULL, *list, *gone;
@@ -203,11 +219,7 @@ enroll(const struct mk_opts *o, const char *fpr_arg, struct fy_err *e)
 	if (!layout_id_ok(o->fleet_name))
 		return fy_fail(e, FY_E_USAGE, o->fleet_name, _("--name takes "
 		    "1-64 of [a-z0-9._-], starting with a letter or digit"));
-	snprintf(path, sizeof(path), "%s/ferry-repo.json", o->repo);
-	if (!io_exists(AT_FDCWD, path))
-		return fy_fail(e, FY_E_NOTFOUND, o->repo, _("not a ferry "
-		    "repository (run mkmedia init)"));
-	if (load_pins(o->repo, &pins, &npins, &doc, e) == -1)
+	if (load_repo_pins(o->repo, &pins, &npins, &doc, e) == -1)
 		goto out;
 	for (i = 0; i < npins; i++) {
 		int same_f = asc_casecmp(pins[i].fpr, fpr) == 0;
@@ -286,7 +298,7 @@ out:
 static int
 unenroll(const struct mk_opts *o, const char *arg, struct fy_err *e)
 {
-	char fpr[GPG_FPR_MAX] = "", path[1100], kpath[200], t[21];
+	char fpr[GPG_FPR_MAX] = "", kpath[200], t[21];
 	struct fleet_pin *pins = NULL;
 	size_t npins, i, k;
 	json_t *doc = NULL, *list, *gone, *c;
@@ -294,11 +306,7 @@ unenroll(const struct mk_opts *o, const char *arg, struct fy_err *e)
 
 	if (strlen(arg) < sizeof(fpr) && !gpg_fpr_normalise(strcpy(fpr, arg)))
 		fpr[0] = '\0';
-	snprintf(path, sizeof(path), "%s/ferry-repo.json", o->repo);
-	if (!io_exists(AT_FDCWD, path))
-		return fy_fail(e, FY_E_NOTFOUND, o->repo, _("not a ferry "
-		    "repository (run mkmedia init)"));
-	if (load_pins(o->repo, &pins, &npins, &doc, e) == -1)
+	if (load_repo_pins(o->repo, &pins, &npins, &doc, e) == -1)
 		goto out;
 	for (i = 0; i < npins; i++)
 		if (strcmp(pins[i].name, arg) == 0 || (fpr[0] != '\0' &&
