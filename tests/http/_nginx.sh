@@ -42,7 +42,7 @@ error_log $NGINX_DIR/error.log warn;
 events { worker_connections ${NGINX_CONNECTIONS:-512}; }
 http {
 	access_log $NGINX_DIR/access.log combined;
-	log_format ferry '\$request_method \$uri \$status \$body_bytes_sent \$http_range';
+	log_format ferry '\$request_method \$uri \$status \$body_bytes_sent \$http_range \$connection';
 	access_log $NGINX_DIR/ferry.log ferry;
 	client_body_temp_path $NGINX_DIR/tmp/body;
 	proxy_temp_path $NGINX_DIR/tmp/proxy;

@@ -54,6 +54,14 @@ grep -v -E '^/ferry/(manifest\.json(\.sig(\.[0-9]+)?)?)$' gets2 >pkgs2 || true
     { cat pkgs2; die "expected exactly the 11.20-1 -> 11.21-1 delta"; }
 expect_ok client fresh status
 out_has 'patterns.*2026\.11\.21-1'
+# ... over one connection: the probes nginx answered 404 (.incomplete, the
+# next signature, the next key set) kept it open.  libcurl closes the
+# connection after a 404 under CURLOPT_FAILONERROR, and every probe then
+# cost the next request a new one (5 connections for 9 requests).
+awk '$1 == "HEAD" && $3 == 404' "$NGINX_LOG" | grep -q . ||
+    { cat "$NGINX_LOG"; die "no 404 probe in the apply: the check below proves nothing"; }
+conns=$(awk '{ print $6 }' "$NGINX_LOG" | sort -u | wc -l)
+[ "$conns" -eq 1 ] || { cat "$NGINX_LOG"; die "the apply used $conns connections, expected 1"; }
 
 # The same result as a client applying the stick directly.
 make_client stick
