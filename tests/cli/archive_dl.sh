@@ -9,6 +9,8 @@
 #     .iso or not) and mkmedia add fail with one line naming
 #     libarchive.so.13 and dlerror(), exit 70, and nothing is installed; verifymedia of a folder medium and applymedia of a
 #     compact delta (format 2+) still succeed: they never need it;
+#   - verifymedia and applymedia, which decode deltas but never make them,
+#     are not linked with the encoder's libdivsufsort (formats/delta_dec.c);
 #   - strace: verifymedia of a folder and the apply of a compact delta
 #     never open libarchive.so.13; verifymedia of an ISO image does (the
 #     control: the trace sees the library when it is opened).
@@ -28,6 +30,14 @@ for t in verifymedia applymedia mkmedia; do
 	fi
 	if nm -D --defined-only "$FERRY_BIN/$t" | grep -E ' archive_'; then
 		die "$t exports archive_* symbols (they would interpose libarchive's own)"
+	fi
+done
+# The client tools decode deltas but never make them: the encoder's suffix
+# sorting (libdivsufsort) is mkmedia's alone (formats/delta_dec.c).
+grep -q 'libdivsufsort' mkmedia.ldd || die "mkmedia no longer links libdivsufsort: the check below proves nothing"
+for t in verifymedia applymedia; do
+	if grep 'libdivsufsort' "$t.ldd"; then
+		die "$t is linked with the delta encoder's libdivsufsort"
 	fi
 done
 
