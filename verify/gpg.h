@@ -26,8 +26,8 @@ struct gpg_verifier;
 
 /*
  * Where a verifier may keep its private home between runs (gpg_cache.c):
- * dir/h-<hash of gpg.conf and the pinned keyring> holds exactly those
- * keys, is 0700 and owned by us, and is checked against the hashes stored
+ * dir/h-<hash of gpg.conf and the keyring bytes imported: the pinned
+ * keys> holds exactly those keys, is 0700 and owned by us, and is checked against the hashes stored
  * in it before every use; anything else in its place is rebuilt.  A home
  * that must take more keys (a key-set statement) is never the cached one.
  */
@@ -56,7 +56,10 @@ void	gpg_engine_prefetch(void);
  * (a binary or armored keyring file of at most LIMIT_KEYSET_BYTES, public
  * keys only).  `pinned` are primary fingerprints (full length,
  * case-insensitive, at least one).  Keys in the keyring that are not
- * pinned are ignored for trust.  *out is set only on success; the caller
+ * pinned never count, and are not imported (verify/gpg_pinned.h: only
+ * the keys with a pinned primary or subkey fingerprint; the whole file
+ * when it is not plain binary v4 public keys or holds no pinned key).
+ * *out is set only on success; the caller
  * frees it with gpg_verifier_free().  FY_E_CONFIG (keyring missing, too
  * big, not OpenPGP, holds secret keys; no or malformed pins), FY_E_IO,
  * FY_E_INTERNAL (no gpg engine). */
@@ -87,7 +90,10 @@ int	gpg_cache_user_dir(char *buf, size_t size);
 int	gpg_verifier_import(struct gpg_verifier *v, const uint8_t *keys,
 	    size_t len, struct fy_err *e);
 /* Replace the pinned set (after walking a key rotation chain).  On
- * FY_E_CONFIG (none, or one not a full fingerprint) the old set stays. */
+ * FY_E_CONFIG (none, or one not a full fingerprint) the old set stays.
+ * A newly pinned key counts only if it is in the home: import it first
+ * (gpg_verifier_import), as a key of the keyring that was not pinned
+ * when the verifier was made is not there. */
 int	gpg_verifier_pin(struct gpg_verifier *v, const char *const *pinned,
 	    size_t npinned, struct fy_err *e);
 void	gpg_verifier_free(struct gpg_verifier *v);	/* removes a temporary

@@ -6,24 +6,29 @@
  *
  *   DIR/                    0700, ours, not a link
  *   DIR/h-<key>/            one home; key = SHA-256 over the format tag,
- *                           gpg.conf, common.conf and the pinned keyring
+ *                           gpg.conf, common.conf and the keyring bytes
+ *                           imported (the pinned keys of the client's
+ *                           keyring, verify/gpg_pinned.c, or all of it)
  *     gpg.conf common.conf  exactly gpg_home_conf / gpg_home_common
- *     pubring.kbx           the pinned keyring, imported by gpg
+ *     pubring.kbx           those bytes, imported by gpg
  *     trustdb.gpg           made by that import
  *     ferry-keys            what the verdict needs to know of those keys,
  *                           as gpg listed them once (gpg_verify.c), so
  *                           that a run using the home lists none
- *     ferry-home            the stamp: tag, keyring SHA-256, SHA-256 of
- *                           pubring.kbx, trustdb.gpg and ferry-keys
+ *     ferry-home            the stamp: tag, SHA-256 of the bytes
+ *                           imported, SHA-256 of pubring.kbx,
+ *                           trustdb.gpg and ferry-keys
  *   DIR/.build-XXXXXX/      a home being built (renamed to h-<key>)
  *
  * Invariant: an entry is used only when the folder and every file in it
  * are ours (not links, nothing else in it), the two conf files are
- * exactly ours, and the stamp matches the SHA-256 of the caller's keyring
- * bytes and of the key files as they are now.  So an entry holds exactly
- * the pinned keyring's keys, and ferry-keys is the listing of exactly
- * those keys (the bytes hashed are the bytes used): a stale, torn or
- * edited entry fails the
+ * exactly ours, and the stamp matches the SHA-256 of the bytes the caller
+ * imports (gpg_verifier's ring: after gpg_pinned.c picked the pinned keys
+ * out of the keyring file, so a change of the pinned set that changes
+ * them names another entry) and of the key files as they are now.  So an
+ * entry holds exactly the keys the caller would import, and ferry-keys is
+ * the listing of exactly those keys (the bytes hashed are the bytes
+ * used): a stale, torn or edited entry fails the
  * check and is rebuilt, never used, and trust is never wider than without
  * the cache.  Entries are made in a private build folder and published by
  * rename(2), complete; nobody writes to a published entry (lock-never,

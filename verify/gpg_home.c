@@ -9,10 +9,11 @@
  * home that others may read; ferry never reads validity or ownertrust:
  * gpg_verify.c) and turns off gpg's own
  * time checks (verify/gpg_verify.c judges time against the caller's
- * trusted time); it holds only keys from the client's pinned keyring or
- * from verified key-set statements, never secret keys; a temporary home
- * is deleted by gpg_verifier_free(), a cached one holds exactly the
- * pinned keyring and is left for the next run.
+ * trusted time); it holds only keys from the client's pinned keyring (the
+ * keys in it that are pinned, or all of it when gpg_pinned.c cannot tell)
+ * or from verified key-set statements, never secret keys; a temporary
+ * home is deleted by gpg_verifier_free(), a cached one holds exactly the
+ * bytes imported from the pinned keyring and is left for the next run.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -221,7 +222,7 @@ drop_home(struct gpg_verifier *v)
 }
 
 /* A cached home never takes more keys: move to a temporary home that
- * holds the pinned keyring, as an uncached verifier would have. */
+ * holds the bytes of v->ring, as an uncached verifier would have. */
 static int
 leave_cache(struct gpg_verifier *v, struct fy_err *e)
 {
@@ -339,9 +340,27 @@ gpg_ctx_ready(struct gpg_verifier *v, struct fy_err *e)
 	return 0;
 }
 
-int
-gpg_verifier_open(const char *keyring, const char *const *pinned,
-    size_t npinned, const struct gpg_cache *cache,
+/* Only the pinned keys go to gpg: a key nobody pinned can never count,
+ * and importing it costs gpg a check of each of its self-signatures
+ * (docs/KEYS.md).  The cache entry is named by the bytes imported. */
+static void
+keep_pinned(struct gpg_verifier *v, const char *const *pinned,
+    size_t npinned)
+{
+	uint8_t *kept;
+	size_t keptlen;
+
+	if (gpg_pinned_keys(v->ring, v->ringlen, pinned, npinned, &kept,
+	    &keptlen, &v->unpinned, &v->nunpinned) == 1) {
+		free(v->ring);
+		v->ring = kept;
+		v->ringlen = keptlen;
+	}
+}
+
+static int
+verifier_open(const char *keyring, const char *const *pinned,
+    size_t npinned, const struct gpg_cache *cache, int whole,
     struct gpg_verifier **out, struct fy_err *e)
 {
 	struct gpg_verifier *v = NULL;
@@ -362,6 +381,8 @@ gpg_verifier_open(const char *keyring, const char *const *pinned,
 			e->code = FY_E_CONFIG;
 		goto out;
 	}
+	if (!whole)
+		keep_pinned(v, pinned, npinned);
 	if (cache != NULL && cache->dir != NULL && v->ringlen > 0 &&
 	    v->ringlen <= LIMIT_KEYSET_BYTES) {
 		if (open_cached(v, cache, keyring, &bad, e) == 0)
@@ -385,10 +406,25 @@ out:
 }
 
 int
+gpg_verifier_open(const char *keyring, const char *const *pinned,
+    size_t npinned, const struct gpg_cache *cache,
+    struct gpg_verifier **out, struct fy_err *e)
+{
+	return verifier_open(keyring, pinned, npinned, cache, 0, out, e);
+}
+
+int
 gpg_verifier_new(const char *keyring, const char *const *pinned,
     size_t npinned, struct gpg_verifier **out, struct fy_err *e)
 {
-	return gpg_verifier_open(keyring, pinned, npinned, NULL, out, e);
+	return verifier_open(keyring, pinned, npinned, NULL, 0, out, e);
+}
+
+int
+gpg_verifier_new_whole(const char *keyring, const char *const *pinned,
+    size_t npinned, struct gpg_verifier **out, struct fy_err *e)
+{
+	return verifier_open(keyring, pinned, npinned, NULL, 1, out, e);
 }
 
 int
@@ -420,6 +456,7 @@ gpg_verifier_free(struct gpg_verifier *v)
 	gpgme_release(v->ctx);
 	drop_home(v);
 	free(v->ring);
+	free(v->unpinned);
 	free(v->pinned);
 	free(v);
 }

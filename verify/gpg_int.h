@@ -10,6 +10,7 @@
 #include <gpgme.h>
 
 #include "verify/gpg.h"
+#include "verify/gpg_pinned.h"
 
 /*
  * What the verdict needs to know of a key in the home (gpg_verify.c):
@@ -50,14 +51,23 @@ struct gpg_verifier {
 		char	  dir[PATH_MAX];	/* of the build, "" none */
 		int	  shared;
 	}		  cache;
-	uint8_t		 *ring;		/* the pinned keyring's bytes */
+	uint8_t		 *ring;		/* the bytes imported from the
+					 * keyring: its pinned keys
+					 * (gpg_pinned.h) or all of it */
 	size_t		  ringlen;
+	struct gpg_unpinned *unpinned;	/* the keys left out of ring, */
+	size_t		  nunpinned;	/* only to name them in refusals */
 	struct gpg_keyfact *keys;	/* every key of the home, listed */
 	size_t		  nkeys;	/* once (gpg_verify.c) or read */
 	int		  listed;	/* from the cached home */
 	int		  pending;	/* gpg_verify_start()s not ended:
 					 * no import, no gpg_verifier_keep */
 };
+
+/* gpg_verifier_new() that imports every key of the keyring, pinned or
+ * not: for a caller that looks at what the file holds (keyset_keys.c). */
+int	gpg_verifier_new_whole(const char *keyring, const char *const *pinned,
+	    size_t npinned, struct gpg_verifier **out, struct fy_err *e);
 
 /* The gpg.conf (and common.conf) of every verification home. */
 extern const char gpg_home_conf[];

@@ -274,6 +274,7 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 	const char *sfpr = s->fpr ? s->fpr : "(unknown)";
 	const struct gpg_keyfact *k = NULL;
 	const struct gpg_subfact *sk = NULL;
+	const char *left;
 
 	/* Order: crypto, then identity, then our policy, then gpg's. */
 	if (code == GPG_ERR_BAD_SIGNATURE || (s->summary & GPGME_SIGSUM_RED)) {
@@ -284,6 +285,12 @@ judge(struct gpg_verifier *v, gpgme_signature_t s, int64_t now,
 	    (s->summary & GPGME_SIGSUM_KEY_MISSING) || !full_fpr(s->fpr) ||
 	    (k = key_of(v, s->fpr)) == NULL ||
 	    (sk = find_subkey(k, s->fpr)) == NULL) {
+		/* A key of the keyring that was not imported, as it is not
+		 * pinned (gpg_pinned.c): named by its primary fingerprint,
+		 * as when it was in the home. */
+		left = gpg_unpinned_primary(v->unpinned, v->nunpinned, sfpr);
+		if (left != NULL && !gpg_is_pinned(v, left))
+			sfpr = left;
 		snprintf(why, n, gpg_is_pinned(v, sfpr) ? _("signed by pinned "
 		    "key %s, which is missing from the keyring") :
 		    _("signed by key %s, which is not pinned"), sfpr);

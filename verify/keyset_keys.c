@@ -31,8 +31,10 @@ keyset_key_check(const char *keyfile, const char *fpr, struct fy_err *e)
 		return fy_fail(e, FY_E_USAGE, fpr ? fpr : "(none)", "not a full "
 		    "40 or 64 hex digit fingerprint; read it from a second "
 		    "channel, never a short key id");
-	if (gpg_verifier_new(keyfile, (const char *const[]){ want }, 1, &v,
-	    e) == -1)
+	/* Every key of the file, pinned or not: the check is that it holds
+	 * this one key and nothing else. */
+	if (gpg_verifier_new_whole(keyfile, (const char *const[]){ want }, 1,
+	    &v, e) == -1)
 		return -1;
 	if (gpgme_op_keylist_start(v->ctx, NULL, 0) != 0) {
 		fy_fail(e, FY_E_INTERNAL, keyfile, "cannot list keys");

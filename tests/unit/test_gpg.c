@@ -90,8 +90,9 @@ test_in_keyring_not_pinned(void **state)
 	const char *pins[] = { fx->fpr[K_GOOD] };
 	const uint8_t *sigs[1];
 	struct fy_err e = { 0 };
-	char want[128];
-	size_t n;
+	char want[128], path[PATH_MAX + 16];
+	uint8_t *keys;
+	size_t n, kn;
 
 	sigs[0] = fx_sign(fx, K_K3, NULL, NULL, &n);
 	assert_int_equal(gpg_verifier_new(fx->pinned, pins, 1, &v, &e), 0);
@@ -100,13 +101,27 @@ test_in_keyring_not_pinned(void **state)
 	snprintf(want, sizeof(want), "signed by key %s, which is not pinned",
 	    fx->fpr[K_K3]);
 	assert_refused(&e, FY_E_SIGNATURE, want);
-	/* Re-pinning makes it count. */
+	/* Re-pinning alone does not bring it in: only the pinned keys of
+	 * the keyring were imported (verify/gpg_pinned.c)... */
 	memset(&e, 0, sizeof(e));
 	pins[0] = fx->fpr[K_K3];
 	assert_int_equal(gpg_verifier_pin(v, pins, 1, &e), 0);
 	assert_int_equal(gpg_verify(v, fx->data, fx->len, sigs, &n, 1, 1,
+	    time(NULL), "manifest.json", NULL, &e), -1);
+	snprintf(want, sizeof(want), "signed by pinned key %s, which is "
+	    "missing from the keyring", fx->fpr[K_K3]);
+	assert_refused(&e, FY_E_SIGNATURE, want);
+	/* ...importing it (as a key-set walk imports the new set's keys
+	 * before it re-pins) makes it count. */
+	snprintf(path, sizeof(path), "%s/k3.gpg", fx->dir);
+	FX_GPG(fx, "--export -o %s %s", path, fx->fpr[K_K3]);
+	keys = fx_read(path, &kn);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(gpg_verifier_import(v, keys, kn, &e), 0);
+	assert_int_equal(gpg_verify(v, fx->data, fx->len, sigs, &n, 1, 1,
 	    time(NULL), "manifest.json", NULL, &e), 0);
 	gpg_verifier_free(v);
+	free(keys);
 	free((void *)sigs[0]);
 	FX_PASS(fx);
 }

@@ -7,7 +7,9 @@
  * subkey keeps its key, and every keyring that is not plain binary v4
  * public keys (armor, truncated, a v3 key, trailing garbage, partial or
  * indeterminate lengths, secret keys) or pins nothing or everything is
- * given to gpg whole.
+ * given to gpg whole.  Then through the verifier: its home holds the
+ * pinned key only, and a signature by a key left out is refused naming
+ * its primary key, as when it was imported.
  */
 #include "gpg_fixture.h"
 #include "verify/gpg_pinned.h"
@@ -217,6 +219,44 @@ test_odd_keyrings_whole(void **state)
 	FX_PASS(fx);
 }
 
+/* Through the verifier: the home holds only the pinned key; the key left
+ * out is refused by its primary fingerprint, as before. */
+static void
+test_verifier_imports_pinned_only(void **state)
+{
+	struct fx *fx = FX(state);
+	struct gpg_verifier *v = NULL;
+	const char *pins[1] = { fx->fpr[K_GOOD] };
+	const uint8_t *sigs[1];
+	char path[PATH_MAX + 16], want[160];
+	struct fy_err e = { 0 };
+	uint8_t *b;
+	size_t n, sn;
+
+	assert_int_equal(gpg_verifier_new(fx->pinned, pins, 1, &v, &e), 0);
+	snprintf(path, sizeof(path), "%s/listed", fx->dir);
+	fx_sh("gpg --homedir %s --batch --with-colons --list-keys 2>/dev/null "
+	    "| awk -F: '/^pub/ { getline; print $10 }' > %s", v->home, path);
+	b = fx_read(path, &n);
+	assert_int_equal(n, 41);
+	assert_memory_equal(b, fx->fpr[K_GOOD], 40);
+	free(b);
+	sigs[0] = fx_sign(fx, K_GOOD, NULL, NULL, &sn);
+	assert_int_equal(gpg_verify(v, fx->data, fx->len, sigs, &sn, 1, 1,
+	    time(NULL), "manifest.json", NULL, &e), 0);
+	free((void *)sigs[0]);
+	/* signed by the subkey of K_SUB, a key left out */
+	sigs[0] = fx_sign(fx, K_SUB, NULL, NULL, &sn);
+	assert_int_equal(gpg_verify(v, fx->data, fx->len, sigs, &sn, 1, 1,
+	    time(NULL), "manifest.json", NULL, &e), -1);
+	snprintf(want, sizeof(want), "signed by key %s, which is not pinned",
+	    fx->fpr[K_SUB]);
+	assert_refused(&e, FY_E_SIGNATURE, want);
+	free((void *)sigs[0]);
+	gpg_verifier_free(v);
+	FX_PASS(fx);
+}
+
 int
 main(void)
 {
@@ -224,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_keeps_pinned_keys_only),
 		cmocka_unit_test(test_pinned_subkey_keeps_its_key),
 		cmocka_unit_test(test_odd_keyrings_whole),
+		cmocka_unit_test(test_verifier_imports_pinned_only),
 	};
 
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
