@@ -5,8 +5,10 @@
  * every file of the target tree in order, whether it is copied from an old
  * path or decoded from the next blob member.  Invariant: apply writes a
  * file only after its bytes matched the target listing's size and
- * SHA-256, creates nothing the target listing does not name, and ends
- * with tree_verify(); a package that names anything else is refused.
+ * SHA-256 (a copy: while copying), creates nothing the target listing
+ * does not name, and ends with tree_verify_shallow() of the whole tree
+ * (nothing extra or missing; types, sizes, modes); a package that names
+ * anything else is refused.
  */
 #include <archive.h>
 #include <archive_entry.h>
