@@ -48,6 +48,13 @@ LDFLAGS	+= -Wl,--as-needed
 # defines the archive_* functions.
 CPPFLAGS += $(shell pkg-config --cflags libcurl libarchive)
 LDLIBS	+= -ldl
+# ferry's private HTTP(S)-only libcurl (dist/curl/build-private.sh, which
+# build.sh runs into build/curl): when it was built, it is copied beside
+# the tools, where formats/curl_dl.c looks first, and installed as
+# PREFIX/lib/ferry/libcurl.so.4.  Without it the tools load the system's
+# libcurl.so.4.
+CURL_PRIVATE ?= build/curl/lib/libcurl.so.4
+PRIVATE_CURL := $(if $(wildcard $(CURL_PRIVATE)),$(O)/libcurl.so.4)
 
 LIBDIRS	:= core formats verify mkmedia applymedia
 srcs	= $(filter-out $(1)/main.c,$(wildcard $(1)/*.c))
@@ -61,7 +68,11 @@ HELPER_SRCS := $(wildcard tests/lib/*.c)
 HELPERS	:= $(patsubst tests/lib/%.c,$(O)/tests/%,$(HELPER_SRCS))
 MOS	:= $(patsubst po/%.po,$(O)/locale/%/LC_MESSAGES/ferry.mo,$(wildcard po/*.po))
 
-all: $(TOOLS) $(UNITS) $(HELPERS) $(MOS)
+all: $(TOOLS) $(UNITS) $(HELPERS) $(MOS) $(PRIVATE_CURL)
+
+$(O)/libcurl.so.4: $(CURL_PRIVATE)
+	@mkdir -p $(dir $@)
+	install -m 0644 $< $@
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -106,6 +117,7 @@ BINDIR		 = $(PREFIX)/bin
 MANDIR		 = $(PREFIX)/share/man
 LOCALEDIR	 = $(PREFIX)/share/locale
 DOCDIR		 = $(PREFIX)/share/doc/ferry
+FERRYLIBDIR	 = $(PREFIX)/lib/ferry
 SYSTEMDUNITDIR	?= $(PREFIX)/lib/systemd/system
 UDEVRULESDIR	?= $(PREFIX)/lib/udev/rules.d
 DIST_RULES	:= 69-ferry-auto.rules
@@ -115,7 +127,8 @@ INSTALLED = $(addprefix $(BINDIR)/,$(notdir $(TOOLS))) \
 	$(patsubst $(O)/locale/%,$(LOCALEDIR)/%,$(MOS)) \
 	$(addprefix $(SYSTEMDUNITDIR)/,$(DIST_UNITS)) \
 	$(addprefix $(UDEVRULESDIR)/,$(DIST_RULES)) \
-	$(DOCDIR)/examples/client.conf.example
+	$(DOCDIR)/examples/client.conf.example \
+	$(FERRYLIBDIR)/libcurl.so.4
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -136,12 +149,17 @@ install: all
 	install -m 0644 $(addprefix dist/udev/,$(DIST_RULES)) \
 	    $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 0644 dist/client.conf.example $(DESTDIR)$(DOCDIR)/examples/
+ifneq ($(PRIVATE_CURL),)
+	install -d $(DESTDIR)$(FERRYLIBDIR)
+	install -m 0644 $(PRIVATE_CURL) $(DESTDIR)$(FERRYLIBDIR)/libcurl.so.4
+endif
 
 # Removes exactly what install put there, then the folders that only ferry
 # uses (if empty); shared folders (bin, man1, ...) stay.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(FERRYLIBDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build

@@ -22,7 +22,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 DEBS=(build-essential pkg-config gettext
       libarchive-dev libarchive13 libgpgme-dev libblkid-dev libzstd-dev libjansson-dev
-      libgcrypt20-dev libcurl4-openssl-dev libcmocka-dev libdivsufsort-dev
+      libgcrypt20-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libdivsufsort-dev
       liblzma-dev
       libunistring-dev
       python3
@@ -54,9 +54,16 @@ deps() {
 
 mk() { make -s -j"$JOBS" "$@"; }
 
-build()      { mk O=build/rel; echo "build.sh: built build/rel/{mkmedia,applymedia,verifymedia}"; }
-build_test() { mk O=build/test HOOKS=1; }
-build_asan() { mk O=build/asan HOOKS=1 SAN=1 CC=clang; }
+# ferry's private HTTP(S)-only libcurl, built once from Debian's curl
+# source into build/curl and shared by every build folder (the Makefile
+# copies it beside the tools; docs/DEPENDENCIES.md).  When it cannot be
+# fetched or built, the script says so in one line and the tools use the
+# system's libcurl.so.4.
+private_curl() { dist/curl/build-private.sh build/curl || true; }
+
+build()      { private_curl; mk O=build/rel; echo "build.sh: built build/rel/{mkmedia,applymedia,verifymedia}"; }
+build_test() { private_curl; mk O=build/test HOOKS=1; }
+build_asan() { private_curl; mk O=build/asan HOOKS=1 SAN=1 CC=clang; }
 
 # deb: the source tree (without build/ and VCS files) is copied to
 # build/deb/ferry-VERSION with dist/debian as its debian/ folder, built
@@ -70,6 +77,13 @@ deb() {
 	tar -c --exclude=./build --exclude=./.git --exclude=./bench/.corpus \
 	    --exclude=./dist/debian . | tar -x -C "$d/ferry-$v"
 	cp -r dist/debian "$d/ferry-$v/debian"
+	# the private libcurl and the Debian version of its source
+	# (dist/debian/rules: installed, Built-Using)
+	private_curl
+	if [ -f build/curl/lib/libcurl.so.4 ]; then
+		mkdir -p "$d/ferry-$v/debian/curl"
+		cp build/curl/lib/libcurl.so.4 build/curl/lib/VERSION "$d/ferry-$v/debian/curl/"
+	fi
 	(cd "$d/ferry-$v" && DEB_BUILD_OPTIONS="noddebs parallel=$JOBS" \
 	    dpkg-buildpackage -b -us -uc) >"$d/build.log" 2>&1 ||
 	    { tail -n 60 "$d/build.log"; echo "build.sh: dpkg-buildpackage failed ($d/build.log)" >&2; return 1; }
@@ -95,7 +109,7 @@ fuzz)	deps; exec tests/fuzz/run.sh "${1:-60}" ;;
 crash)	deps; build_test; exec tests/crash/campaign.sh build/test "${1:-1000}" ;;
 bench)	deps; build; exec bench/run.sh build/rel "$@" ;;
 http-bench) deps; build; exec bench/http_load.sh build/rel "$@" ;;
-install) deps; mk O=build/rel; make O=build/rel install ;;
+install) deps; private_curl; mk O=build/rel; make O=build/rel install ;;
 deb)	deps; deb ;;
 clean)	rm -rf build ;;
 *)	echo "usage: build.sh deps|build|test|demo|asan|valgrind|fuzz|crash|bench|http-bench|install|deb|clean" >&2

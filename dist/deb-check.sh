@@ -48,6 +48,15 @@ for f in /usr/bin/applymedia /usr/bin/mkmedia /usr/bin/verifymedia \
 	[ -e "$f" ] || fail "$f not installed"
 done
 [ -d /var/lib/ferry ] && [ -d /etc/ferry ] || fail "/etc/ferry or /var/lib/ferry not created"
+# ferry's private libcurl (when build/curl had it): installed, and the
+# package names the curl source it was built from
+if dpkg-deb -c "$DEBS"/ferry-client_*.deb | grep -q ' ./usr/lib/ferry/libcurl\.so\.4$'; then
+	[ -f /usr/lib/ferry/libcurl.so.4 ] || fail "/usr/lib/ferry/libcurl.so.4 not installed"
+	dpkg-deb -f "$DEBS"/ferry-client_*.deb Built-Using | grep -q '^curl (= [^)]*)$' ||
+	    fail "ferry-client ships libcurl.so.4 without Built-Using: curl (= VERSION)"
+else
+	echo "deb-check: note: no private libcurl in ferry-client (build/curl not built)"
+fi
 systemctl is-enabled ferry-apply.timer >/dev/null 2>&1 &&
     fail "ferry-apply.timer enabled on install (no source is set yet)"
 grep -qx 'ExecStart=/usr/bin/applymedia auto %f' /lib/systemd/system/ferry-auto@.service ||

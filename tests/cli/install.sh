@@ -30,6 +30,12 @@ inst install /usr "$TEST_TMP/d"
 	echo ./usr/lib/systemd/system/ferry-auto@.service
 	echo ./usr/lib/udev/rules.d/69-ferry-auto.rules
 	echo ./usr/share/doc/ferry/examples/client.conf.example
+	# ferry's private libcurl, when the build has one (build.sh builds
+	# it into build/curl; the Makefile copies it beside the tools)
+	if [ -f "$FERRY_BIN/libcurl.so.4" ]; then
+		echo ./usr/lib/ferry
+		echo ./usr/lib/ferry/libcurl.so.4
+	fi
 	# folders
 	printf '%s\n' ./usr ./usr/bin ./usr/lib ./usr/lib/systemd \
 	    ./usr/lib/systemd/system ./usr/lib/udev ./usr/lib/udev/rules.d \
@@ -42,6 +48,13 @@ diff -u want.list got.list || die "make install put other files in DESTDIR"
 cmp -s "$FERRY_SRC/dist/client.conf.example" d/usr/share/doc/ferry/examples/client.conf.example ||
     die "example config differs from dist/client.conf.example"
 [ "$(stat -c %a d/usr/bin/applymedia)" = 755 ] || die "applymedia is not mode 0755"
+if [ -f "$FERRY_BIN/libcurl.so.4" ]; then
+	cmp -s "$FERRY_BIN/libcurl.so.4" d/usr/lib/ferry/libcurl.so.4 ||
+	    die "usr/lib/ferry/libcurl.so.4 is not the build's private libcurl"
+	[ "$(stat -c %a d/usr/lib/ferry/libcurl.so.4)" = 644 ] || die "libcurl.so.4 is not mode 0644"
+else
+	skip_part "no private libcurl in $FERRY_BIN (build/curl not built): its install not checked"
+fi
 [ "$(stat -c %a d/usr/lib/systemd/system/ferry-apply.service)" = 644 ] || die "unit is not mode 0644"
 grep -qx 'ExecStart=/usr/bin/applymedia --quiet --jitter ${FERRY_JITTER} apply ${FERRY_SOURCE}' \
     d/usr/lib/systemd/system/ferry-apply.service || die "the service does not run /usr/bin/applymedia with --jitter"
@@ -65,6 +78,7 @@ inst uninstall /usr "$TEST_TMP/d"
 left=$(cd d && find . -type f -o -type l)
 [ -z "$left" ] || die "make uninstall left: $left"
 [ ! -e d/usr/share/doc/ferry ] || die "make uninstall left usr/share/doc/ferry"
+[ ! -e d/usr/lib/ferry ] || die "make uninstall left usr/lib/ferry"
 [ -d d/usr/bin ] || die "make uninstall removed the shared usr/bin"
 
 # --- units: systemd-analyze verify on the installed units (a real PREFIX,
