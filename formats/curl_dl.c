@@ -120,15 +120,10 @@ open_ferry_copy(void)
 	return NULL;
 }
 
-static void
-load(void)
+/* Resolve every function from LIB; 1 when all are there. */
+static int
+resolve(void *lib)
 {
-	void *lib = open_ferry_copy();
-
-	if (lib == NULL)
-		lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-	if (lib == NULL)
-		return;
 	/* POSIX: a data pointer from dlsym() converts to a function one. */
 	*(void **)&fn.global_init = dlsym(lib, "curl_global_init");
 	*(void **)&fn.easy_init = dlsym(lib, "curl_easy_init");
@@ -137,9 +132,25 @@ load(void)
 	*(void **)&fn.easy_getinfo = dlsym(lib, "curl_easy_getinfo");
 	*(void **)&fn.easy_cleanup = dlsym(lib, "curl_easy_cleanup");
 	*(void **)&fn.easy_strerror = dlsym(lib, "curl_easy_strerror");
-	loaded = fn.global_init && fn.easy_init && fn.easy_setopt &&
+	return fn.global_init && fn.easy_init && fn.easy_setopt &&
 	    fn.easy_perform && fn.easy_getinfo && fn.easy_cleanup &&
 	    fn.easy_strerror;
+}
+
+static void
+load(void)
+{
+	void *lib = open_ferry_copy();
+
+	if (lib != NULL) {
+		if (resolve(lib)) {
+			loaded = 1;
+			return;	/* loaded for the life of the process */
+		}
+		dlclose(lib);	/* not a libcurl after all */
+	}
+	if ((lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) != NULL)
+		loaded = resolve(lib);
 	/* The library stays loaded for the life of the process. */
 }
 

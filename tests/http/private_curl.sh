@@ -2,7 +2,8 @@
 # (formats/curl_dl.c, dist/curl/build-private.sh) when it is beside the
 # binary (a build folder) or in BINDIR/../lib/ferry (installed), and the
 # system's libcurl.so.4 when it is absent or refused: group or world
-# writable, in a folder others may write to, or owned by another user.
+# writable, in a folder others may write to, owned by another user, or
+# not a libcurl at all.
 # Every apply succeeds.  Which library the running applymedia mapped is
 # read from /proc/PID/maps by a post_switch hook (its parent is
 # applymedia).  A machine where the private copy could not be built (no
@@ -93,6 +94,17 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	skip_part "not root: a private libcurl owned by another user not tested"
 fi
+# Not a libcurl: a file that is no library, and a library without
+# curl_easy_init & co. (libjansson, which applymedia links anyway).
+printf 'not a library\n' >junk.so
+bindir junk "$PWD/junk.so" 0644
+apply_with "$PWD/junk" junk
+system_curl junk
+jansson=$(ldd "$FERRY_BIN/applymedia" | awk '$1 ~ /^libjansson\.so/ { print $3 }')
+[ -f "$jansson" ] || die "test bug: no libjansson in ldd of applymedia"
+bindir notcurl "$jansson" 0644
+apply_with "$PWD/notcurl" notcurl
+system_curl notcurl
 # The control: the same copy, mode 0644, in a folder of its own, is loaded.
 bindir ok "$PRIV" 0644
 apply_with "$PWD/ok" ok
