@@ -50,9 +50,9 @@ done
 [ -d /var/lib/ferry ] && [ -d /etc/ferry ] || fail "/etc/ferry or /var/lib/ferry not created"
 # ferry's private libcurl (when build/curl had it): installed, and the
 # package names the curl source it was built from
-if dpkg-deb -c "$DEBS"/ferry-client_*.deb | grep -q ' ./usr/lib/ferry/libcurl\.so\.4$'; then
+if dpkg-deb -c "$DEBS"/ferry-client_*.deb | grep ' ./usr/lib/ferry/libcurl\.so\.4$' >/dev/null; then
 	[ -f /usr/lib/ferry/libcurl.so.4 ] || fail "/usr/lib/ferry/libcurl.so.4 not installed"
-	dpkg-deb -f "$DEBS"/ferry-client_*.deb Built-Using | grep -q '^curl (= [^)]*)$' ||
+	dpkg-deb -f "$DEBS"/ferry-client_*.deb Built-Using | grep '^curl (= [^)]*)$' >/dev/null ||
 	    fail "ferry-client ships libcurl.so.4 without Built-Using: curl (= VERSION)"
 else
 	echo "deb-check: note: no private libcurl in ferry-client (build/curl not built)"
