@@ -69,7 +69,7 @@ A=(-o Dir::Etc::SourceList="$APT/private.sources"
    -o Acquire::Retries=2 -o Acquire::http::Timeout=30
    -o APT::Sandbox::User="$(id -un)")
 echo "== apt-get update (private lists)" >>"$LOG"
-timeout 300 apt-get "${A[@]}" update >>"$LOG" 2>&1 ||
+timeout 300 apt-get "${A[@]}" --error-on=any update >>"$LOG" 2>&1 ||
     fail "apt-get update of the deb-src lists failed (no network or no Debian archive?)"
 cd "$CACHE/src" || fail "no $CACHE/src"
 echo "== apt-get source curl=$want" >>"$LOG"
