@@ -408,7 +408,7 @@ static json_t *
 job_json(const struct job *j)
 {
 	char how[400] = "";
-	json_t *o;
+	json_t *o, *why;
 
 	if (j->st != JOB_SKIP)
 		plan_describe(&j->plan, how, sizeof(how));
@@ -416,20 +416,37 @@ job_json(const struct job *j)
 	    j->cc->name, "from", j->have_local ? j->local.version : NULL, "to",
 	    j->plan.target ? j->plan.target->version : NULL, "status",
 	    j->st == JOB_SKIP ? "skipped" : j->st == JOB_DONE ? "applied" :
-	    "planned", "path", j->st == JOB_SKIP ? j->note : how, "bytes",
-	    (json_int_t)(j->st == JOB_SKIP ? 0 : j->plan.bytes), "fallback",
-	    j->fell_back);
+	    j->st == JOB_FAILED ? "failed" : j->st == JOB_UNTRIED ?
+	    "not-attempted" : "planned", "path", j->st == JOB_SKIP ? j->note :
+	    how, "bytes", (json_int_t)(j->st == JOB_SKIP ? 0 : j->plan.bytes),
+	    "fallback", j->fell_back);
+	/* why it failed or was not attempted, in English like every text
+	 * of a document */
+	if (o != NULL && (j->st == JOB_FAILED || j->st == JOB_UNTRIED) &&
+	    (why = json_pack("{s:i, s:s, s:s}", "exit",
+	    fy_exit_code(j->err.code), "code", fy_code_name(j->err.code),
+	    "message", fy_msg_en(&j->err))) != NULL) {
+		json_object_update(o, why);
+		json_decref(why);
+	}
 	return o;
+}
+
+static json_t *
+jobs_json(const struct run *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < r->njobs; i++)
+		json_array_append_new(a, job_json(&r->jobs[i]));
+	return a;
 }
 
 static void
 emit_json(const struct run *r, const char *result)
 {
-	json_t *a = json_array(), *doc;
-	size_t i;
-
-	for (i = 0; i < r->njobs; i++)
-		json_array_append_new(a, job_json(&r->jobs[i]));
+	json_t *a = jobs_json(r), *doc;
 	doc = json_pack("{s:s, s:s, s:I, s:s, s:o}", "medium",
 	    r->md->m->medium_id, "publisher", r->md->m->publisher, "serial",
 	    (json_int_t)r->md->m->serial, "result", result, "components", a);
@@ -665,6 +682,15 @@ am_apply(const struct am_opts *o, struct fy_err *e)
 	if (failed > 0) {	/* a switch failed: the summary, logged */
 		fill_summary(&r, o);	/* what did switch, for auto */
 		outcome_finish(&r, e);
+		/* --json: the failure document also says what became of each
+		 * component (docs/JSON.md) */
+		if (o->json) {
+			report_json_attach("medium", json_string(
+			    r.md->m->medium_id));
+			report_json_attach("serial", json_integer(
+			    (json_int_t)r.md->m->serial));
+			report_json_attach("components", jobs_json(&r));
+		}
 		space_report(&r, done, e);
 		am_report_failure(&r, "failed", e);
 		goto out;

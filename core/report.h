@@ -16,5 +16,9 @@
 /* Print doc (sorted keys, indented) and a newline; steals the reference. */
 void	report_json(json_t *doc);
 void	report_json_error(const struct fy_err *e);
+/* Add key: val (stolen) to the next report_json_error() document, e.g. what
+ * each component of a partly applied medium became; the document's own
+ * members win over attached ones of the same name. */
+void	report_json_attach(const char *key, json_t *val);
 
 #endif

@@ -9,6 +9,7 @@
 # while the components before it were live.  A requirement met by the
 # version live after the switch back (engine 8.0.0 under patterns that
 # need 8.0.0 or later, engine 8.0.1 failed) does not hold the patterns.
+# With --json the failure document lists every component's outcome.
 . "$FERRY_TESTLIB/common.sh"
 . "$FERRY_SRC/tests/scenarios/_lib.sh"
 need_keys
@@ -102,6 +103,29 @@ expect_fail 11 '^applymedia: patterns: health_check hook exited with status 4: e
 [ "$(grep -c "^applymedia: " "$TEST_TMP/last.err")" -eq 1 ] || die "one component: more than its error line"
 grep -q '"message":"refused medium example-av-stable-2: patterns: health_check' c/var/lib/ferry/history.jsonl ||
     die "one component failed, nothing switched: not logged as refused"
+
+# --- --json: the failure document says what became of each component
+# (docs/JSON.md): applied, failed (with its code and message), not
+# attempted (why); stdout holds that one document
+node j
+sed -i '/^\[component engine\]/a health_check = exit 3' j/etc/ferry/client.conf
+expect_fail 11 . client j apply --json m2
+python3 - "$TEST_TMP/last.out" "$m2id" <<'PY' || die "--json failure document of a partly applied medium"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and d["exit"] == 11 and d["code"] == "hook", d
+assert d["medium"] == sys.argv[2] and d["serial"] == 2, d
+c = {x["component"]: x for x in d["components"]}
+assert set(c) == {"engine", "patterns", "antispam"}, c
+assert c["antispam"]["status"] == "applied" and c["antispam"]["to"] == "1.1", c["antispam"]
+e = c["engine"]
+assert e["status"] == "failed" and e["code"] == "hook" and e["exit"] == 11, e
+assert e["message"].startswith("health_check hook exited with status 3"), e
+p = c["patterns"]
+assert p["status"] == "not-attempted" and p["code"] == "prereq", p
+assert "requires engine 8.0.0 or later" in p["message"], p
+PY
+[ "$(cat j/opt/av/engine/version.txt)" = "engine 7.9.2" ] || die "--json: engine not back on 7.9.2"
 
 # --- the requirement is met by the version live after the switch back:
 # patterns 2 need engine >= 8.0.0, engine 8.0.1 fails and goes back to
