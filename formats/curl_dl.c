@@ -40,6 +40,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/exedir.h"
+
 static struct {
 	CURLcode	(*global_init)(long);
 	CURL		*(*easy_init)(void);
@@ -98,18 +100,11 @@ open_ferry_copy(void)
 		"/libcurl.so.4",		/* a build folder */
 	};
 	char exe[PATH_MAX], path[PATH_MAX + 32];
-	ssize_t len;
-	char *slash;
 	size_t i;
 	void *lib;
 
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len <= 0 || (size_t)len >= sizeof(exe) - 1)
+	if (ferry_exe_dir(exe, sizeof(exe)) == -1)
 		return NULL;
-	exe[len] = '\0';
-	if ((slash = strrchr(exe, '/')) == NULL)
-		return NULL;
-	*slash = '\0';		/* the folder holding the binary */
 	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s%s", exe, rel[i]) >=
 		    sizeof(path))
